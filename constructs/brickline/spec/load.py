@@ -1,0 +1,367 @@
+"""From paths on disk to validated Pipelines, or every diagnostic at once.
+
+A pipeline is a folder of YAML files or one YAML file. A folder that holds `pipeline.yml`,
+or holds YAML files and no sub-folder with YAML, is one pipeline; any other folder is a
+collection: each YAML file directly in it is a one-file pipeline and each sub-folder is
+looked at the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from brickline.spec import jobs_api as api
+from brickline.spec import rules
+from brickline.spec.diagnostics import Diagnostic, Location, Path, SpecError, errors_only
+from brickline.spec.model import Job, Pipeline, PipelineSettings
+from brickline.spec.yamlsource import Source, load
+
+YAML_SUFFIXES = (".yml", ".yaml")
+SETTINGS_FILES = ("pipeline.yml", "pipeline.yaml")
+IGNORED_DIRS = {"node_modules", "cdktf.out", "__pycache__"}
+FILE_KEYS = ("pipeline", "jobs")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+def load_pipelines(paths: Sequence[str]) -> list[Pipeline]:
+    """Every pipeline under `paths`, validated; raises SpecError with all diagnostics."""
+    pipelines, diagnostics = collect(paths)
+    if errors_only(diagnostics):
+        raise SpecError(diagnostics)
+    return pipelines
+
+
+def collect(paths: Sequence[str]) -> tuple[list[Pipeline], list[Diagnostic]]:
+    """Pipelines and diagnostics; a pipeline with errors is left out of the list."""
+    diagnostics: list[Diagnostic] = []
+    units: list[tuple[str, list[FsPath]]] = []
+    for raw in paths:
+        found, problems = discover(raw)
+        units.extend(found)
+        diagnostics.extend(problems)
+    pipelines: list[Pipeline] = []
+    for origin, files in units:
+        pipeline, problems = _load_one(origin, files)
+        diagnostics.extend(problems)
+        if pipeline is not None and not errors_only(problems):
+            pipelines.append(pipeline)
+    diagnostics.extend(rules.check_across(pipelines))
+    return pipelines, diagnostics
+
+
+def discover(raw: str) -> tuple[list[tuple[str, list[FsPath]]], list[Diagnostic]]:
+    path = FsPath(raw)
+    if path.is_file():
+        return [(raw, [path])], []
+    if not path.is_dir():
+        return [], [Diagnostic(Location(raw, 1, 1), "", "no such file or folder")]
+    units = _walk(path)
+    if not units:
+        return [], [Diagnostic(Location(raw, 1, 1), "",
+                               "no pipeline here: no .yml or .yaml file in this folder")]
+    return units, []
+
+
+def _yaml_files(folder: FsPath) -> list[FsPath]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
+
+
+def _subfolders(folder: FsPath) -> list[FsPath]:
+    return sorted(p for p in folder.iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and p.name not in IGNORED_DIRS)
+
+
+def _holds_yaml(folder: FsPath) -> bool:
+    for _, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in IGNORED_DIRS]
+        if any(f.endswith(YAML_SUFFIXES) for f in files):
+            return True
+    return False
+
+
+def _walk(folder: FsPath) -> list[tuple[str, list[FsPath]]]:
+    files = _yaml_files(folder)
+    subs = [s for s in _subfolders(folder) if _holds_yaml(s)]
+    if any(f.name in SETTINGS_FILES for f in files) or (files and not subs):
+        return [(str(folder), files)]
+    units = [(str(f), [f]) for f in files]
+    for sub in subs:
+        units.extend(_walk(sub))
+    return units
+
+
+def _read(path: FsPath) -> tuple[Source, list[Diagnostic]]:
+    name = str(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return Source(name), [Diagnostic(Location(name, 1, 1), "",
+                                         f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Source(name), [Diagnostic(Location(name, line, column), "",
+                                         f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                                         "save the file as UTF-8")]
+    return load(text.removeprefix("\ufeff"), name)
+
+
+def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    settings: PipelineSettings | None = None
+    settings_source: Source | None = None
+    jobs: list[Job] = []
+    sources: list[Source] = []
+    broken_job_names: set[str] = set()
+    for file in files:
+        source, problems = _read(file)
+        diagnostics.extend(problems)
+        sources.append(source)
+        if problems and source.data is None:
+            continue
+        data = source.data
+        if data is None:
+            diagnostics.append(source.error((), "the file is empty; give it a 'jobs:' list "
+                                                "or a 'pipeline:' mapping"))
+            continue
+        if not isinstance(data, dict):
+            diagnostics.append(source.error(
+                (), f"expected a mapping with 'jobs:' and/or 'pipeline:', got {_kind(data)}"))
+            continue
+        for key in data:
+            if key not in FILE_KEYS:
+                diagnostics.append(source.error((key,), _unknown(key, FILE_KEYS), key=True))
+        if "pipeline" in data:
+            if settings_source is not None:
+                diagnostics.append(source.error(
+                    ("pipeline",), "a second 'pipeline:' section; the first is in "
+                    f"{settings_source.where(('pipeline',), key=True)}. Keep one per pipeline",
+                    key=True))
+            else:
+                settings_source = source
+                parsed, problems = validate_model(PipelineSettings, data["pipeline"],
+                                                  source, ("pipeline",))
+                diagnostics.extend(problems)
+                settings = parsed
+        if "jobs" in data:
+            raw_jobs = data["jobs"]
+            if not isinstance(raw_jobs, list):
+                diagnostics.append(source.error(("jobs",), f"expected a list of jobs, got "
+                                                           f"{_kind(raw_jobs)}"))
+                continue
+            for index, raw in enumerate(raw_jobs):
+                job, problems = _validate_job(raw, source, ("jobs", index))
+                diagnostics.extend(problems)
+                if job is not None:
+                    jobs.append(job)
+                elif isinstance(raw, dict) and isinstance(raw.get("name"), str):
+                    broken_job_names.add(raw["name"])
+    if settings is None:
+        settings = PipelineSettings()
+    name = settings.name or _default_name(origin)
+    pipeline = Pipeline(name=name, origin=origin, settings=settings, jobs=jobs,
+                        settings_source=settings_source, sources=sources)
+    diagnostics.extend(rules.check(pipeline, known_broken=broken_job_names))
+    return pipeline, diagnostics
+
+
+def _validate_job(raw: Any, source: Source, path: Path) -> tuple[Job | None, list[Diagnostic]]:
+    """The job's own keys and each task apart, so one bad task hides no other mistake.
+
+    A job whose own keys are valid is kept with its valid tasks; the keys of its invalid
+    tasks are remembered so the rules do not also call references to them unknown.
+    """
+    raw_tasks = raw.get("tasks") if isinstance(raw, dict) else None
+    if not isinstance(raw_tasks, list):
+        job, problems = validate_model(Job, raw, source, path)
+        return (job.locate(source, path) if job else None), problems
+    job, problems = validate_model(Job, {**raw, "tasks": []}, source, path)
+    tasks: list[api.Task] = []
+    broken: set[str] = set()
+    for t, raw_task in enumerate(raw_tasks):
+        task, task_problems = validate_model(api.Task, raw_task, source, (*path, "tasks", t))
+        problems.extend(task_problems)
+        if task is not None:
+            tasks.append(task)
+        elif isinstance(raw_task, dict) and isinstance(raw_task.get("task_key"), str):
+            broken.add(raw_task["task_key"])
+    if job is None:
+        return None, problems
+    job.tasks = tasks
+    job.broken_tasks = broken
+    return job.locate(source, path), problems
+
+
+def _default_name(origin: str) -> str:
+    path = FsPath(origin)
+    return path.stem if path.suffix in YAML_SUFFIXES else path.name
+
+
+# --- pydantic errors in the user's words -------------------------------------------------
+
+M = typing.TypeVar("M", bound=BaseModel)
+
+
+def validate_model(model: type[M], data: Any, source: Source,
+                   base: Path) -> tuple[M | None, list[Diagnostic]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_translate(err, model, source, base) for err in exc.errors(
+            include_url=False, include_context=True)]
+
+
+def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> Diagnostic:
+    loc: Path = tuple(err["loc"])
+    path = (*base, *loc)
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        return source.error(path, _unknown(name, _fields_at(model, loc[:-1])), key=True)
+    if kind == "missing":
+        return Diagnostic(source.where(path[:-1]), _fmt(path),
+                          f"missing required key '{loc[-1]}'")
+    if kind == "literal_error":
+        expected = [str(v) for v in _literal_values(model, loc)]
+        hint = ""
+        if isinstance(value, str):
+            close = [e for e in expected if e.lower() == value.lower()]
+            hint = f" (did you mean '{close[0]}'?)" if close else _dym(value, expected)
+        return source.error(path, f"bad value {value!r}: expected one of "
+                                  f"{', '.join(expected)}{hint}")
+    expectation = _EXPECTED.get(kind)
+    if expectation:
+        message = f"expected {expectation}, got {_kind(value)}"
+        if kind == "string_type" and isinstance(value, (int, float, bool)):
+            message += " (quote it to make it a string)"
+        return source.error(path, message)
+    if kind in ("value_error", "assertion_error"):
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if message.startswith("expected"):
+            message += f", got {_kind(value)}"
+        return source.error(path, message)
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return source.error(path, f"bad value {value!r}: {err['msg'].lower()}")
+    return source.error(path, str(err["msg"]))
+
+
+_EXPECTED = {
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+}
+
+
+def _fmt(path: Path) -> str:
+    from brickline.spec.diagnostics import format_path
+
+    return format_path(path)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}" if len(value) < 60 else "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _unknown(name: str, candidates: Iterable[str]) -> str:
+    options = sorted(candidates)
+    return f"unknown key '{name}'{_dym(name, options)}"
+
+
+def _dym(word: str, candidates: Iterable[str]) -> str:
+    from brickline.spec.diagnostics import did_you_mean
+
+    return did_you_mean(word, candidates)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _annotation_at(model: type[BaseModel], loc: Path) -> Any:
+    """The annotation of the field a loc points at (None when it leaves the models)."""
+    current: Any = model
+    annotation: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        cls = _model_in(current) if not isinstance(current, type) else current
+        if cls is None or not issubclass(cls, BaseModel):
+            # a dict key (variables: {name: ...}) stays on the dict's value type
+            args = typing.get_args(_strip_optional(current))
+            current = args[-1] if args else None
+            annotation = current
+            continue
+        field = _field(cls, part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        current = _model_in(annotation) or annotation
+    return annotation
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _field(cls: type[BaseModel], name: str | int) -> Any:
+    for field_name, info in cls.model_fields.items():
+        if name in (field_name, info.alias):
+            return info
+    return None
+
+
+def _fields_at(model: type[BaseModel], loc: Path) -> list[str]:
+    annotation = _annotation_at(model, loc) if loc else model
+    cls = _model_in(annotation)
+    if cls is None:
+        return []
+    return [info.alias or name for name, info in cls.model_fields.items()]
+
+
+def _literal_values(model: type[BaseModel], loc: Path) -> list[Any]:
+    annotation = _annotation_at(model, loc)
+    found: list[Any] = []
+
+    def visit(a: Any) -> None:
+        if typing.get_origin(a) is typing.Literal:
+            found.extend(typing.get_args(a))
+        for arg in typing.get_args(a):
+            visit(arg)
+
+    visit(annotation)
+    return found

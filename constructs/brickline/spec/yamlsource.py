@@ -1,0 +1,179 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML composes the node tree (libyaml's C parser when present); this module builds plain
+Python values from it and records, for every key path, the line and column of the key and of
+the value. It refuses what a pipeline file never needs: Python and custom tags, duplicate
+keys, non-string keys, and alias expansions that would blow up memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from brickline.spec.diagnostics import Diagnostic, Location, Path, format_path
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALARS = SafeConstructor()
+
+STR = "tag:yaml.org,2002:str"
+MERGE = "tag:yaml.org,2002:merge"
+_SCALAR_TAGS = {
+    STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+# An alias may be used many times; these bound what the expanded document may hold.
+MAX_VALUES = 2_000_000
+MAX_DEPTH = 64
+
+
+@dataclass
+class Source:
+    """One YAML file: its data, and where each key path sits in it."""
+
+    file: str
+    data: Any = None
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+    def where(self, path: Path, *, key: bool = False) -> Location:
+        """The location of a key path, or of its nearest ancestor that has one."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if key and probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), Location(self.file, 1, 1))
+
+    def error(self, path: Path, message: str, *, key: bool = False) -> Diagnostic:
+        return Diagnostic(self.where(path, key=key), format_path(path), message)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _mark(file: str, node: yaml.Node) -> Location:
+    return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
+    source = Source(file)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        if "\t" in (exc.problem or "") or "'\\t'" in (exc.problem or ""):
+            message += " (indent with spaces; YAML does not allow tabs)"
+        return source, [Diagnostic(Location(file, line, col), "", message)]
+    except yaml.YAMLError as exc:
+        return source, [Diagnostic(Location(file, 1, 1), "", f"invalid YAML: {exc}")]
+    except RecursionError:
+        return source, [Diagnostic(Location(file, 1, 1), "", "invalid YAML: nested too deeply")]
+    if root is None:
+        return source, []
+    builder = _Builder(source)
+    try:
+        source.data = builder.build(root, ())
+    except _TooLarge as exc:
+        return Source(file), [Diagnostic(_mark(file, root), "", str(exc))]
+    return source, builder.diagnostics
+
+
+class _Builder:
+    def __init__(self, source: Source):
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooLarge(
+                f"the document expands to more than {MAX_VALUES:,} values "
+                "(anchors and aliases used too often); write the values out instead"
+            )
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge(f"the document nests deeper than {MAX_DEPTH} levels")
+        self.source.values.setdefault(path, _mark(self.source.file, node))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if node.tag not in _COLLECTION_TAGS:
+            self._bad_tag(node, path)
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
+        return self._mapping(node, path)
+
+    def _bad_tag(self, node: yaml.Node, path: Path) -> None:
+        self.diagnostics.append(Diagnostic(
+            _mark(self.source.file, node), format_path(path),
+            f"the tag '{node.tag}' is not allowed: pipeline files hold plain values only",
+        ))
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                return node.value  # a date is a string to every field that takes one
+            self._bad_tag(node, path)
+            return None
+        return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merged: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE:
+                merged.extend(self._merge_sources(value_node, path))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
+                self.diagnostics.append(Diagnostic(
+                    _mark(self.source.file, key_node), format_path(path),
+                    "a key must be a plain string",
+                ))
+                continue
+            # `on: x` or `1: x` resolve to bool/int in YAML; keys here are names, so the
+            # key is its text as written.
+            key = key_node.value
+            child = (*path, key)
+            if key in out:
+                self.diagnostics.append(Diagnostic(
+                    _mark(self.source.file, key_node), format_path(child),
+                    f"duplicate key '{key}' (first at line {self.source.keys[child].line})",
+                ))
+                continue
+            self.source.keys[child] = _mark(self.source.file, key_node)
+            out[key] = self.build(value_node, child)
+        for extra in merged:
+            # `<<: *defaults` fills only keys the mapping does not set itself.
+            for key_node, value_node in extra.value:
+                key = str(key_node.value)
+                if key_node.tag != MERGE and key not in out:
+                    child = (*path, key)
+                    self.source.keys.setdefault(child, _mark(self.source.file, key_node))
+                    out[key] = self.build(value_node, child)
+        return out
+
+    def _merge_sources(self, node: yaml.Node, path: Path) -> list[yaml.MappingNode]:
+        if isinstance(node, yaml.MappingNode):
+            return [node]
+        if isinstance(node, yaml.SequenceNode) and all(
+            isinstance(n, yaml.MappingNode) for n in node.value
+        ):
+            return list(node.value)
+        self.diagnostics.append(Diagnostic(
+            _mark(self.source.file, node), format_path(path),
+            "'<<' merges a mapping or a list of mappings",
+        ))
+        return []

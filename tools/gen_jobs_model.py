@@ -1,0 +1,214 @@
+"""Generate constructs/brickline/spec/jobs_api.py from the Databricks provider's own classes.
+
+The provider bindings (cdktf-cdktf-provider-databricks) are the source of truth for what a
+`databricks_job` accepts. Walking them gives a complete, strict pydantic model of a job in
+the Jobs API's words (`tasks`, `job_clusters`, `libraries`), with the provider's block names
+kept as serialization aliases (`task`, `job_cluster`, `library`). The spec layer then
+validates without importing jsii, and tests/test_jobs_model.py fails when this file is stale.
+
+    .venv/bin/python tools/gen_jobs_model.py            # rewrite the module
+    .venv/bin/python tools/gen_jobs_model.py --check    # exit 1 if it would change
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import sys
+import typing
+from pathlib import Path
+
+TARGET = Path(__file__).resolve().parent.parent / "constructs/brickline/spec/jobs_api.py"
+
+# Provider list blocks are singular; the Jobs API, bundles and the Jobs UI's YAML say plural.
+LIST_RENAMES = {
+    "task": "tasks",
+    "job_cluster": "job_clusters",
+    "library": "libraries",
+    "parameter": "parameters",
+    "environment": "environments",
+}
+
+# Job-level fields that exist only for the legacy single-task job format or for Terraform
+# itself; a pipeline job always uses `tasks`.
+SKIP_JOB_FIELDS = {
+    "always_running", "control_run_state", "id", "timeouts", "format", "deployment",
+    "dbt_task", "notebook_task", "spark_jar_task", "spark_python_task", "spark_submit_task",
+    "pipeline_task", "python_wheel_task", "run_job_task", "new_cluster",
+    "existing_cluster_id", "library", "max_retries", "min_retry_interval_millis",
+    "retry_on_timeout",
+}
+SKIP_EVERYWHERE = {"provider_config"}
+SHADOWING = {"schema"}
+TERRAFORM_META = {"connection", "count", "depends_on", "for_each", "lifecycle", "provider",
+                  "provisioners", "scope", "id_", "return"}
+
+# Values the Jobs API accepts, checked here so a typo fails before any plan.
+# (class-name suffix, field) -> allowed values
+ENUMS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("", "run_if", ("ALL_SUCCESS", "AT_LEAST_ONE_SUCCESS", "NONE_FAILED", "ALL_DONE",
+                    "AT_LEAST_ONE_FAILED", "ALL_FAILED")),
+    ("", "pause_status", ("PAUSED", "UNPAUSED")),
+    ("HealthRules", "metric", ("RUN_DURATION_SECONDS", "STREAMING_BACKLOG_BYTES",
+                               "STREAMING_BACKLOG_RECORDS", "STREAMING_BACKLOG_SECONDS",
+                               "STREAMING_BACKLOG_FILES")),
+    ("HealthRules", "op", ("GREATER_THAN",)),
+    ("ConditionTask", "op", ("EQUAL_TO", "GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN",
+                             "LESS_THAN_OR_EQUAL", "NOT_EQUAL")),
+    ("", "source", ("WORKSPACE", "GIT")),
+    ("NewCluster", "runtime_engine", ("STANDARD", "PHOTON")),
+    ("GitSource", "provider", ("gitHub", "bitbucketCloud", "azureDevOpsServices",
+                               "gitHubEnterprise", "bitbucketServer", "gitLab",
+                               "gitLabEnterpriseEdition", "awsCodeCommit")),
+    ("Job", "edit_mode", ("UI_LOCKED", "EDITABLE")),
+    ("Job", "performance_target", ("PERFORMANCE_OPTIMIZED", "STANDARD")),
+    ("Continuous", "task_retry_mode", ("NEVER", "ON_FAILURE")),
+    ("TableUpdate", "condition", ("ANY_UPDATED", "ALL_UPDATED")),
+]
+
+
+def _struct_of(hint: typing.Any) -> type | None:
+    if isinstance(hint, type) and hasattr(hint, "__jsii_name_mapping__"):
+        return hint
+    for arg in typing.get_args(hint):
+        found = _struct_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_sequence(hint: typing.Any) -> bool:
+    if typing.get_origin(hint) in (list, collections.abc.Sequence):
+        return True
+    return any(_is_sequence(a) for a in typing.get_args(hint))
+
+
+def _is_mapping(hint: typing.Any) -> bool:
+    if typing.get_origin(hint) in (dict, collections.abc.Mapping):
+        return True
+    return any(_is_mapping(a) for a in typing.get_args(hint))
+
+
+def _leaf_type(hint: typing.Any) -> str:
+    text = str(hint)
+    if _is_mapping(hint):
+        return "dict[str, str]"
+    if _is_sequence(hint):
+        return "list[str]"
+    if "bool" in text:
+        return "bool"
+    if "int" in text or "float" in text:
+        return "Number"
+    return "str"
+
+
+def _required(hint: typing.Any) -> bool:
+    return type(None) not in typing.get_args(hint) and "Optional" not in str(hint)
+
+
+def _model_name(cls: type) -> str:
+    return "JobSettings" if cls.__name__ == "Job" else cls.__name__.removeprefix("Job")
+
+
+def _enum_for(cls_name: str, field: str) -> tuple[str, ...] | None:
+    for suffix, name, values in ENUMS:
+        if name == field and cls_name.endswith(suffix):
+            return values
+    return None
+
+
+def generate() -> str:
+    from cdktf_cdktf_provider_databricks import job as provider_job
+
+    classes: dict[str, list[str]] = {}
+    order: list[str] = []
+
+    def visit(cls: type, is_root: bool = False) -> str:
+        name = _model_name(cls)
+        if name in classes:
+            return name
+        classes[name] = []
+        hints = typing.get_type_hints(cls.__init__)
+        lines: list[str] = []
+        for field, hint in sorted(hints.items()):
+            if field in SKIP_EVERYWHERE or field in ("return", "scope", "id_"):
+                continue
+            if is_root and (field in SKIP_JOB_FIELDS or field in TERRAFORM_META):
+                continue
+            struct = _struct_of(hint)
+            is_list = _is_sequence(hint)
+            if struct is not None:
+                inner = visit(struct)
+                annotation = f"list[{inner}]" if is_list else inner
+            else:
+                values = _enum_for(cls.__name__, field)
+                if values:
+                    annotation = "Literal[" + ", ".join(repr(v) for v in values) + "]"
+                else:
+                    annotation = _leaf_type(hint)
+            user_name = LIST_RENAMES.get(field, field) if (struct is not None and is_list) else field
+            extras = []
+            if user_name in SHADOWING:
+                # `schema` is a BaseModel attribute: keep the YAML key through an alias.
+                extras.append(f"alias={user_name!r}")
+                user_name += "_"
+            elif user_name != field:
+                extras.append(f"serialization_alias={field!r}")
+            if _required(hint):
+                default = "..."
+            else:
+                annotation = f"{annotation} | None"
+                default = "None"
+            if extras:
+                lines.append(f"    {user_name}: {annotation} = Field({default}, {', '.join(extras)})")
+            else:
+                lines.append(f"    {user_name}: {annotation} = {default}")
+        classes[name] = lines or ["    pass"]
+        order.append(name)
+        return name
+
+    visit(provider_job.Job, is_root=True)
+    version = _provider_version()
+    out = [
+        '"""GENERATED by tools/gen_jobs_model.py from cdktf-cdktf-provider-databricks '
+        f'{version}. Do not edit.',
+        "",
+        "A databricks_job in the Jobs API's words; serialization aliases are the provider's",
+        'block names. Regenerate after a provider upgrade; a test fails while this is stale."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import Literal",
+        "",
+        "from pydantic import Field",
+        "",
+        "from brickline.spec.base import Number, SpecModel",
+        "",
+        "__all__ = [" + ", ".join(repr(n) for n in sorted(order)) + "]",
+        "",
+    ]
+    for name in order:
+        out += ["", f"class {name}(SpecModel):", *classes[name], ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _provider_version() -> str:
+    from importlib.metadata import version
+
+    return version("cdktf-cdktf-provider-databricks")
+
+
+def main(argv: list[str]) -> int:
+    text = generate()
+    if "--check" in argv:
+        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+        if current != text:
+            print(f"{TARGET} is stale: run .venv/bin/python tools/gen_jobs_model.py")
+            return 1
+        return 0
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
