@@ -1,0 +1,44 @@
+"""Every cdktf and provider import of brickline, in one place.
+
+cdktf 0.21.0 is the last release (HashiCorp archived it on 2025-12-10); its community fork
+renames the packages. Moving to it is a change to this file only.
+"""
+
+from __future__ import annotations
+
+import os
+
+# jsii prints a banner on every run when Node is past its end of life (Node 20 here); the
+# banner is noise in every synth, so it is silenced for the Node version actually running.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+from cdktf import (  # noqa: E402
+    App,
+    LocalBackend,
+    TerraformOutput,
+    TerraformResourceLifecycle,
+    TerraformStack,
+    TerraformVariable,
+    Testing,
+    Token,
+)
+from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob  # noqa: E402
+from cdktf_cdktf_provider_databricks.provider import DatabricksProvider  # noqa: E402
+from cdktf_cdktf_provider_databricks.sql_table import SqlTable  # noqa: E402
+from constructs import Construct  # noqa: E402
+
+__all__ = [
+    "App",
+    "Construct",
+    "DatabricksJob",
+    "DatabricksProvider",
+    "LocalBackend",
+    "SqlTable",
+    "TerraformOutput",
+    "TerraformResourceLifecycle",
+    "TerraformStack",
+    "TerraformVariable",
+    "Testing",
+    "Token",
+]
