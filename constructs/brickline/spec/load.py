@@ -228,7 +228,7 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
         name = str(loc[-1])
         return source.error(path, _unknown(name, _fields_at(model, loc[:-1])), key=True)
     if kind == "missing":
-        return Diagnostic(source.where(path[:-1]), _fmt(path),
+        return Diagnostic(source.where(path[:-1], key=True), _fmt(path),
                           f"missing required key '{loc[-1]}'")
     if kind == "literal_error":
         expected = [str(v) for v in _literal_values(model, loc)]

@@ -311,8 +311,6 @@ def _task(job: Job, rel: Path, task: Any, by_key: dict[str, Any], clusters: set[
                        "environments"))
     if task.new_cluster is not None:
         out += _cluster(job, (*rel, "new_cluster"), task.new_cluster, p)
-    if task.sql_task is not None and not task.sql_task.warehouse_id:
-        out.append(_at(job, (*rel, "sql_task"), "sql_task needs warehouse_id"))
     if not nested:
         for d, dep in enumerate(task.depends_on or []):
             upstream = by_key.get(dep.task_key)

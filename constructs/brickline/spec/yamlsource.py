@@ -20,6 +20,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = SafeConstructor()
 
 STR = "tag:yaml.org,2002:str"
+BOOL = "tag:yaml.org,2002:bool"
 MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS = {
     STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
@@ -27,8 +28,9 @@ _SCALAR_TAGS = {
 }
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
-# An alias may be used many times; these bound what the expanded document may hold.
-MAX_VALUES = 2_000_000
+# An alias may be used many times. Without aliases a document cannot hold more values than
+# about half its characters, so expansion past that (plus a margin) is an alias bomb.
+VALUE_MARGIN = 10_000
 MAX_DEPTH = 64
 
 
@@ -45,6 +47,10 @@ class Source:
         """The location of a key path, or of its nearest ancestor that has one."""
         table = self.keys if key else self.values
         probe = tuple(path)
+        if probe not in table and probe not in self.values and 0 in probe:
+            # a one-or-many value written as one: `trigger_job: {job_name: x}` is item 0
+            i = len(probe) - 1 - probe[::-1].index(0)
+            probe = probe[:i] + probe[i + 1:]
         while probe:
             if probe in table:
                 return table[probe]
@@ -61,6 +67,11 @@ class _TooLarge(Exception):
     pass
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
+
+
 def _mark(file: str, node: yaml.Node) -> Location:
     return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -73,8 +84,8 @@ def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"invalid YAML: {exc.problem or exc.context}"
-        if "\t" in (exc.problem or "") or "'\\t'" in (exc.problem or ""):
-            message += " (indent with spaces; YAML does not allow tabs)"
+        if mark and _char_at(text, mark.line, mark.column) == "\t":
+            message += " (a tab; indent with spaces, YAML does not allow tabs)"
         return source, [Diagnostic(Location(file, line, col), "", message)]
     except yaml.YAMLError as exc:
         return source, [Diagnostic(Location(file, 1, 1), "", f"invalid YAML: {exc}")]
@@ -82,7 +93,7 @@ def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
         return source, [Diagnostic(Location(file, 1, 1), "", "invalid YAML: nested too deeply")]
     if root is None:
         return source, []
-    builder = _Builder(source)
+    builder = _Builder(source, max_values=VALUE_MARGIN + len(text) // 2)
     try:
         source.data = builder.build(root, ())
     except _TooLarge as exc:
@@ -91,16 +102,17 @@ def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
 
 
 class _Builder:
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, max_values: int):
         self.source = source
+        self.max_values = max_values
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.count += 1
-        if self.count > MAX_VALUES:
+        if self.count > self.max_values:
             raise _TooLarge(
-                f"the document expands to more than {MAX_VALUES:,} values "
+                f"the document expands to more than {self.max_values:,} values "
                 "(anchors and aliases used too often); write the values out instead"
             )
         if len(path) > MAX_DEPTH:
@@ -128,6 +140,9 @@ class _Builder:
                 return node.value  # a date is a string to every field that takes one
             self._bad_tag(node, path)
             return None
+        if node.tag == BOOL and node.value.lower() not in ("true", "false"):
+            # YAML 1.2, as Databricks bundles read it: yes/no/on/off are strings
+            return node.value
         return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
