@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from brickline.spec.load import collect
 
 TASK = """      - task_key: t

@@ -13,6 +13,7 @@ validates without importing jsii, and tests/test_jobs_model.py fails when this f
 from __future__ import annotations
 
 import collections.abc
+import os
 import sys
 import typing
 from pathlib import Path
@@ -117,6 +118,7 @@ def _enum_for(cls_name: str, field: str) -> tuple[str, ...] | None:
 
 
 def generate() -> str:
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
     from cdktf_cdktf_provider_databricks import job as provider_job
 
     classes: dict[str, list[str]] = {}
@@ -145,7 +147,8 @@ def generate() -> str:
                     annotation = "Literal[" + ", ".join(repr(v) for v in values) + "]"
                 else:
                     annotation = _leaf_type(hint)
-            user_name = LIST_RENAMES.get(field, field) if (struct is not None and is_list) else field
+            renamed = struct is not None and is_list
+            user_name = LIST_RENAMES.get(field, field) if renamed else field
             extras = []
             if user_name in SHADOWING:
                 # `schema` is a BaseModel attribute: keep the YAML key through an alias.
@@ -159,7 +162,10 @@ def generate() -> str:
                 annotation = f"{annotation} | None"
                 default = "None"
             if extras:
-                lines.append(f"    {user_name}: {annotation} = Field({default}, {', '.join(extras)})")
+                args = ", ".join([default, *extras])
+                lines.append(f"    {user_name}: {annotation} = Field({args})")
+            elif default == "...":
+                lines.append(f"    {user_name}: {annotation}")
             else:
                 lines.append(f"    {user_name}: {annotation} = {default}")
         classes[name] = lines or ["    pass"]

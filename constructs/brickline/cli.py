@@ -7,7 +7,6 @@ brickline (set BRICKLINE_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Sequence

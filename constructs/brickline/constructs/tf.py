@@ -13,7 +13,7 @@ import os
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
-from cdktf import (  # noqa: E402
+from cdktf import (
     App,
     LocalBackend,
     TerraformOutput,
@@ -23,10 +23,11 @@ from cdktf import (  # noqa: E402
     Testing,
     Token,
 )
-from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob  # noqa: E402
-from cdktf_cdktf_provider_databricks.provider import DatabricksProvider  # noqa: E402
-from cdktf_cdktf_provider_databricks.sql_table import SqlTable  # noqa: E402
-from constructs import Construct  # noqa: E402
+from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
+from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
+from cdktf_cdktf_provider_databricks.sql_table import SqlTable
+
+from constructs import Construct
 
 __all__ = [
     "App",

@@ -3,7 +3,8 @@
 Validators collect diagnostics and return them; nothing raises one at a time, so one run
 shows every mistake. The rendering is one line per mistake, editor-clickable:
 
-    pipelines/x/load.yml:14:7: jobs[0].tasks[1].depends_on[0]: unknown task 'Extrct' (did you mean 'Extract'?)
+    pipelines/x/load.yml:14:7: jobs[0].tasks[1].depends_on[0].task_key: unknown task
+    'Extrct' (did you mean 'Extract'?)      <- one line when printed
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ class EnvironmentSpec(SpecModel):
 
 
 class Environment(SpecModel):
-    environment_key: str = ...
+    environment_key: str
     spec: EnvironmentSpec | None = None
 
 
@@ -46,8 +46,8 @@ class GitSourceGitSnapshot(SpecModel):
 
 class GitSourceJobSource(SpecModel):
     dirty_state: str | None = None
-    import_from_git_branch: str = ...
-    job_config_path: str = ...
+    import_from_git_branch: str
+    job_config_path: str
 
 
 class GitSource(SpecModel):
@@ -57,17 +57,17 @@ class GitSource(SpecModel):
     job_source: GitSourceJobSource | None = None
     provider: Literal['gitHub', 'bitbucketCloud', 'azureDevOpsServices', 'gitHubEnterprise', 'bitbucketServer', 'gitLab', 'gitLabEnterpriseEdition', 'awsCodeCommit'] | None = None
     tag: str | None = None
-    url: str = ...
+    url: str
 
 
 class HealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES'] = ...
-    op: Literal['GREATER_THAN'] = ...
-    value: Number = ...
+    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
+    op: Literal['GREATER_THAN']
+    value: Number
 
 
 class Health(SpecModel):
-    rules: list[HealthRules] = ...
+    rules: list[HealthRules]
 
 
 class JobClusterNewClusterAutoscale(SpecModel):
@@ -101,12 +101,12 @@ class JobClusterNewClusterAzureAttributes(SpecModel):
 
 
 class JobClusterNewClusterClusterLogConfDbfs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class JobClusterNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
-    destination: str = ...
+    destination: str
     enable_encryption: bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
@@ -115,7 +115,7 @@ class JobClusterNewClusterClusterLogConfS3(SpecModel):
 
 
 class JobClusterNewClusterClusterLogConfVolumes(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class JobClusterNewClusterClusterLogConf(SpecModel):
@@ -126,23 +126,23 @@ class JobClusterNewClusterClusterLogConf(SpecModel):
 
 class JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo(SpecModel):
     mount_options: str | None = None
-    server_address: str = ...
+    server_address: str
 
 
 class JobClusterNewClusterClusterMountInfo(SpecModel):
-    local_mount_dir_path: str = ...
-    network_filesystem_info: JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo = ...
+    local_mount_dir_path: str
+    network_filesystem_info: JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo
     remote_mount_dir_path: str | None = None
 
 
 class JobClusterNewClusterDockerImageBasicAuth(SpecModel):
-    password: str = ...
-    username: str = ...
+    password: str
+    username: str
 
 
 class JobClusterNewClusterDockerImage(SpecModel):
     basic_auth: JobClusterNewClusterDockerImageBasicAuth | None = None
-    url: str = ...
+    url: str
 
 
 class JobClusterNewClusterGcpAttributes(SpecModel):
@@ -156,24 +156,24 @@ class JobClusterNewClusterGcpAttributes(SpecModel):
 
 
 class JobClusterNewClusterInitScriptsAbfss(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class JobClusterNewClusterInitScriptsDbfs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class JobClusterNewClusterInitScriptsFile(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class JobClusterNewClusterInitScriptsGcs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class JobClusterNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
-    destination: str = ...
+    destination: str
     enable_encryption: bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
@@ -182,11 +182,11 @@ class JobClusterNewClusterInitScriptsS3(SpecModel):
 
 
 class JobClusterNewClusterInitScriptsVolumes(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class JobClusterNewClusterInitScriptsWorkspace(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class JobClusterNewClusterInitScripts(SpecModel):
@@ -200,18 +200,18 @@ class JobClusterNewClusterInitScripts(SpecModel):
 
 
 class JobClusterNewClusterLibraryCran(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
 class JobClusterNewClusterLibraryMaven(SpecModel):
-    coordinates: str = ...
+    coordinates: str
     exclusions: list[str] | None = None
     repo: str | None = None
 
 
 class JobClusterNewClusterLibraryPypi(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
@@ -231,7 +231,7 @@ class JobClusterNewClusterWorkloadTypeClients(SpecModel):
 
 
 class JobClusterNewClusterWorkloadType(SpecModel):
-    clients: JobClusterNewClusterWorkloadTypeClients = ...
+    clients: JobClusterNewClusterWorkloadTypeClients
 
 
 class JobClusterNewCluster(SpecModel):
@@ -274,8 +274,8 @@ class JobClusterNewCluster(SpecModel):
 
 
 class JobCluster(SpecModel):
-    job_cluster_key: str = ...
-    new_cluster: JobClusterNewCluster = ...
+    job_cluster_key: str
+    new_cluster: JobClusterNewCluster
 
 
 class NotificationSettings(SpecModel):
@@ -284,12 +284,12 @@ class NotificationSettings(SpecModel):
 
 
 class Parameter(SpecModel):
-    default: str = ...
-    name: str = ...
+    default: str
+    name: str
 
 
 class Queue(SpecModel):
-    enabled: bool = ...
+    enabled: bool
 
 
 class RunAs(SpecModel):
@@ -299,21 +299,21 @@ class RunAs(SpecModel):
 
 class Schedule(SpecModel):
     pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
-    quartz_cron_expression: str = ...
-    timezone_id: str = ...
+    quartz_cron_expression: str
+    timezone_id: str
 
 
 class TaskCleanRoomsNotebookTask(SpecModel):
-    clean_room_name: str = ...
+    clean_room_name: str
     etag: str | None = None
     notebook_base_parameters: dict[str, str] | None = None
-    notebook_name: str = ...
+    notebook_name: str
 
 
 class TaskConditionTask(SpecModel):
-    left: str = ...
-    op: Literal['EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL'] = ...
-    right: str = ...
+    left: str
+    op: Literal['EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL']
+    right: str
 
 
 class TaskDashboardTaskSubscriptionSubscribers(SpecModel):
@@ -345,7 +345,7 @@ class TaskDbtPlatformTask(SpecModel):
 
 class TaskDbtTask(SpecModel):
     catalog: str | None = None
-    commands: list[str] = ...
+    commands: list[str]
     profiles_directory: str | None = None
     project_directory: str | None = None
     schema_: str | None = Field(None, alias='schema')
@@ -355,7 +355,7 @@ class TaskDbtTask(SpecModel):
 
 class TaskDependsOn(SpecModel):
     outcome: str | None = None
-    task_key: str = ...
+    task_key: str
 
 
 class TaskEmailNotifications(SpecModel):
@@ -368,16 +368,16 @@ class TaskEmailNotifications(SpecModel):
 
 
 class TaskForEachTaskTaskCleanRoomsNotebookTask(SpecModel):
-    clean_room_name: str = ...
+    clean_room_name: str
     etag: str | None = None
     notebook_base_parameters: dict[str, str] | None = None
-    notebook_name: str = ...
+    notebook_name: str
 
 
 class TaskForEachTaskTaskConditionTask(SpecModel):
-    left: str = ...
-    op: Literal['EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL'] = ...
-    right: str = ...
+    left: str
+    op: Literal['EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL']
+    right: str
 
 
 class TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers(SpecModel):
@@ -409,7 +409,7 @@ class TaskForEachTaskTaskDbtPlatformTask(SpecModel):
 
 class TaskForEachTaskTaskDbtTask(SpecModel):
     catalog: str | None = None
-    commands: list[str] = ...
+    commands: list[str]
     profiles_directory: str | None = None
     project_directory: str | None = None
     schema_: str | None = Field(None, alias='schema')
@@ -419,7 +419,7 @@ class TaskForEachTaskTaskDbtTask(SpecModel):
 
 class TaskForEachTaskTaskDependsOn(SpecModel):
     outcome: str | None = None
-    task_key: str = ...
+    task_key: str
 
 
 class TaskForEachTaskTaskEmailNotifications(SpecModel):
@@ -434,13 +434,13 @@ class TaskForEachTaskTaskEmailNotifications(SpecModel):
 class TaskForEachTaskTaskGenAiComputeTaskCompute(SpecModel):
     gpu_node_pool_id: str | None = None
     gpu_type: str | None = None
-    num_gpus: Number = ...
+    num_gpus: Number
 
 
 class TaskForEachTaskTaskGenAiComputeTask(SpecModel):
     command: str | None = None
     compute: TaskForEachTaskTaskGenAiComputeTaskCompute | None = None
-    dl_runtime_image: str = ...
+    dl_runtime_image: str
     mlflow_experiment_name: str | None = None
     source: Literal['WORKSPACE', 'GIT'] | None = None
     training_script_path: str | None = None
@@ -449,28 +449,28 @@ class TaskForEachTaskTaskGenAiComputeTask(SpecModel):
 
 
 class TaskForEachTaskTaskHealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES'] = ...
-    op: Literal['GREATER_THAN'] = ...
-    value: Number = ...
+    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
+    op: Literal['GREATER_THAN']
+    value: Number
 
 
 class TaskForEachTaskTaskHealth(SpecModel):
-    rules: list[TaskForEachTaskTaskHealthRules] = ...
+    rules: list[TaskForEachTaskTaskHealthRules]
 
 
 class TaskForEachTaskTaskLibraryCran(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
 class TaskForEachTaskTaskLibraryMaven(SpecModel):
-    coordinates: str = ...
+    coordinates: str
     exclusions: list[str] | None = None
     repo: str | None = None
 
 
 class TaskForEachTaskTaskLibraryPypi(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
@@ -515,12 +515,12 @@ class TaskForEachTaskTaskNewClusterAzureAttributes(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterClusterLogConfDbfs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskForEachTaskTaskNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
-    destination: str = ...
+    destination: str
     enable_encryption: bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
@@ -529,7 +529,7 @@ class TaskForEachTaskTaskNewClusterClusterLogConfS3(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterClusterLogConfVolumes(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskForEachTaskTaskNewClusterClusterLogConf(SpecModel):
@@ -540,23 +540,23 @@ class TaskForEachTaskTaskNewClusterClusterLogConf(SpecModel):
 
 class TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo(SpecModel):
     mount_options: str | None = None
-    server_address: str = ...
+    server_address: str
 
 
 class TaskForEachTaskTaskNewClusterClusterMountInfo(SpecModel):
-    local_mount_dir_path: str = ...
-    network_filesystem_info: TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo = ...
+    local_mount_dir_path: str
+    network_filesystem_info: TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo
     remote_mount_dir_path: str | None = None
 
 
 class TaskForEachTaskTaskNewClusterDockerImageBasicAuth(SpecModel):
-    password: str = ...
-    username: str = ...
+    password: str
+    username: str
 
 
 class TaskForEachTaskTaskNewClusterDockerImage(SpecModel):
     basic_auth: TaskForEachTaskTaskNewClusterDockerImageBasicAuth | None = None
-    url: str = ...
+    url: str
 
 
 class TaskForEachTaskTaskNewClusterGcpAttributes(SpecModel):
@@ -570,24 +570,24 @@ class TaskForEachTaskTaskNewClusterGcpAttributes(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterInitScriptsAbfss(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskForEachTaskTaskNewClusterInitScriptsDbfs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskForEachTaskTaskNewClusterInitScriptsFile(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskForEachTaskTaskNewClusterInitScriptsGcs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskForEachTaskTaskNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
-    destination: str = ...
+    destination: str
     enable_encryption: bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
@@ -596,11 +596,11 @@ class TaskForEachTaskTaskNewClusterInitScriptsS3(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterInitScriptsVolumes(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskForEachTaskTaskNewClusterInitScriptsWorkspace(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskForEachTaskTaskNewClusterInitScripts(SpecModel):
@@ -614,18 +614,18 @@ class TaskForEachTaskTaskNewClusterInitScripts(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterLibraryCran(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
 class TaskForEachTaskTaskNewClusterLibraryMaven(SpecModel):
-    coordinates: str = ...
+    coordinates: str
     exclusions: list[str] | None = None
     repo: str | None = None
 
 
 class TaskForEachTaskTaskNewClusterLibraryPypi(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
@@ -645,7 +645,7 @@ class TaskForEachTaskTaskNewClusterWorkloadTypeClients(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterWorkloadType(SpecModel):
-    clients: TaskForEachTaskTaskNewClusterWorkloadTypeClients = ...
+    clients: TaskForEachTaskTaskNewClusterWorkloadTypeClients
 
 
 class TaskForEachTaskTaskNewCluster(SpecModel):
@@ -688,7 +688,7 @@ class TaskForEachTaskTaskNewCluster(SpecModel):
 
 class TaskForEachTaskTaskNotebookTask(SpecModel):
     base_parameters: dict[str, str] | None = None
-    notebook_path: str = ...
+    notebook_path: str
     source: Literal['WORKSPACE', 'GIT'] | None = None
     warehouse_id: str | None = None
 
@@ -701,7 +701,7 @@ class TaskForEachTaskTaskNotificationSettings(SpecModel):
 
 class TaskForEachTaskTaskPipelineTask(SpecModel):
     full_refresh: bool | None = None
-    pipeline_id: str = ...
+    pipeline_id: str
 
 
 class TaskForEachTaskTaskPowerBiTaskPowerBiModel(SpecModel):
@@ -741,7 +741,7 @@ class TaskForEachTaskTaskRunJobTaskPipelineParams(SpecModel):
 class TaskForEachTaskTaskRunJobTask(SpecModel):
     dbt_commands: list[str] | None = None
     jar_params: list[str] | None = None
-    job_id: Number = ...
+    job_id: Number
     job_parameters: dict[str, str] | None = None
     notebook_params: dict[str, str] | None = None
     pipeline_params: TaskForEachTaskTaskRunJobTaskPipelineParams | None = None
@@ -760,7 +760,7 @@ class TaskForEachTaskTaskSparkJarTask(SpecModel):
 
 class TaskForEachTaskTaskSparkPythonTask(SpecModel):
     parameters: list[str] | None = None
-    python_file: str = ...
+    python_file: str
     source: Literal['WORKSPACE', 'GIT'] | None = None
 
 
@@ -774,7 +774,7 @@ class TaskForEachTaskTaskSqlTaskAlertSubscriptions(SpecModel):
 
 
 class TaskForEachTaskTaskSqlTaskAlert(SpecModel):
-    alert_id: str = ...
+    alert_id: str
     pause_subscriptions: bool | None = None
     subscriptions: list[TaskForEachTaskTaskSqlTaskAlertSubscriptions] | None = None
 
@@ -786,18 +786,18 @@ class TaskForEachTaskTaskSqlTaskDashboardSubscriptions(SpecModel):
 
 class TaskForEachTaskTaskSqlTaskDashboard(SpecModel):
     custom_subject: str | None = None
-    dashboard_id: str = ...
+    dashboard_id: str
     pause_subscriptions: bool | None = None
     subscriptions: list[TaskForEachTaskTaskSqlTaskDashboardSubscriptions] | None = None
 
 
 class TaskForEachTaskTaskSqlTaskFile(SpecModel):
-    path: str = ...
+    path: str
     source: Literal['WORKSPACE', 'GIT'] | None = None
 
 
 class TaskForEachTaskTaskSqlTaskQuery(SpecModel):
-    query_id: str = ...
+    query_id: str
 
 
 class TaskForEachTaskTaskSqlTask(SpecModel):
@@ -806,27 +806,27 @@ class TaskForEachTaskTaskSqlTask(SpecModel):
     file: TaskForEachTaskTaskSqlTaskFile | None = None
     parameters: dict[str, str] | None = None
     query: TaskForEachTaskTaskSqlTaskQuery | None = None
-    warehouse_id: str = ...
+    warehouse_id: str
 
 
 class TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskForEachTaskTaskWebhookNotificationsOnFailure(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskForEachTaskTaskWebhookNotificationsOnStart(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskForEachTaskTaskWebhookNotificationsOnStreamingBacklogExceeded(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskForEachTaskTaskWebhookNotificationsOnSuccess(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskForEachTaskTaskWebhookNotifications(SpecModel):
@@ -870,27 +870,27 @@ class TaskForEachTaskTask(SpecModel):
     spark_python_task: TaskForEachTaskTaskSparkPythonTask | None = None
     spark_submit_task: TaskForEachTaskTaskSparkSubmitTask | None = None
     sql_task: TaskForEachTaskTaskSqlTask | None = None
-    task_key: str = ...
+    task_key: str
     timeout_seconds: Number | None = None
     webhook_notifications: TaskForEachTaskTaskWebhookNotifications | None = None
 
 
 class TaskForEachTask(SpecModel):
     concurrency: Number | None = None
-    inputs: str = ...
-    task: TaskForEachTaskTask = ...
+    inputs: str
+    task: TaskForEachTaskTask
 
 
 class TaskGenAiComputeTaskCompute(SpecModel):
     gpu_node_pool_id: str | None = None
     gpu_type: str | None = None
-    num_gpus: Number = ...
+    num_gpus: Number
 
 
 class TaskGenAiComputeTask(SpecModel):
     command: str | None = None
     compute: TaskGenAiComputeTaskCompute | None = None
-    dl_runtime_image: str = ...
+    dl_runtime_image: str
     mlflow_experiment_name: str | None = None
     source: Literal['WORKSPACE', 'GIT'] | None = None
     training_script_path: str | None = None
@@ -899,28 +899,28 @@ class TaskGenAiComputeTask(SpecModel):
 
 
 class TaskHealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES'] = ...
-    op: Literal['GREATER_THAN'] = ...
-    value: Number = ...
+    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
+    op: Literal['GREATER_THAN']
+    value: Number
 
 
 class TaskHealth(SpecModel):
-    rules: list[TaskHealthRules] = ...
+    rules: list[TaskHealthRules]
 
 
 class TaskLibraryCran(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
 class TaskLibraryMaven(SpecModel):
-    coordinates: str = ...
+    coordinates: str
     exclusions: list[str] | None = None
     repo: str | None = None
 
 
 class TaskLibraryPypi(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
@@ -965,12 +965,12 @@ class TaskNewClusterAzureAttributes(SpecModel):
 
 
 class TaskNewClusterClusterLogConfDbfs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
-    destination: str = ...
+    destination: str
     enable_encryption: bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
@@ -979,7 +979,7 @@ class TaskNewClusterClusterLogConfS3(SpecModel):
 
 
 class TaskNewClusterClusterLogConfVolumes(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskNewClusterClusterLogConf(SpecModel):
@@ -990,23 +990,23 @@ class TaskNewClusterClusterLogConf(SpecModel):
 
 class TaskNewClusterClusterMountInfoNetworkFilesystemInfo(SpecModel):
     mount_options: str | None = None
-    server_address: str = ...
+    server_address: str
 
 
 class TaskNewClusterClusterMountInfo(SpecModel):
-    local_mount_dir_path: str = ...
-    network_filesystem_info: TaskNewClusterClusterMountInfoNetworkFilesystemInfo = ...
+    local_mount_dir_path: str
+    network_filesystem_info: TaskNewClusterClusterMountInfoNetworkFilesystemInfo
     remote_mount_dir_path: str | None = None
 
 
 class TaskNewClusterDockerImageBasicAuth(SpecModel):
-    password: str = ...
-    username: str = ...
+    password: str
+    username: str
 
 
 class TaskNewClusterDockerImage(SpecModel):
     basic_auth: TaskNewClusterDockerImageBasicAuth | None = None
-    url: str = ...
+    url: str
 
 
 class TaskNewClusterGcpAttributes(SpecModel):
@@ -1020,24 +1020,24 @@ class TaskNewClusterGcpAttributes(SpecModel):
 
 
 class TaskNewClusterInitScriptsAbfss(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskNewClusterInitScriptsDbfs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskNewClusterInitScriptsFile(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskNewClusterInitScriptsGcs(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
-    destination: str = ...
+    destination: str
     enable_encryption: bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
@@ -1046,11 +1046,11 @@ class TaskNewClusterInitScriptsS3(SpecModel):
 
 
 class TaskNewClusterInitScriptsVolumes(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskNewClusterInitScriptsWorkspace(SpecModel):
-    destination: str = ...
+    destination: str
 
 
 class TaskNewClusterInitScripts(SpecModel):
@@ -1064,18 +1064,18 @@ class TaskNewClusterInitScripts(SpecModel):
 
 
 class TaskNewClusterLibraryCran(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
 class TaskNewClusterLibraryMaven(SpecModel):
-    coordinates: str = ...
+    coordinates: str
     exclusions: list[str] | None = None
     repo: str | None = None
 
 
 class TaskNewClusterLibraryPypi(SpecModel):
-    package: str = ...
+    package: str
     repo: str | None = None
 
 
@@ -1095,7 +1095,7 @@ class TaskNewClusterWorkloadTypeClients(SpecModel):
 
 
 class TaskNewClusterWorkloadType(SpecModel):
-    clients: TaskNewClusterWorkloadTypeClients = ...
+    clients: TaskNewClusterWorkloadTypeClients
 
 
 class TaskNewCluster(SpecModel):
@@ -1139,7 +1139,7 @@ class TaskNewCluster(SpecModel):
 
 class TaskNotebookTask(SpecModel):
     base_parameters: dict[str, str] | None = None
-    notebook_path: str = ...
+    notebook_path: str
     source: Literal['WORKSPACE', 'GIT'] | None = None
     warehouse_id: str | None = None
 
@@ -1152,7 +1152,7 @@ class TaskNotificationSettings(SpecModel):
 
 class TaskPipelineTask(SpecModel):
     full_refresh: bool | None = None
-    pipeline_id: str = ...
+    pipeline_id: str
 
 
 class TaskPowerBiTaskPowerBiModel(SpecModel):
@@ -1192,7 +1192,7 @@ class TaskRunJobTaskPipelineParams(SpecModel):
 class TaskRunJobTask(SpecModel):
     dbt_commands: list[str] | None = None
     jar_params: list[str] | None = None
-    job_id: Number = ...
+    job_id: Number
     job_parameters: dict[str, str] | None = None
     notebook_params: dict[str, str] | None = None
     pipeline_params: TaskRunJobTaskPipelineParams | None = None
@@ -1211,7 +1211,7 @@ class TaskSparkJarTask(SpecModel):
 
 class TaskSparkPythonTask(SpecModel):
     parameters: list[str] | None = None
-    python_file: str = ...
+    python_file: str
     source: Literal['WORKSPACE', 'GIT'] | None = None
 
 
@@ -1225,7 +1225,7 @@ class TaskSqlTaskAlertSubscriptions(SpecModel):
 
 
 class TaskSqlTaskAlert(SpecModel):
-    alert_id: str = ...
+    alert_id: str
     pause_subscriptions: bool | None = None
     subscriptions: list[TaskSqlTaskAlertSubscriptions] | None = None
 
@@ -1237,18 +1237,18 @@ class TaskSqlTaskDashboardSubscriptions(SpecModel):
 
 class TaskSqlTaskDashboard(SpecModel):
     custom_subject: str | None = None
-    dashboard_id: str = ...
+    dashboard_id: str
     pause_subscriptions: bool | None = None
     subscriptions: list[TaskSqlTaskDashboardSubscriptions] | None = None
 
 
 class TaskSqlTaskFile(SpecModel):
-    path: str = ...
+    path: str
     source: Literal['WORKSPACE', 'GIT'] | None = None
 
 
 class TaskSqlTaskQuery(SpecModel):
-    query_id: str = ...
+    query_id: str
 
 
 class TaskSqlTask(SpecModel):
@@ -1257,27 +1257,27 @@ class TaskSqlTask(SpecModel):
     file: TaskSqlTaskFile | None = None
     parameters: dict[str, str] | None = None
     query: TaskSqlTaskQuery | None = None
-    warehouse_id: str = ...
+    warehouse_id: str
 
 
 class TaskWebhookNotificationsOnDurationWarningThresholdExceeded(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskWebhookNotificationsOnFailure(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskWebhookNotificationsOnStart(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskWebhookNotificationsOnStreamingBacklogExceeded(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskWebhookNotificationsOnSuccess(SpecModel):
-    id: str = ...
+    id: str
 
 
 class TaskWebhookNotifications(SpecModel):
@@ -1322,34 +1322,34 @@ class Task(SpecModel):
     spark_python_task: TaskSparkPythonTask | None = None
     spark_submit_task: TaskSparkSubmitTask | None = None
     sql_task: TaskSqlTask | None = None
-    task_key: str = ...
+    task_key: str
     timeout_seconds: Number | None = None
     webhook_notifications: TaskWebhookNotifications | None = None
 
 
 class TriggerFileArrival(SpecModel):
     min_time_between_triggers_seconds: Number | None = None
-    url: str = ...
+    url: str
     wait_after_last_change_seconds: Number | None = None
 
 
 class TriggerModel(SpecModel):
     aliases: list[str] | None = None
-    condition: str = ...
+    condition: str
     min_time_between_triggers_seconds: Number | None = None
     securable_name: str | None = None
     wait_after_last_change_seconds: Number | None = None
 
 
 class TriggerPeriodic(SpecModel):
-    interval: Number = ...
-    unit: str = ...
+    interval: Number
+    unit: str
 
 
 class TriggerTableUpdate(SpecModel):
     condition: Literal['ANY_UPDATED', 'ALL_UPDATED'] | None = None
     min_time_between_triggers_seconds: Number | None = None
-    table_names: list[str] = ...
+    table_names: list[str]
     wait_after_last_change_seconds: Number | None = None
 
 
@@ -1362,23 +1362,23 @@ class Trigger(SpecModel):
 
 
 class WebhookNotificationsOnDurationWarningThresholdExceeded(SpecModel):
-    id: str = ...
+    id: str
 
 
 class WebhookNotificationsOnFailure(SpecModel):
-    id: str = ...
+    id: str
 
 
 class WebhookNotificationsOnStart(SpecModel):
-    id: str = ...
+    id: str
 
 
 class WebhookNotificationsOnStreamingBacklogExceeded(SpecModel):
-    id: str = ...
+    id: str
 
 
 class WebhookNotificationsOnSuccess(SpecModel):
-    id: str = ...
+    id: str
 
 
 class WebhookNotifications(SpecModel):

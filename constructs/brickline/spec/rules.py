@@ -56,7 +56,8 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
             out.append(Diagnostic(_settings_where(p, ("pipeline", "metadata")),
                                   "pipeline.metadata",
                                   f"the metadata table {table} is also created by pipeline "
-                                  f"'{by_table[table].name}'; give each pipeline its own"))
+                                  f"'{by_table[table].name}'; give each pipeline its own with "
+                                  "pipeline.metadata.table (or schema) in pipeline.yml"))
         by_table.setdefault(table, p)
     return out
 

@@ -1,0 +1,128 @@
+"""What gets provisioned, in plain Python: order, edges, defaults, the log table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from brickline.plan import METADATA_COLUMNS, JobRef, StackPlan
+from conftest import plan_of, write
+
+TASK = "      - task_key: {key}\n        notebook_task: {{notebook_path: /x}}\n"
+
+
+def orchestrator_edges(stack: StackPlan) -> dict[str, list[str]]:
+    return {t["task_key"]: [d["task_key"] for d in t.get("depends_on", [])]
+            for t in stack.orchestrator.settings["task"]}
+
+
+def test_seed_orchestrator_runs_extract_then_load_then_es(examples: dict[str, StackPlan]) -> None:
+    assert orchestrator_edges(examples["seed_etl"]) == {
+        "data_extract_job": [],
+        "data_load_job": ["data_extract_job"],
+        "es_load_job": ["data_load_job"],
+    }
+
+
+def test_abcd_runs_c_in_parallel_and_d_after_b(examples: dict[str, StackPlan]) -> None:
+    assert orchestrator_edges(examples["parallel_abcd"]) == {
+        "job_1_task_a": [],
+        "job_2_task_b": ["job_1_task_a"],
+        "job_3_task_c": [],
+        "job_4_task_d": ["job_2_task_b"],
+    }
+
+
+def test_run_job_tasks_point_at_their_jobs(examples: dict[str, StackPlan]) -> None:
+    for task in examples["seed_etl"].orchestrator.settings["task"]:
+        assert task["run_job_task"]["job_id"] == JobRef(task["task_key"])
+        assert task["run_job_task"]["job_parameters"] == {
+            "run_key": "{{job.parameters.run_key}}"}
+    assert examples["seed_etl"].orchestrator.settings["max_concurrent_runs"] == 1
+    assert examples["seed_etl"].orchestrator.settings["parameter"] == [
+        {"name": "run_key", "default": "{{job.start_time.iso_date}}"}]
+
+
+def test_a_job_triggered_by_several_waits_for_all(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": "jobs:\n"
+        "  - name: Z\n    tasks:\n" + TASK.format(key="t") +
+        "  - name: A\n    on_success: {trigger_job: {job_name: Z}}\n    tasks:\n"
+        + TASK.format(key="t") +
+        "  - name: B\n    on_success: {trigger_job: [{job_name: Z}]}\n    tasks:\n"
+        + TASK.format(key="t") +
+        "  - name: C\n    depends_on: [A]\n    on_success: {trigger_job: {job_name: Z}}\n"
+        "    tasks:\n" + TASK.format(key="t")})
+    assert orchestrator_edges(plan_of(tmp_path)) == {"a": [], "b": [], "c": ["a"],
+                                                     "z": ["a", "b", "c"]}
+
+
+def test_tasks_and_dependencies_are_sorted(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": "jobs:\n  - name: A\n    tasks:\n"
+        + TASK.format(key="zeta") + "        depends_on: [{task_key: beta}, {task_key: alpha}]\n"
+        + TASK.format(key="beta") + TASK.format(key="alpha")})
+    tasks = plan_of(tmp_path).jobs[0].settings["task"]
+    assert [t["task_key"] for t in tasks] == ["alpha", "beta", "zeta"]
+    assert tasks[2]["depends_on"] == [{"task_key": "alpha"}, {"task_key": "beta"}]
+
+
+def test_defaults_fill_only_what_a_task_leaves_open(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  defaults:\n    max_retries: 3\n    timeout_seconds: 600\n"
+                        "    retry_on_timeout: true\n    new_cluster: {node_type_id: i3.xlarge, "
+                        "num_workers: 2}\n",
+        "j.yml": "jobs:\n  - name: A\n    job_clusters:\n"
+                 "      - job_cluster_key: pool\n        new_cluster: {instance_pool_id: p1,"
+                 " autoscale: {min_workers: 1, max_workers: 4}}\n"
+                 "      - job_cluster_key: plain\n        new_cluster: {spark_version: '15.4'}\n"
+                 "    tasks:\n" + TASK.format(key="a") + "        max_retries: 0\n"
+                 "      - task_key: check\n        condition_task: {op: EQUAL_TO, left: '1', "
+                 "right: '1'}\n"})
+    job = plan_of(tmp_path).jobs[0].settings
+    a, check = job["task"][0], job["task"][1]
+    assert (a["task_key"], a["max_retries"], a["timeout_seconds"], a["retry_on_timeout"]) == (
+        "a", 0, 600, True)
+    assert "max_retries" not in check and "timeout_seconds" not in check
+    pool, plain = job["job_cluster"][0]["new_cluster"], job["job_cluster"][1]["new_cluster"]
+    assert pool == {"instance_pool_id": "p1", "autoscale": {"min_workers": 1, "max_workers": 4}}
+    assert plain == {"spark_version": "15.4", "node_type_id": "i3.xlarge", "num_workers": 2}
+
+
+def test_every_job_accepts_run_key_once(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": "jobs:\n  - name: A\n    parameters: [{name: run_key, default: "
+                              "x}, {name: day, default: '1'}]\n    tasks:\n"
+                              + TASK.format(key="t") + "  - name: B\n    tasks:\n"
+                              + TASK.format(key="t")})
+    a, b = plan_of(tmp_path).jobs
+    assert a.settings["parameter"] == [{"name": "run_key", "default": "x"},
+                                       {"name": "day", "default": "1"}]
+    assert b.settings["parameter"] == [{"name": "run_key",
+                                        "default": "{{job.start_time.iso_date}}"}]
+
+
+def test_metadata_table_has_the_documents_columns_first(examples: dict[str, StackPlan]) -> None:
+    table = examples["seed_etl"].table.settings
+    names = [c["name"] for c in table["column"]]
+    assert names[:6] == ["job_id", "job_name", "status", "start_time", "end_time",
+                         "error_message"]
+    assert {"pipeline", "run_key", "run_id", "attempt"} <= set(names)
+    for column in table["column"]:
+        assert column["type"] == column["type"].lower() and " " not in column["type"]
+    assert (table["table_type"], table["data_source_format"]) == ("MANAGED", "DELTA")
+    assert (table["catalog_name"], table["schema_name"], table["name"]) == (
+        "main", "pipeline_ops", "job_metadata")
+    assert len(METADATA_COLUMNS) == len(table["column"])
+
+
+def test_pipeline_tags_reach_every_job_and_job_tags_win(tmp_path: Path) -> None:
+    write(tmp_path, {"pipeline.yml": "pipeline:\n  tags: {team: data, cost: a}\n",
+                     "j.yml": "jobs:\n  - name: A\n    tags: {cost: b}\n    tasks:\n"
+                              + TASK.format(key="t")})
+    stack = plan_of(tmp_path)
+    assert stack.jobs[0].settings["tags"] == {"cost": "b", "team": "data"}
+    assert stack.orchestrator.settings["tags"] == {"cost": "a", "team": "data"}
+
+
+def test_warehouse_variable_is_declared_by_default(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": "jobs:\n  - name: A\n    tasks:\n" + TASK.format(key="t")})
+    stack = plan_of(tmp_path)
+    assert [v.name for v in stack.variables] == ["warehouse_id"]
+    assert stack.table.settings["warehouse_id"] == "${var.warehouse_id}"
