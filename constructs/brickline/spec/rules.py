@@ -87,17 +87,6 @@ def declared_variables(p: Pipeline) -> set[str]:
     return names
 
 
-def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, (*path, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, (*path, i))
-
-
 def _variables(p: Pipeline) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     declared = declared_variables(p)
@@ -108,7 +97,7 @@ def _variables(p: Pipeline) -> list[Diagnostic]:
                     ("pipeline", "variables", name),
                     f"bad variable name {name!r}: use letters, digits and '_'", key=True))
     for source in p.sources:
-        for path, text in _strings(source.data, ()):
+        for path, text in source.templates:
             out += _template_problems(source, path, text, declared)
     return out
 

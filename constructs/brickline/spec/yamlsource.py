@@ -16,7 +16,33 @@ from yaml.constructor import SafeConstructor
 
 from brickline.spec.diagnostics import Diagnostic, Location, Path, format_path
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """libyaml's parser asks Python to resolve every scalar's tag; the answers repeat."""
+
+    _cache: dict[tuple[str, Any], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._cache.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._cache) < 100_000:
+                self._cache[key] = tag
+        return tag
+
+    # no path resolvers are registered: skip the per-node bookkeeping
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
 _SCALARS = SafeConstructor()
 
 STR = "tag:yaml.org,2002:str"
@@ -40,8 +66,11 @@ class Source:
 
     file: str
     data: Any = None
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    # (line, column), 1-based; a Location is made only when a diagnostic needs one
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # strings holding '${' or '%{', which Terraform would read as expressions
+    templates: list[tuple[Path, str]] = field(default_factory=list)
 
     def where(self, path: Path, *, key: bool = False) -> Location:
         """The location of a key path, or of its nearest ancestor that has one."""
@@ -53,11 +82,11 @@ class Source:
             probe = probe[:i] + probe[i + 1:]
         while probe:
             if probe in table:
-                return table[probe]
+                return Location(self.file, *table[probe])
             if key and probe in self.values:
-                return self.values[probe]
+                return Location(self.file, *self.values[probe])
             probe = probe[:-1]
-        return self.values.get((), Location(self.file, 1, 1))
+        return Location(self.file, *self.values.get((), (1, 1)))
 
     def error(self, path: Path, message: str, *, key: bool = False) -> Diagnostic:
         return Diagnostic(self.where(path, key=key), format_path(path), message)
@@ -73,7 +102,11 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 
 def _mark(file: str, node: yaml.Node) -> Location:
-    return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    return Location(file, *_pos(node))
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
@@ -117,7 +150,8 @@ class _Builder:
             )
         if len(path) > MAX_DEPTH:
             raise _TooLarge(f"the document nests deeper than {MAX_DEPTH} levels")
-        self.source.values.setdefault(path, _mark(self.source.file, node))
+        if path not in self.source.values:
+            self.source.values[path] = _pos(node)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
         if node.tag not in _COLLECTION_TAGS:
@@ -140,6 +174,10 @@ class _Builder:
                 return node.value  # a date is a string to every field that takes one
             self._bad_tag(node, path)
             return None
+        if node.tag == STR:
+            if "{" in node.value and ("${" in node.value or "%{" in node.value):
+                self.source.templates.append((path, node.value))
+            return node.value
         if node.tag == BOOL and node.value.lower() not in ("true", "false"):
             # YAML 1.2, as Databricks bundles read it: yes/no/on/off are strings
             return node.value
@@ -165,10 +203,10 @@ class _Builder:
             if key in out:
                 self.diagnostics.append(Diagnostic(
                     _mark(self.source.file, key_node), format_path(child),
-                    f"duplicate key '{key}' (first at line {self.source.keys[child].line})",
+                    f"duplicate key '{key}' (first at line {self.source.keys[child][0]})",
                 ))
                 continue
-            self.source.keys[child] = _mark(self.source.file, key_node)
+            self.source.keys[child] = _pos(key_node)
             out[key] = self.build(value_node, child)
         for extra in merged:
             # `<<: *defaults` fills only keys the mapping does not set itself.
@@ -176,7 +214,7 @@ class _Builder:
                 key = str(key_node.value)
                 if key_node.tag != MERGE and key not in out:
                     child = (*path, key)
-                    self.source.keys.setdefault(child, _mark(self.source.file, key_node))
+                    self.source.keys.setdefault(child, _pos(key_node))
                     out[key] = self.build(value_node, child)
         return out
 
