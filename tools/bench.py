@@ -76,6 +76,7 @@ def measure(kind: str, folder: str, outdir: str) -> float:
 def floor(folder: str, outdir: str) -> float:
     """The same resources, written straight against the provider classes."""
     from brickline.constructs import tf
+    from brickline.plan import METADATA_COLUMNS
     from cdktf_cdktf_provider_databricks.job import (
         JobJobCluster,
         JobJobClusterNewCluster,
@@ -86,8 +87,6 @@ def floor(folder: str, outdir: str) -> float:
         JobTaskRunJobTask,
     )
     from cdktf_cdktf_provider_databricks.sql_table import SqlTable, SqlTableColumn
-
-    from brickline.plan import METADATA_COLUMNS
 
     jobs = sum(1 for line in Path(folder, "jobs.yml").read_text().splitlines()
                if line.startswith("  - name:"))
