@@ -106,13 +106,15 @@ def floor(folder: str, outdir: str) -> float:
                 task_key=key, job_cluster_key="c", max_retries=2, timeout_seconds=600,
                 notebook_task=JobTaskNotebookTask(notebook_path=f"/Workspace/bench/{key}_{i}"),
                 depends_on=[JobTaskDependsOn(task_key=after)] if after else None)
-        made.append(tf.DatabricksJob(
+        made.append(job := tf.DatabricksJob(
             stack, f"job_{i:04d}", name=f"Job_{i:04d}",
             job_cluster=[JobJobCluster(job_cluster_key="c", new_cluster=JobJobClusterNewCluster(
                 spark_version="15.4.x-scala2.12", num_workers=2, node_type_id="i3.xlarge"))],
             parameter=[JobParameter(name="run_key", default="{{job.start_time.iso_date}}")],
             task=[task("extract", None), task("load", "transform"),
                   task("transform", "extract")]))
+        tf.TerraformOutput(stack, f"job_{i:04d}_job_id", value=job.id)
+        tf.TerraformOutput(stack, f"job_{i:04d}_job_url", value=job.url)
     tf.DatabricksJob(stack, "orchestrator", name="bench_orchestrator", max_concurrent_runs=1, task=[
         JobTask(task_key=f"job_{i:04d}",
                 run_job_task=JobTaskRunJobTask(job_id=tf.Token.as_number(made[i].id)),

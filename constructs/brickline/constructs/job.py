@@ -10,23 +10,24 @@ from brickline.constructs.tf import Construct, DatabricksJob, TerraformOutput, T
 from brickline.plan import JobPlan, JobRef
 
 
-class Job(Construct):
+class Job:
+    """The job and its id/url outputs, created directly in the stack's scope.
+
+    Not a Construct of its own: a nesting level would put a hash into every Terraform
+    address (or cost an override per resource), and every jsii object is a round trip to
+    Node that a 1000-job pipeline pays 1000 times.
+    """
+
     def __init__(self, scope: Construct, *, plan: JobPlan,
                  others: Mapping[str, DatabricksJob]) -> None:
-        super().__init__(scope, plan.address)
-
         def resolve(value: Any) -> Any:
             if isinstance(value, JobRef):
                 return Token.as_number(others[value.address].id)
             return value
 
         self.resource = DatabricksJob(
-            self, "job", **struct_kwargs(DatabricksJob, plan.settings, resolve))
-        # a stable address: databricks_job.<key>, never a hash of the construct path
-        self.resource.override_logical_id(plan.address)
-        id_output = TerraformOutput(self, "id", value=self.resource.id,
-                                    description=f"Job id of {plan.name}")
-        id_output.override_logical_id(f"{plan.address}_job_id")
-        url_output = TerraformOutput(self, "url", value=self.resource.url,
-                                     description=f"URL of {plan.name}")
-        url_output.override_logical_id(f"{plan.address}_job_url")
+            scope, plan.address, **struct_kwargs(DatabricksJob, plan.settings, resolve))
+        TerraformOutput(scope, f"{plan.address}_job_id", value=self.resource.id,
+                        description=f"Job id of {plan.name}")
+        TerraformOutput(scope, f"{plan.address}_job_url", value=self.resource.url,
+                        description=f"URL of {plan.name}")

@@ -7,13 +7,11 @@ from brickline.constructs.tf import Construct, SqlTable, TerraformResourceLifecy
 from brickline.plan import TablePlan
 
 
-class MetadataTable(Construct):
+class MetadataTable:
     def __init__(self, scope: Construct, *, plan: TablePlan) -> None:
-        super().__init__(scope, plan.address)
         self.resource = SqlTable(
-            self, "table",
+            scope, plan.address,
             **struct_kwargs(SqlTable, plan.settings),
             # re-creating a managed Delta table loses every row: Terraform must refuse
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
-        self.resource.override_logical_id(plan.address)
