@@ -67,16 +67,6 @@ ENUMS: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-def _struct_of(hint: typing.Any) -> type | None:
-    if isinstance(hint, type) and hasattr(hint, "__jsii_name_mapping__"):
-        return hint
-    for arg in typing.get_args(hint):
-        found = _struct_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _is_sequence(hint: typing.Any) -> bool:
     if typing.get_origin(hint) in (list, collections.abc.Sequence):
         return True
@@ -119,6 +109,7 @@ def _enum_for(cls_name: str, field: str) -> tuple[str, ...] | None:
 
 def generate() -> str:
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
+    from brickline.constructs.structs import struct_in
     from cdktf_cdktf_provider_databricks import job as provider_job
 
     classes: dict[str, list[str]] = {}
@@ -136,7 +127,7 @@ def generate() -> str:
                 continue
             if is_root and (field in SKIP_JOB_FIELDS or field in TERRAFORM_META):
                 continue
-            struct = _struct_of(hint)
+            struct = struct_in(hint)
             is_list = _is_sequence(hint)
             if struct is not None:
                 inner = visit(struct)

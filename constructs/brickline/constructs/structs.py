@@ -17,14 +17,15 @@ from typing import Any
 def _struct_fields(cls: Any) -> dict[str, type | None]:
     """For each argument of a struct (or resource) class, the struct class it takes, if any."""
     hints = typing.get_type_hints(cls.__init__)
-    return {name: _struct_in(hint) for name, hint in hints.items() if name != "return"}
+    return {name: struct_in(hint) for name, hint in hints.items() if name != "return"}
 
 
-def _struct_in(hint: Any) -> type | None:
+def struct_in(hint: Any) -> type | None:
+    """The jsii struct class a type hint accepts, if any (also used by the model generator)."""
     if isinstance(hint, type) and hasattr(hint, "__jsii_name_mapping__"):
         return hint
     for arg in typing.get_args(hint):
-        found = _struct_in(arg)
+        found = struct_in(arg)
         if found is not None:
             return found
     return None

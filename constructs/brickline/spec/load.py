@@ -8,10 +8,11 @@ looked at the same way.
 
 from __future__ import annotations
 
+import functools
 import os
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -157,13 +158,11 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
                 diagnostics.append(source.error(("jobs",), f"expected a list of jobs, got "
                                                            f"{_kind(raw_jobs)}"))
                 continue
-            for index, raw in enumerate(raw_jobs):
-                job, problems = _validate_job(raw, source, ("jobs", index))
-                diagnostics.extend(problems)
-                if job is not None:
-                    jobs.append(job)
-                elif isinstance(raw, dict) and isinstance(raw.get("name"), str):
-                    broken_job_names.add(raw["name"])
+            valid, broken, problems = _each(
+                raw_jobs, "name", functools.partial(_validate_job, source))
+            jobs.extend(valid)
+            broken_job_names |= broken
+            diagnostics.extend(problems)
     if settings is None:
         settings = PipelineSettings()
     name = settings.name or _default_name(origin)
@@ -173,31 +172,47 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
     return pipeline, diagnostics
 
 
-def _validate_job(raw: Any, source: Source, path: Path) -> tuple[Job | None, list[Diagnostic]]:
+def _validate_job(source: Source, index: int, raw: Any) -> tuple[Job | None, list[Diagnostic]]:
     """The job's own keys and each task apart, so one bad task hides no other mistake.
 
     A job whose own keys are valid is kept with its valid tasks; the keys of its invalid
     tasks are remembered so the rules do not also call references to them unknown.
     """
+    path: Path = ("jobs", index)
     raw_tasks = raw.get("tasks") if isinstance(raw, dict) else None
     if not isinstance(raw_tasks, list):
         job, problems = validate_model(Job, raw, source, path)
         return (job.locate(source, path) if job else None), problems
     job, problems = validate_model(Job, {**raw, "tasks": []}, source, path)
-    tasks: list[api.Task] = []
-    broken: set[str] = set()
-    for t, raw_task in enumerate(raw_tasks):
-        task, task_problems = validate_model(api.Task, raw_task, source, (*path, "tasks", t))
-        problems.extend(task_problems)
-        if task is not None:
-            tasks.append(task)
-        elif isinstance(raw_task, dict) and isinstance(raw_task.get("task_key"), str):
-            broken.add(raw_task["task_key"])
+    tasks, broken, task_problems = _each(
+        raw_tasks, "task_key",
+        lambda t, raw_task: validate_model(api.Task, raw_task, source, (*path, "tasks", t)))
+    problems.extend(task_problems)
     if job is None:
         return None, problems
     job.tasks = tasks
     job.broken_tasks = broken
     return job.locate(source, path), problems
+
+
+T = typing.TypeVar("T")
+
+
+def _each(items: list[Any], name_key: str,
+          check: Callable[[int, Any], tuple[T | None, list[Diagnostic]]],
+          ) -> tuple[list[T], set[str], list[Diagnostic]]:
+    """Validate each item; keep the valid ones and the names of the invalid ones."""
+    valid: list[T] = []
+    broken: set[str] = set()
+    problems: list[Diagnostic] = []
+    for index, raw in enumerate(items):
+        item, item_problems = check(index, raw)
+        problems.extend(item_problems)
+        if item is not None:
+            valid.append(item)
+        elif isinstance(raw, dict) and isinstance(raw.get(name_key), str):
+            broken.add(raw[name_key])
+    return valid, broken, problems
 
 
 def _default_name(origin: str) -> str:
