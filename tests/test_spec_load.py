@@ -122,3 +122,17 @@ def test_two_pipelines_may_not_share_a_name_or_a_table(tmp_path: Path) -> None:
     messages = sorted(d.message.split(" (")[0].split(";")[0] for d in diagnostics)
     assert messages == ["the metadata table main.pipeline_ops.job_metadata is also created by "
                         "pipeline 'same'", "two pipelines are named 'same'"]
+
+
+
+def test_an_unreadable_file_is_a_located_error(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write(tmp_path / "p", {"j.yml": "jobs: []\n"})
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    _, diagnostics = collect([str(folder)])
+    assert [d.render() for d in diagnostics] == [
+        f"{folder / 'j.yml'}:1:1: cannot read the file: Permission denied"]

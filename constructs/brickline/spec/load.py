@@ -20,7 +20,15 @@ from pydantic import BaseModel, ValidationError
 
 from brickline.spec import jobs_api as api
 from brickline.spec import rules
-from brickline.spec.diagnostics import Diagnostic, Location, Path, SpecError, errors_only
+from brickline.spec.diagnostics import (
+    Diagnostic,
+    Location,
+    Path,
+    SpecError,
+    did_you_mean,
+    errors_only,
+    format_path,
+)
 from brickline.spec.model import Job, Pipeline, PipelineSettings
 from brickline.spec.yamlsource import Source, load
 
@@ -100,10 +108,15 @@ def _walk(folder: FsPath) -> list[tuple[str, list[FsPath]]]:
 
 def _read(path: FsPath) -> tuple[Source, list[Diagnostic]]:
     name = str(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as exc:
+        return Source(name), [Diagnostic(Location(name, 1, 1), "",
+                                         f"cannot read the file: {exc.strerror}")]
+    if size > MAX_FILE_BYTES:
         return Source(name), [Diagnostic(Location(name, 1, 1), "",
                                          f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")]
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -243,14 +256,14 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
         name = str(loc[-1])
         return source.error(path, _unknown(name, _fields_at(model, loc[:-1])), key=True)
     if kind == "missing":
-        return Diagnostic(source.where(path[:-1], key=True), _fmt(path),
+        return Diagnostic(source.where(path[:-1], key=True), format_path(path),
                           f"missing required key '{loc[-1]}'")
     if kind == "literal_error":
         expected = [str(v) for v in _literal_values(model, loc)]
         hint = ""
         if isinstance(value, str):
             close = [e for e in expected if e.lower() == value.lower()]
-            hint = f" (did you mean '{close[0]}'?)" if close else _dym(value, expected)
+            hint = f" (did you mean '{close[0]}'?)" if close else did_you_mean(value, expected)
         return source.error(path, f"bad value {value!r}: expected one of "
                                   f"{', '.join(expected)}{hint}")
     expectation = _EXPECTED.get(kind)
@@ -281,12 +294,6 @@ _EXPECTED = {
 }
 
 
-def _fmt(path: Path) -> str:
-    from brickline.spec.diagnostics import format_path
-
-    return format_path(path)
-
-
 def _kind(value: Any) -> str:
     if value is None:
         return "an empty value"
@@ -305,13 +312,7 @@ def _kind(value: Any) -> str:
 
 def _unknown(name: str, candidates: Iterable[str]) -> str:
     options = sorted(candidates)
-    return f"unknown key '{name}'{_dym(name, options)}"
-
-
-def _dym(word: str, candidates: Iterable[str]) -> str:
-    from brickline.spec.diagnostics import did_you_mean
-
-    return did_you_mean(word, candidates)
+    return f"unknown key '{name}'{did_you_mean(name, options)}"
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from brickline.spec import jobs_api as api
@@ -27,7 +28,7 @@ ORCHESTRATOR_ADDRESS = "orchestrator"
 DEFAULT_WAREHOUSE_VARIABLE = "warehouse_id"
 
 
-def check(pipeline: Pipeline, *, known_broken: set[str] = frozenset()) -> list[Diagnostic]:  # type: ignore[assignment]
+def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     out += _pipeline_name(pipeline)
     out += _variables(pipeline)
@@ -153,7 +154,7 @@ def _unique_jobs(p: Pipeline) -> list[Diagnostic]:
     return out
 
 
-def _job_edges(p: Pipeline, known_broken: set[str]) -> list[Diagnostic]:
+def _job_edges(p: Pipeline, known_broken: AbstractSet[str]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     names = {j.name for j in p.jobs}
     everything = names | known_broken
