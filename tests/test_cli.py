@@ -60,10 +60,15 @@ def test_graph_mermaid_and_dot() -> None:
     assert result.exit_code == 0
     assert "job_1_task_a --> job_2_task_b" in result.output
     assert "job_2_task_b --> job_4_task_d" in result.output
-    assert "job_3_task_c -->" not in result.output and "--> job_3_task_c" not in result.output
+    job_edges = [line for line in result.output.splitlines()
+                 if line.startswith("  ") and not line.startswith("   ") and "-->" in line]
+    assert job_edges == ["  job_1_task_a --> job_2_task_b", "  job_2_task_b --> job_4_task_d"]
+    # inside each job: the status tasks frame the work
+    assert "    job_3_task_c__brickline_start --> job_3_task_c__TaskC" in result.output
+    assert "    job_3_task_c__TaskC --> job_3_task_c__brickline_end" in result.output
     dot = CliRunner().invoke(cli, ["graph", str(PIPELINES / "seed_etl"), "--format", "dot"])
     assert dot.exit_code == 0
-    assert ('"data_extract_job/ExtractTask" -> "data_load_job/LoadTask" '
+    assert ('"data_extract_job/brickline_end" -> "data_load_job/brickline_start" '
             '[ltail="cluster_data_extract_job", lhead="cluster_data_load_job"];') in dot.output
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from brickline.constructs import tf
 from brickline.constructs.stack import PipelineStack
 from brickline.plan import StackPlan
+from conftest import REPO
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
@@ -52,9 +54,11 @@ def test_every_task_list_is_sorted(name: str, synthesized: dict[str, dict[str, A
 
 def test_retries_and_timeouts_reach_the_tasks(synthesized: dict[str, dict[str, Any]]) -> None:
     load = synthesized["seed_etl"]["resource"]["databricks_job"]["data_load_job"]
-    (task,) = load["task"]
+    (task,) = [t for t in load["task"] if not t["task_key"].startswith("brickline_")]
     assert (task["max_retries"], task["min_retry_interval_millis"], task["retry_on_timeout"],
             task["timeout_seconds"]) == (3, 60000, True, 3600)
+    # the job's only job cluster is where its tasks run, the status tasks too
+    assert {t["job_cluster_key"] for t in load["task"]} == {"load_cluster"}
     assert load["job_cluster"][0]["new_cluster"] == {
         "node_type_id": "i3.xlarge", "num_workers": 4, "spark_version": "11.3.x-scala2.12"}
 
@@ -80,3 +84,47 @@ def test_no_credentials_and_no_absolute_paths(synthesized: dict[str, dict[str, A
         assert doc["provider"]["databricks"] == [{}]
         assert doc["terraform"]["backend"]["local"]["path"] == f"../../../terraform.{name}.tfstate"
         assert "/work/" not in text and "/home/" not in text and "/tmp/" not in text
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_job_starts_and_ends_with_a_status_task(
+        name: str, synthesized: dict[str, dict[str, Any]]) -> None:
+    resources = synthesized[name]["resource"]
+    path = "${databricks_workspace_file.brickline_status.workspace_path}"
+    for address, job in resources["databricks_job"].items():
+        if address == "orchestrator":
+            continue
+        tasks = {t["task_key"]: t for t in job["task"]}
+        start, end = tasks.pop("brickline_start"), tasks.pop("brickline_end")
+        assert start["spark_python_task"]["python_file"] == path
+        assert end["spark_python_task"]["python_file"] == path
+        assert start["spark_python_task"]["parameters"][0] == "start"
+        assert end["spark_python_task"]["parameters"][0] == "end"
+        assert end["run_if"] == "ALL_DONE" and end["max_retries"] == 0
+        # the end task waits for every work task; every root work task waits for the start
+        assert {d["task_key"] for d in end["depends_on"]} == {*tasks, "brickline_start"}
+        for task in tasks.values():
+            assert task.get("depends_on"), f"{address}.{task['task_key']} is not after start"
+        assert "depends_on" not in start
+
+
+def test_serverless_jobs_get_an_environment_for_the_status_tasks(
+        synthesized: dict[str, dict[str, Any]]) -> None:
+    job = synthesized["parallel_abcd"]["resource"]["databricks_job"]["job_1_task_a"]
+    assert job["environment"] == [{"environment_key": "brickline_status", "spec": {
+        "dependencies": ["databricks-sdk>=0.20,<1"], "environment_version": "2"}}]
+    keys = {t["task_key"]: t.get("environment_key") for t in job["task"]}
+    assert keys == {"TaskA": None, "brickline_start": "brickline_status",
+                    "brickline_end": "brickline_status"}
+
+
+def test_status_program_and_view(synthesized: dict[str, dict[str, Any]]) -> None:
+    resources = synthesized["seed_etl"]["resource"]
+    upload = resources["databricks_workspace_file"]["brickline_status"]
+    program = (REPO / "constructs/brickline/runtime/status.py").read_bytes()
+    assert base64.b64decode(upload["content_base64"]) == program
+    assert upload["path"] == "/Shared/brickline/seed_etl/brickline_status.py"
+    view = resources["databricks_sql_table"]["job_status"]
+    assert view["table_type"] == "VIEW" and "lifecycle" not in view
+    assert view["depends_on"] == ["databricks_sql_table.job_metadata"]
+    assert "`main`.`pipeline_ops`.`job_metadata`" in view["view_definition"]

@@ -60,8 +60,11 @@ def test_tasks_and_dependencies_are_sorted(tmp_path: Path) -> None:
         + TASK.format(key="zeta") + "        depends_on: [{task_key: beta}, {task_key: alpha}]\n"
         + TASK.format(key="beta") + TASK.format(key="alpha")})
     tasks = plan_of(tmp_path).jobs[0].settings["task"]
-    assert [t["task_key"] for t in tasks] == ["alpha", "beta", "zeta"]
-    assert tasks[2]["depends_on"] == [{"task_key": "alpha"}, {"task_key": "beta"}]
+    assert [t["task_key"] for t in tasks] == ["alpha", "beta", "brickline_end",
+                                              "brickline_start", "zeta"]
+    assert tasks[4]["depends_on"] == [{"task_key": "alpha"}, {"task_key": "beta"}]
+    assert [d["task_key"] for d in tasks[2]["depends_on"]] == [
+        "alpha", "beta", "brickline_start", "zeta"]
 
 
 def test_defaults_fill_only_what_a_task_leaves_open(tmp_path: Path) -> None:
@@ -77,7 +80,7 @@ def test_defaults_fill_only_what_a_task_leaves_open(tmp_path: Path) -> None:
                  "      - task_key: check\n        condition_task: {op: EQUAL_TO, left: '1', "
                  "right: '1'}\n"})
     job = plan_of(tmp_path).jobs[0].settings
-    a, check = job["task"][0], job["task"][1]
+    a, check = (t for t in job["task"] if not t["task_key"].startswith("brickline_"))
     assert (a["task_key"], a["max_retries"], a["timeout_seconds"], a["retry_on_timeout"]) == (
         "a", 0, 600, True)
     assert "max_retries" not in check and "timeout_seconds" not in check
@@ -126,3 +129,58 @@ def test_warehouse_variable_is_declared_by_default(tmp_path: Path) -> None:
     stack = plan_of(tmp_path)
     assert [v.name for v in stack.variables] == ["warehouse_id"]
     assert stack.table.settings["warehouse_id"] == "${var.warehouse_id}"
+
+
+def _by_key(stack: StackPlan) -> dict[str, dict[str, object]]:
+    return {t["task_key"]: t for t in stack.jobs[0].settings["task"]}
+
+
+def test_skip_succeeded_puts_a_gate_between_start_and_the_work(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  recovery: {skip_succeeded: true}\n",
+        "j.yml": "jobs:\n  - name: A\n    tasks:\n" + TASK.format(key="first")
+                 + TASK.format(key="second") + "        depends_on: [{task_key: first}]\n"})
+    tasks = _by_key(plan_of(tmp_path))
+    assert tasks["brickline_gate"]["condition_task"] == {
+        "op": "EQUAL_TO", "left": "{{tasks.brickline_start.values.skip}}", "right": "false"}
+    assert tasks["brickline_gate"]["depends_on"] == [{"task_key": "brickline_start"}]
+    # only the roots wait for the gate; the rest keep their own dependencies
+    assert tasks["first"]["depends_on"] == [{"task_key": "brickline_gate", "outcome": "true"}]
+    assert tasks["second"]["depends_on"] == [{"task_key": "first"}]
+    start = tasks["brickline_start"]["spark_python_task"]["parameters"]  # type: ignore[index]
+    end = tasks["brickline_end"]["spark_python_task"]["parameters"]  # type: ignore[index]
+    assert "--skip-succeeded" in start
+    assert end[-2:] == ["--skip", "{{tasks.brickline_start.values.skip}}"]
+
+
+def test_rollback_tables_reach_both_status_tasks(tmp_path: Path) -> None:
+    write(tmp_path, {"j.yml": "jobs:\n  - name: A\n    rollback: {tables: [main.s.t1, main.s.t2]}"
+                              "\n    tasks:\n" + TASK.format(key="a")})
+    tasks = _by_key(plan_of(tmp_path))
+    start = tasks["brickline_start"]["spark_python_task"]["parameters"]  # type: ignore[index]
+    end = tasks["brickline_end"]["spark_python_task"]["parameters"]  # type: ignore[index]
+    assert start[-4:] == ["--rollback-table", "main.s.t1", "--rollback-table", "main.s.t2"]
+    assert end[-2:] == ["--versions", "{{tasks.brickline_start.values.versions}}"]
+
+
+def test_status_tasks_use_the_first_work_tasks_compute(tmp_path: Path) -> None:
+    write(tmp_path, {"j.yml": "jobs:\n  - name: A\n    tasks:\n" + TASK.format(key="b")
+                              + "        existing_cluster_id: c-1\n" + TASK.format(key="c")
+                              + "        existing_cluster_id: c-2\n"})
+    stack = plan_of(tmp_path)
+    tasks = _by_key(stack)
+    for key in ("brickline_start", "brickline_end"):
+        assert tasks[key]["existing_cluster_id"] == "c-1"
+        assert tasks[key]["library"] == [{"pypi": {"package": "databricks-sdk>=0.20,<1"}}]
+    assert "environment" not in stack.jobs[0].settings
+
+
+def test_the_status_program_is_uploaded_per_pipeline(examples: dict[str, StackPlan]) -> None:
+    import base64
+
+    from brickline.plan import status_program
+
+    upload = examples["parallel_abcd"].status_file
+    assert upload.path == "/Shared/brickline/parallel_abcd/brickline_status.py"
+    assert base64.b64decode(upload.content_base64) == status_program()
+    assert examples["parallel_abcd"].view.settings["name"] == "abcd_job_status"

@@ -187,6 +187,34 @@ CASES: list[tuple[str, dict[str, str], str]] = [
     ("reserved_key", {"p.yml": "jobs:\n  - name: A\n    key: orchestrator #!\n    tasks:\n"
                       + TASK},
      "the key 'orchestrator' is reserved"),
+    ("reserved_key_metadata", {"p.yml": "jobs:\n  - name: Job Metadata #!\n    tasks:\n"
+                               + TASK},
+     "the key 'job_metadata' is reserved for the job_metadata table"),
+    ("reserved_task_key", {"p.yml": "jobs:\n" + job(tasks="      - task_key: brickline_end #!\n"
+                                                        "        notebook_task: {notebook_path: "
+                                                        "/x}\n")},
+     "task keys starting with 'brickline_' are brickline's own"),
+    ("rollback_bad_table", {"p.yml": "jobs:\n" + job(extra="    rollback:\n      tables:\n"
+                                                           "        - orders #!\n")},
+     "bad table name 'orders': write catalog.schema.table"),
+    ("rollback_not_list", {"p.yml": "jobs:\n" + job(extra="    rollback: {tables: x} #!\n")},
+     "expected a list"),
+    ("metadata_bad_schema", {"pipeline.yml": "pipeline:\n  metadata:\n    schema: ops; drop "
+                                             "#!\n", "j.yml": "jobs:\n" + job()},
+     "bad schema name 'ops; drop'"),
+    ("metadata_view_is_table", {"pipeline.yml": "pipeline:\n  metadata:\n    view: "
+                                                "job_metadata #!\n", "j.yml": "jobs:\n" + job()},
+     "the status view cannot have the table's name"),
+    ("metadata_relative_dir", {"pipeline.yml": "pipeline:\n  metadata:\n    workspace_dir: "
+                                               "Shared/x #!\n", "j.yml": "jobs:\n" + job()},
+     "bad workspace folder 'Shared/x'"),
+    ("recovery_unknown_key", {"pipeline.yml": "pipeline:\n  recovery:\n    skip_succeded: "
+                                              "true #!\n", "j.yml": "jobs:\n" + job()},
+     "unknown key 'skip_succeded' (did you mean 'skip_succeeded'?)"),
+    ("variable_named_like_a_job", {"pipeline.yml": "pipeline:\n  variables:\n    a: #!\n"
+                                                   "      default: x\n",
+                                   "j.yml": "jobs:\n" + job()},
+     "the variable name 'a' is the key of job 'A'"),
     ("same_key_two_jobs", {"p.yml": "jobs:\n" + job("Load Job") + "  - name: load-job #!\n"
                            "    tasks:\n" + TASK},
      "job key 'load_job' is also the key of 'Load Job'"),

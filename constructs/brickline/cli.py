@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -19,7 +20,7 @@ from brickline.spec.diagnostics import SpecError, render
 DEFAULT_PATHS = ("pipelines",)
 
 
-def _fail(error: SpecError) -> None:
+def _fail(error: SpecError) -> NoReturn:
     click.echo(render(error.diagnostics), err=True)
     sys.exit(1)
 
@@ -96,6 +97,92 @@ def graph(path: str, fmt: str) -> None:
     for pipeline in pipelines:
         stack = plan(pipeline)
         click.echo(graphs.dot(stack) if fmt == "dot" else graphs.mermaid(stack), nl=False)
+
+
+def _stack(pipeline: str, paths: Sequence[str]) -> Any:
+    """The plan of the pipeline named `pipeline` among those under `paths`."""
+    from brickline.plan import plan
+    from brickline.spec.load import load_pipelines
+
+    try:
+        pipelines = load_pipelines(_paths(paths))
+    except SpecError as error:
+        _fail(error)
+    found = [p for p in pipelines if p.name == pipeline]
+    if not found:
+        names = ", ".join(sorted(p.name for p in pipelines)) or "none"
+        raise click.UsageError(f"no pipeline named '{pipeline}' (found: {names})")
+    return plan(found[0])
+
+
+def _ops_error(exc: Exception) -> NoReturn:
+    click.echo(f"brickline: {exc}", err=True)
+    sys.exit(1)
+
+
+_pipelines_option = click.option(
+    "--pipelines", "paths", multiple=True, metavar="PATH",
+    help="Where the pipelines are (repeatable). Default: pipelines/.")
+_profile_option = click.option(
+    "--profile", default=None, help="Profile of ~/.databrickscfg (default: the standard "
+    "Databricks auth: DATABRICKS_HOST/DATABRICKS_TOKEN, DEFAULT profile, OAuth...).")
+
+
+@cli.command()
+@click.argument("pipeline")
+@click.option("--run-id", type=int, default=None,
+              help="The orchestrator run to repair (default: its latest run).")
+@click.option("--dry-run", is_flag=True, help="Print what would run again; change nothing.")
+@_pipelines_option
+@_profile_option
+def recover(pipeline: str, run_id: int | None, dry_run: bool, paths: tuple[str, ...],
+            profile: str | None) -> None:
+    """Repair the orchestrator's latest failed run: only the failed jobs, and the jobs
+    after them, run again, with the same run_key."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline import ops
+
+    stack = _stack(pipeline, paths)
+    try:
+        result = ops.recover(ops.client(profile), stack, run_id=run_id, dry_run=dry_run)
+    except (ops.OpsError, DatabricksError) as exc:
+        _ops_error(exc)
+    click.echo(result.message)
+    for rerun in result.reruns:
+        click.echo(f"  {'would re-run' if dry_run else 're-runs'} {rerun.job_name} "
+                   f"(task {rerun.task_key}: {rerun.state})")
+    if result.run_url:
+        click.echo(f"  {result.run_url}")
+
+
+@cli.command()
+@click.argument("pipeline")
+@click.option("--run-key", default=None, help="The run to show (default: the latest).")
+@click.option("--warehouse-id", default=None,
+              help="SQL warehouse for the query (default: metadata.warehouse_id, or "
+              "TF_VAR_<name> when it is a variable).")
+@_pipelines_option
+@_profile_option
+def status(pipeline: str, run_key: str | None, warehouse_id: str | None,
+           paths: tuple[str, ...], profile: str | None) -> None:
+    """Print the latest status of each job of one pipeline run, from the job_status view."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline import ops
+
+    stack = _stack(pipeline, paths)
+    try:
+        warehouse = ops.warehouse_for(stack.table.settings["warehouse_id"], warehouse_id)
+        rows = ops.status(ops.client(profile), stack, warehouse_id=warehouse, run_key=run_key)
+    except (ops.OpsError, DatabricksError) as exc:
+        _ops_error(exc)
+    if not rows:
+        click.echo(f"no runs of '{pipeline}' logged" + (f" for run_key {run_key}" if run_key
+                                                        else ""))
+        return
+    click.echo(f"{pipeline}  run_key {rows[0].get('run_key')}")
+    click.echo(ops.table(rows, ops.STATUS_COLUMNS))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from brickline.plan import JobPlan, StackPlan
+from brickline.runtime.status import END_TASK, START_TASK
 
 
 def _tasks(job: JobPlan) -> list[tuple[str, list[str]]]:
@@ -34,12 +35,15 @@ def dot(plan: StackPlan) -> str:
     q = json.dumps  # a DOT string is a JSON string for our purposes: quotes and backslashes
     lines = [f"digraph {q(plan.name)} {{", "  rankdir=LR;", "  compound=true;",
              "  node [shape=box];"]
-    anchors = {}
+    heads, tails = {}, {}
     for job in plan.jobs:
         lines.append(f"  subgraph {q('cluster_' + job.address)} {{")
         lines.append(f"    label={q(job.name)};")
         tasks = _tasks(job)
-        anchors[job.address] = f"{job.address}/{tasks[0][0]}"
+        keys = [k for k, _ in tasks]
+        # a job edge goes from the upstream job's last task to the downstream job's first
+        heads[job.address] = f"{job.address}/{START_TASK if START_TASK in keys else keys[0]}"
+        tails[job.address] = f"{job.address}/{END_TASK if END_TASK in keys else keys[-1]}"
         for key, deps in tasks:
             lines.append(f"    {q(job.address + '/' + key)} [label={q(key)}];")
             lines.extend(f"    {q(job.address + '/' + d)} -> {q(job.address + '/' + key)};"
@@ -47,7 +51,7 @@ def dot(plan: StackPlan) -> str:
         lines.append("  }")
     for job in plan.jobs:
         for up in job.upstream:
-            lines.append(f"  {q(anchors[up])} -> {q(anchors[job.address])} "
+            lines.append(f"  {q(tails[up])} -> {q(heads[job.address])} "
                          f"[ltail={q('cluster_' + up)}, lhead={q('cluster_' + job.address)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

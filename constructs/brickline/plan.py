@@ -7,39 +7,46 @@ it is tested in plain Python and the same for `synth`, `graph` and a review.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
-from brickline.spec.defaults import cluster_with_defaults, task_with_defaults
+from brickline.runtime import status
+from brickline.runtime.views import status_view_sql
+from brickline.spec.defaults import cluster_with_defaults, task_with_defaults, with_only_cluster
 from brickline.spec.model import RUN_KEY, Job, Pipeline, TaskDefaults
-from brickline.spec.rules import ORCHESTRATOR_ADDRESS
-
-METADATA_ADDRESS = "job_metadata"
-EXTENSION_KEYS = {"key", "depends_on", "on_success", "broken_tasks"}
-
-# Position matters: the provider compares columns by position, so new columns go at the end
-# and none is ever removed or reordered (that would rename columns of a live table).
-METADATA_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("job_id", "string", "Databricks job id"),
-    ("job_name", "string", "Job name"),
-    ("status", "string", "pending, in-progress, success, failed or skipped"),
-    ("start_time", "timestamp", "When the job run started"),
-    ("end_time", "timestamp", "When the job run ended; empty while it runs"),
-    ("error_message", "string", "Error text of the tasks that failed"),
-    ("pipeline", "string", "Pipeline name"),
-    ("run_key", "string", "Key of the pipeline run, shared by every job of one run"),
-    ("run_id", "bigint", "Databricks run id of the job run"),
-    ("attempt", "int", "Repair count of the run: 0 first, n after the n-th repair"),
-    ("failed_tasks", "array<string>", "Keys of the tasks that failed"),
-    ("logged_at", "timestamp", "When this row was written; rows are only ever appended"),
+from brickline.spec.rules import (
+    METADATA_ADDRESS,
+    ORCHESTRATOR_ADDRESS,
+    STATUS_FILE_ADDRESS,
+    VIEW_ADDRESS,
 )
+
+EXTENSION_KEYS = {"key", "depends_on", "on_success", "broken_tasks", "rollback"}
+METADATA_COLUMNS = status.COLUMNS
+# The status program needs the Databricks SDK; runtimes from 13.x ship one, older ones and
+# serverless environments get it from PyPI.
+STATUS_SDK = "databricks-sdk>=0.20,<1"
+STATUS_ENVIRONMENT = "brickline_status"
+STATUS_TIMEOUT_SECONDS = 1800
 
 
 @dataclass(frozen=True)
-class JobRef:
-    """The id of another job of the same stack, as a number (run_job_task.job_id)."""
+class Ref:
+    """An attribute of another resource of the same stack (a token once synthesized)."""
 
     address: str
+    attribute: str
+    number: bool = False
+
+
+def JobRef(address: str) -> Ref:
+    """The id of another job of the same stack, as a number (run_job_task.job_id)."""
+    return Ref(address, "id", number=True)
+
+
+STATUS_FILE = Ref(STATUS_FILE_ADDRESS, "workspace_path")
 
 
 @dataclass
@@ -54,6 +61,15 @@ class JobPlan:
 class TablePlan:
     address: str
     settings: dict[str, Any]
+    depends_on: list[str] = field(default_factory=list)
+    protect: bool = False  # lifecycle.prevent_destroy: dropping it would lose rows
+
+
+@dataclass
+class FilePlan:
+    address: str
+    path: str
+    content_base64: str
 
 
 @dataclass
@@ -70,6 +86,8 @@ class StackPlan:
     jobs: list[JobPlan]
     orchestrator: JobPlan
     table: TablePlan
+    view: TablePlan
+    status_file: FilePlan
     variables: list[VariablePlan]
 
 
@@ -80,6 +98,8 @@ def plan(pipeline: Pipeline) -> StackPlan:
         jobs=sorted(jobs, key=lambda j: j.address),
         orchestrator=_orchestrator(pipeline, jobs),
         table=_table(pipeline),
+        view=_view(pipeline),
+        status_file=_status_file(pipeline),
         variables=_variables(pipeline),
     )
 
@@ -87,7 +107,9 @@ def plan(pipeline: Pipeline) -> StackPlan:
 def _job(job: Job, pipeline: Pipeline) -> JobPlan:
     settings = job.model_dump(by_alias=True, exclude_none=True, exclude=EXTENSION_KEYS)
     defaults = pipeline.settings.defaults
-    settings["task"] = sort_tasks([_task(t, defaults) for t in settings.get("task", [])])
+    clusters = [c["job_cluster_key"] for c in settings.get("job_cluster", [])]
+    settings["task"] = sort_tasks([_task(t, defaults, clusters)
+                                   for t in settings.get("task", [])])
     for cluster in settings.get("job_cluster", []):
         cluster["new_cluster"] = cluster_with_defaults(cluster["new_cluster"], defaults)
     tags = {**pipeline.settings.tags, **settings.get("tags", {})}
@@ -98,21 +120,89 @@ def _job(job: Job, pipeline: Pipeline) -> JobPlan:
         # the orchestrator passes run_key to every job; a job must declare it to accept it
         parameters.append({"name": RUN_KEY, "default": pipeline.settings.orchestrator.run_key})
     settings["parameter"] = parameters
+    _add_status_tasks(job, pipeline, settings)
     _sort_webhooks(settings)
     by_name = {j.name: j.address for j in pipeline.jobs}
     upstream = sorted({by_name[a] for a, b in pipeline.edges() if b == job.name})
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream)
 
 
-def _task(task: dict[str, Any], defaults: TaskDefaults) -> dict[str, Any]:
-    task = task_with_defaults(task, defaults)
+def _task(task: dict[str, Any], defaults: TaskDefaults,
+          clusters: list[str]) -> dict[str, Any]:
+    task = with_only_cluster(task_with_defaults(task, defaults), clusters)
     if "new_cluster" in task:
         task["new_cluster"] = cluster_with_defaults(task["new_cluster"], defaults)
     if "for_each_task" in task:
-        nested = _task(task["for_each_task"]["task"], defaults)
+        nested = _task(task["for_each_task"]["task"], defaults, clusters)
         task["for_each_task"] = {**task["for_each_task"], "task": nested}
     _sort_webhooks(task)
     return task
+
+
+def _add_status_tasks(job: Job, pipeline: Pipeline, settings: dict[str, Any]) -> None:
+    """The first task logs `in-progress`; the last (ALL_DONE, after every work task) logs
+    the outcome and fails the run when a work task failed. With recovery.skip_succeeded a
+    condition task between them skips the work when the log says it already succeeded."""
+    work: list[dict[str, Any]] = settings["task"]
+    meta = pipeline.settings.metadata
+    skip = pipeline.settings.recovery.skip_succeeded
+    tables = job.rollback.tables if job.rollback else []
+    common = ["--pipeline", pipeline.name, "--job-name", job.name, "--table", meta.full_name,
+              "--job-id", "{{job.id}}", "--run-id", "{{job.run_id}}",
+              "--run-key", "{{job.parameters.run_key}}", "--attempt", "{{job.repair_count}}",
+              "--start-ms", "{{job.start_time.timestamp_ms}}"]
+    start_args = ["start", *common, *(["--skip-succeeded"] if skip else []),
+                  *[arg for t in tables for arg in ("--rollback-table", t)]]
+    end_args = ["end", *common,
+                *(["--skip", f"{{{{tasks.{status.START_TASK}.values.skip}}}}"] if skip else []),
+                *(["--versions", f"{{{{tasks.{status.START_TASK}.values.versions}}}}"]
+                  if tables else [])]
+    compute = _status_compute(settings, work)
+
+    def status_task(key: str, description: str, args: list[str], retries: int,
+                    **extra: Any) -> dict[str, Any]:
+        return {"task_key": key, "description": description,
+                "spark_python_task": {"python_file": STATUS_FILE, "parameters": args},
+                "max_retries": retries, "timeout_seconds": STATUS_TIMEOUT_SECONDS,
+                **compute, **extra}
+
+    added = [status_task(status.START_TASK, "brickline: log in-progress before any work "
+                         "task" + (", or skip the job if it already succeeded" if skip else ""),
+                         start_args, retries=2)]
+    entry: dict[str, Any] = {"task_key": status.START_TASK}
+    if skip:
+        added.append({
+            "task_key": status.GATE_TASK,
+            "description": "brickline: run the work only if it has not succeeded for this "
+                           "run_key",
+            "depends_on": [{"task_key": status.START_TASK}],
+            "condition_task": {"op": "EQUAL_TO", "right": "false",
+                               "left": f"{{{{tasks.{status.START_TASK}.values.skip}}}}"},
+        })
+        entry = {"task_key": status.GATE_TASK, "outcome": "true"}
+    for task in work:
+        if not task.get("depends_on"):
+            task["depends_on"] = [dict(entry)]
+    added.append(status_task(
+        status.END_TASK, "brickline: log the outcome after every work task; fail the run "
+        "if any failed", end_args, retries=0, run_if="ALL_DONE",
+        depends_on=[{"task_key": t["task_key"]} for t in work]
+        + [{"task_key": status.START_TASK}]))
+    settings["task"] = sort_tasks(work + added)
+
+
+def _status_compute(settings: dict[str, Any], work: list[dict[str, Any]]) -> dict[str, Any]:
+    """The compute of the first work task that names one (job cluster, existing cluster or
+    a new cluster, copied), or a serverless environment of brickline's own."""
+    for task in work:
+        for key in ("job_cluster_key", "existing_cluster_id", "new_cluster"):
+            if key in task:
+                return {key: task[key], "library": [{"pypi": {"package": STATUS_SDK}}]}
+    settings.setdefault("environment", []).append({
+        "environment_key": STATUS_ENVIRONMENT,
+        "spec": {"environment_version": "2", "dependencies": [STATUS_SDK]},
+    })
+    return {"environment_key": STATUS_ENVIRONMENT}
 
 
 def sort_tasks(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -160,7 +250,7 @@ def _orchestrator(pipeline: Pipeline, jobs: list[JobPlan]) -> JobPlan:
 
 def _table(pipeline: Pipeline) -> TablePlan:
     meta = pipeline.settings.metadata
-    return TablePlan(address=METADATA_ADDRESS, settings={
+    return TablePlan(address=METADATA_ADDRESS, protect=True, settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
         "name": meta.table,
@@ -171,6 +261,33 @@ def _table(pipeline: Pipeline) -> TablePlan:
                    "per job state change, appended, never updated.",
         "column": [{"name": n, "type": t, "comment": c} for n, t, c in METADATA_COLUMNS],
     })
+
+
+def _view(pipeline: Pipeline) -> TablePlan:
+    meta = pipeline.settings.metadata
+    return TablePlan(address=VIEW_ADDRESS, depends_on=[METADATA_ADDRESS], settings={
+        "catalog_name": meta.catalog,
+        "schema_name": meta.schema_name,
+        "name": meta.view_name,
+        "table_type": "VIEW",
+        "warehouse_id": meta.warehouse_id,
+        "comment": f"Latest status of each job of pipeline {pipeline.name} per run_key "
+                   f"(pending until its first row), over {meta.full_name}.",
+        "view_definition": status_view_sql(meta.full_name, pipeline.name,
+                                           [j.name for j in pipeline.jobs]),
+    })
+
+
+def status_program() -> bytes:
+    return resources.files(status.__package__ or "brickline.runtime").joinpath(
+        "status.py").read_bytes()
+
+
+def _status_file(pipeline: Pipeline) -> FilePlan:
+    folder = pipeline.settings.metadata.workspace_dir.rstrip("/")
+    return FilePlan(address=STATUS_FILE_ADDRESS,
+                    path=f"{folder}/{pipeline.name}/brickline_status.py",
+                    content_base64=base64.b64encode(status_program()).decode("ascii"))
 
 
 def _variables(pipeline: Pipeline) -> list[VariablePlan]:

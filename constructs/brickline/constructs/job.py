@@ -7,7 +7,7 @@ from typing import Any
 
 from brickline.constructs.structs import struct_kwargs
 from brickline.constructs.tf import Construct, DatabricksJob, TerraformOutput, Token
-from brickline.plan import JobPlan, JobRef
+from brickline.plan import JobPlan, Ref
 
 
 class Job:
@@ -19,10 +19,11 @@ class Job:
     """
 
     def __init__(self, scope: Construct, *, plan: JobPlan,
-                 others: Mapping[str, DatabricksJob]) -> None:
+                 resources: Mapping[str, Any]) -> None:
         def resolve(value: Any) -> Any:
-            if isinstance(value, JobRef):
-                return Token.as_number(others[value.address].id)
+            if isinstance(value, Ref):
+                token = getattr(resources[value.address], value.attribute)
+                return Token.as_number(token) if value.number else token
             return value
 
         self.resource = DatabricksJob(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from brickline.constructs.job import Job
-from brickline.constructs.metadata_table import MetadataTable
+from brickline.constructs.metadata_table import Table
 from brickline.constructs.tf import (
     Construct,
-    DatabricksJob,
     DatabricksProvider,
     LocalBackend,
     TerraformStack,
     TerraformVariable,
+    WorkspaceFile,
 )
 from brickline.plan import StackPlan
 
@@ -28,8 +30,17 @@ class PipelineStack(TerraformStack):
             TerraformVariable(self, variable.name, type="string",
                               description=variable.description, default=variable.default,
                               sensitive=variable.sensitive or None)
-        self.table = MetadataTable(self, plan=plan.table)
-        self.jobs: dict[str, DatabricksJob] = {}
+        # every resource by address, for the references between them (Ref in the plan)
+        self.resources: dict[str, Any] = {}
+        for table in (plan.table, plan.view):
+            self.resources[table.address] = Table(self, plan=table,
+                                                  resources=self.resources).resource
+        # the status program every job starts and ends with; its content is inline, so a
+        # change to the program is a change to this resource and it is uploaded again
+        self.resources[plan.status_file.address] = WorkspaceFile(
+            self, plan.status_file.address, path=plan.status_file.path,
+            content_base64=plan.status_file.content_base64)
         for job_plan in plan.jobs:
-            self.jobs[job_plan.address] = Job(self, plan=job_plan, others=self.jobs).resource
-        self.orchestrator = Job(self, plan=plan.orchestrator, others=self.jobs).resource
+            self.resources[job_plan.address] = Job(self, plan=job_plan,
+                                                   resources=self.resources).resource
+        self.orchestrator = Job(self, plan=plan.orchestrator, resources=self.resources).resource

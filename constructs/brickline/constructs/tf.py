@@ -26,6 +26,7 @@ from cdktf import (
 from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
 from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
 from cdktf_cdktf_provider_databricks.sql_table import SqlTable
+from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
 
 from constructs import Construct
 
@@ -42,4 +43,5 @@ __all__ = [
     "TerraformVariable",
     "Testing",
     "Token",
+    "WorkspaceFile",
 ]

@@ -45,5 +45,20 @@ def task_with_defaults(task: dict[str, Any], defaults: TaskDefaults) -> dict[str
     return out
 
 
+# Task types that run code on a cluster or in a serverless environment.
+CODE_TASK_TYPES = ("notebook_task", "spark_python_task", "python_wheel_task", "spark_jar_task",
+                   "spark_submit_task", "dbt_task")
+COMPUTE_KEYS = ("job_cluster_key", "existing_cluster_id", "new_cluster", "environment_key")
+
+
+def with_only_cluster(task: dict[str, Any], job_clusters: list[str]) -> dict[str, Any]:
+    """A code task that names no compute runs on the job's job cluster when the job has
+    exactly one (what the design document's jobs mean); otherwise it stays serverless."""
+    if (len(job_clusters) == 1 and any(t in task for t in CODE_TASK_TYPES)
+            and not any(k in task for k in COMPUTE_KEYS)):
+        return {**task, "job_cluster_key": job_clusters[0]}
+    return task
+
+
 def has_node_type(cluster: dict[str, Any]) -> bool:
     return any(cluster.get(k) for k in ("node_type_id", "instance_pool_id", "policy_id"))

@@ -25,6 +25,13 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, dict) else value
 
 
+class Rollback(SpecModel):
+    """Delta tables restored to their version from before the job when the job fails."""
+
+    tables: list[str] = Field(..., description="Full names (catalog.schema.table) of Delta "
+                              "tables the job writes.")
+
+
 class TriggerJob(SpecModel):
     job_name: str
 
@@ -44,6 +51,8 @@ class Job(api.JobSettings):
         None, description="Names of jobs that must succeed before this one runs.")
     on_success: OnSuccess | None = Field(
         None, description="Jobs to run after this one succeeds.")
+    rollback: Rollback | None = Field(
+        None, description="Restore these Delta tables when the job fails.")
     tasks: list[api.Task] = Field(..., serialization_alias="task")
 
     _source: Source = PrivateAttr()
@@ -88,10 +97,30 @@ class MetadataTable(SpecModel):
     table: str = "job_metadata"
     warehouse_id: str = Field(
         "${var.warehouse_id}", description="SQL warehouse that runs the table's DDL.")
+    view: str | None = Field(
+        None, description="Name of the latest-status view, in the table's schema; default: "
+        "the table's name with _metadata replaced by _status (job_status).")
+    workspace_dir: str = Field(
+        "/Shared/brickline", description="Workspace folder the status program is uploaded "
+        "to, as <workspace_dir>/<pipeline>/brickline_status.py.")
 
     @property
     def full_name(self) -> str:
         return f"{self.catalog}.{self.schema_name}.{self.table}"
+
+    @property
+    def view_name(self) -> str:
+        if self.view:
+            return self.view
+        if self.table.endswith("_metadata"):
+            return self.table[: -len("_metadata")] + "_status"
+        return f"{self.table}_status"
+
+
+class Recovery(SpecModel):
+    skip_succeeded: bool = Field(
+        False, description="When the orchestrator runs again with the same run_key, skip "
+        "each job that already succeeded for it (jobs after it still run).")
 
 
 class TaskDefaults(SpecModel):
@@ -133,6 +162,7 @@ class PipelineSettings(SpecModel):
     defaults: TaskDefaults = Field(default_factory=TaskDefaults)
     orchestrator: Orchestrator = Field(default_factory=Orchestrator)
     variables: dict[str, Variable] = Field(default_factory=dict)
+    recovery: Recovery = Field(default_factory=Recovery)
     tags: dict[str, str] = Field(default_factory=dict, description="Tags of every job.")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from brickline.spec import jobs_api as api
-from brickline.spec.defaults import cluster_with_defaults, has_node_type
+from brickline.spec.defaults import COMPUTE_KEYS, cluster_with_defaults, has_node_type
 from brickline.spec.diagnostics import Diagnostic, Location, Path, did_you_mean
 from brickline.spec.model import Job, Pipeline
 from brickline.spec.yamlsource import Source
@@ -17,7 +17,6 @@ from brickline.spec.yamlsource import Source
 TASK_TYPES = tuple(sorted(f for f in api.Task.model_fields if f.endswith("_task")))
 NESTED_TASK_TYPES = tuple(sorted(f for f in api.TaskForEachTaskTask.model_fields
                                  if f.endswith("_task")))
-COMPUTE_KEYS = ("job_cluster_key", "existing_cluster_id", "new_cluster", "environment_key")
 PIPELINE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 ADDRESS = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$")
 TASK_KEY = re.compile(r"^[\w-]{1,100}$")
@@ -25,12 +24,27 @@ VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TEMPLATE = re.compile(r"(?<![$%])([$%])\{")
 VAR_REF = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
 ORCHESTRATOR_ADDRESS = "orchestrator"
+METADATA_ADDRESS = "job_metadata"
+VIEW_ADDRESS = "job_status"
+STATUS_FILE_ADDRESS = "brickline_status"
+# Terraform names of the stack's own resources: a job key must not take one.
+RESERVED_ADDRESSES = {
+    ORCHESTRATOR_ADDRESS: "the orchestrator job",
+    METADATA_ADDRESS: "the job_metadata table",
+    VIEW_ADDRESS: "the job_status view",
+    STATUS_FILE_ADDRESS: "the status program's workspace file",
+    "databricks": "the provider",
+}
+RESERVED_TASK_PREFIX = "brickline_"
+NAME_PART = re.compile(r"^[\w-]{1,255}$")
+TABLE_NAME = re.compile(r"^[\w-]+\.[\w-]+\.[\w-]+$")
 DEFAULT_WAREHOUSE_VARIABLE = "warehouse_id"
 
 
 def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     out += _pipeline_name(pipeline)
+    out += _metadata(pipeline)
     out += _variables(pipeline)
     out += _unique_jobs(pipeline)
     out += _job_edges(pipeline, known_broken)
@@ -41,7 +55,7 @@ def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -
 
 
 def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
-    """Stack names and metadata tables must not collide between pipelines."""
+    """Stack names, metadata tables and status views must not collide between pipelines."""
     out: list[Diagnostic] = []
     by_name: dict[str, Pipeline] = {}
     by_table: dict[str, Pipeline] = {}
@@ -52,14 +66,21 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
                                   f"two pipelines are named '{p.name}' (the other is "
                                   f"{by_name[p.name].origin}); stack names must be unique"))
         by_name.setdefault(p.name, p)
-        table = p.settings.metadata.full_name
-        if table in by_table:
-            out.append(Diagnostic(_settings_where(p, ("pipeline", "metadata")),
-                                  "pipeline.metadata",
-                                  f"the metadata table {table} is also created by pipeline "
-                                  f"'{by_table[table].name}'; give each pipeline its own with "
-                                  "pipeline.metadata.table (or schema) in pipeline.yml"))
-        by_table.setdefault(table, p)
+        meta = p.settings.metadata
+        view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
+        for kind, table in (("metadata table", meta.full_name), ("status view", view)):
+            if table in by_table and by_table[table] is not p:
+                # the view's name derives from the table's: one clash, one message
+                if kind == "status view" and out and out[-1].message.startswith(
+                        f"the metadata table {meta.full_name} "):
+                    continue
+                out.append(Diagnostic(_settings_where(p, ("pipeline", "metadata")),
+                                      "pipeline.metadata",
+                                      f"the {kind} {table} is also created by pipeline "
+                                      f"'{by_table[table].name}'; give each pipeline its own "
+                                      "with pipeline.metadata.table (or schema, or view) in "
+                                      "pipeline.yml"))
+            by_table.setdefault(table, p)
     return out
 
 
@@ -68,6 +89,28 @@ def _settings_where(p: Pipeline, path: Path) -> Location:
         return p.settings_source.where(path, key=True)
     first = p.sources[0].file if p.sources else p.origin
     return Location(first, 1, 1)
+
+
+def _metadata(p: Pipeline) -> list[Diagnostic]:
+    if p.settings_source is None:
+        return []
+    meta, out = p.settings.metadata, []
+    for key in ("catalog", "schema", "table", "view"):
+        value = getattr(meta, "schema_name" if key == "schema" else key)
+        if value is not None and not NAME_PART.match(value):
+            out.append(p.settings_source.error(
+                ("pipeline", "metadata", key),
+                f"bad {key} name {value!r}: use letters, digits, '_' and '-'"))
+    if meta.view_name == meta.table:
+        out.append(p.settings_source.error(
+            ("pipeline", "metadata", "view"),
+            f"the status view cannot have the table's name {meta.table!r}"))
+    if not meta.workspace_dir.startswith("/") or ".." in meta.workspace_dir.split("/"):
+        out.append(p.settings_source.error(
+            ("pipeline", "metadata", "workspace_dir"),
+            f"bad workspace folder {meta.workspace_dir!r}: give an absolute workspace path "
+            "such as /Shared/brickline"))
+    return out
 
 
 def _pipeline_name(p: Pipeline) -> list[Diagnostic]:
@@ -92,11 +135,18 @@ def _variables(p: Pipeline) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     declared = declared_variables(p)
     if p.settings_source is not None:
+        taken = {**{j.address: f"the key of job '{j.name}'" for j in p.jobs},
+                 **RESERVED_ADDRESSES}
         for name in p.settings.variables:
             if not VARIABLE_NAME.match(name):
                 out.append(p.settings_source.error(
                     ("pipeline", "variables", name),
                     f"bad variable name {name!r}: use letters, digits and '_'", key=True))
+            elif name in taken:
+                out.append(p.settings_source.error(
+                    ("pipeline", "variables", name),
+                    f"the variable name '{name}' is {taken[name]}; Terraform names in one "
+                    "stack must differ, so rename the variable", key=True))
     for source in p.sources:
         for path, text in source.templates:
             out += _template_problems(source, path, text, declared)
@@ -143,10 +193,10 @@ def _unique_jobs(p: Pipeline) -> list[Diagnostic]:
             out.append(_at(job, ("key",) if job.key else ("name",),
                            f"job key '{address}' is also the key of '{other.name}'; set a "
                            "distinct 'key:' on one of them"))
-        elif address == ORCHESTRATOR_ADDRESS:
+        elif address in RESERVED_ADDRESSES:
             out.append(_at(job, ("key",) if job.key else ("name",),
-                           f"the key '{address}' is reserved for the orchestrator job; "
-                           "set another 'key:'"))
+                           f"the key '{address}' is reserved for "
+                           f"{RESERVED_ADDRESSES[address]}; set another 'key:' on the job"))
         addresses.setdefault(address, job)
         if job.name == p.orchestrator_name:
             out.append(_at(job, ("name",), f"'{job.name}' is the orchestrator's name; rename "
@@ -241,6 +291,10 @@ def _job(job: Job, p: Pipeline) -> list[Diagnostic]:
     out += _duplicates(job, [t.task_key for t in job.tasks], "tasks", "task_key")
     for i, cluster in enumerate(job.job_clusters or []):
         out += _cluster(job, ("job_clusters", i, "new_cluster"), cluster.new_cluster, p)
+    for i, table in enumerate(job.rollback.tables if job.rollback else []):
+        if not TABLE_NAME.match(table):
+            out.append(_at(job, ("rollback", "tables", i),
+                           f"bad table name {table!r}: write catalog.schema.table"))
     by_key = {t.task_key: t for t in job.tasks}
     for i, task in enumerate(job.tasks):
         out += _task(job, ("tasks", i), task, by_key, set(clusters), set(environments), p)
@@ -278,6 +332,10 @@ def _task(job: Job, rel: Path, task: Any, by_key: dict[str, Any], clusters: set[
     if not TASK_KEY.match(task.task_key):
         out.append(_at(job, (*rel, "task_key"), f"bad task_key {task.task_key!r}: use letters, "
                                                  "digits, '_' and '-' (at most 100)"))
+    elif task.task_key.startswith(RESERVED_TASK_PREFIX):
+        out.append(_at(job, (*rel, "task_key"),
+                       f"task keys starting with '{RESERVED_TASK_PREFIX}' are brickline's own "
+                       f"(its status tasks); rename '{task.task_key}'"))
     types = [t for t in (NESTED_TASK_TYPES if nested else TASK_TYPES) if getattr(task, t)]
     if not types:
         out.append(_at(job, (*rel, "task_key"), "the task has no task type: give it one of "
