@@ -215,6 +215,12 @@ CASES: list[tuple[str, dict[str, str], str]] = [
                                                    "      default: x\n",
                                    "j.yml": "jobs:\n" + job()},
      "the variable name 'a' is the key of job 'A'"),
+    ("renamed_from_with_key", {"p.yml": "jobs:\n  - name: B\n    key: b\n    renamed_from: "
+                               "A #!\n    tasks:\n" + TASK},
+     "a job with 'key:' keeps its address through a rename: drop renamed_from"),
+    ("renamed_from_taken", {"p.yml": "jobs:\n" + job("A") + "  - name: B\n    renamed_from: "
+                            "A #!\n    tasks:\n" + TASK},
+     "'A' has the address 'a', which another job or resource uses now"),
     ("same_key_two_jobs", {"p.yml": "jobs:\n" + job("Load Job") + "  - name: load-job #!\n"
                            "    tasks:\n" + TASK},
      "job key 'load_job' is also the key of 'Load Job'"),

@@ -99,6 +99,102 @@ def graph(path: str, fmt: str) -> None:
         click.echo(graphs.dot(stack) if fmt == "dot" else graphs.mermaid(stack), nl=False)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--base", "base_ref", metavar="REF",
+              help="The revision to compare with (a branch, tag or commit), e.g. origin/main.")
+@click.option("--head", "head_ref", metavar="REF",
+              help="The revision to review (default: the working tree, uncommitted changes "
+              "included).")
+@click.option("--base-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Compare existing synth outputs instead: the base's cdktf.out folder.")
+@click.option("--head-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="... and the head's (both needed).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "text"]), default="markdown",
+              show_default=True)
+@click.option("--report-only", is_flag=True,
+              help="Exit 0 even when something would be destroyed.")
+def diff(paths: tuple[str, ...], base_ref: str | None, head_ref: str | None,
+         base_dir: Path | None, head_dir: Path | None, fmt: str, report_only: bool) -> None:
+    """Review a change offline: what it does to each pipeline, and anything Terraform would
+    destroy. Exit 0 when safe, 2 when something would be destroyed."""
+    from brickline.review import render
+    from brickline.review.diff import compare, load_stacks
+    from brickline.review.revisions import RevisionError
+
+    if base_dir is not None or head_dir is not None:
+        if base_dir is None or head_dir is None or base_ref or head_ref:
+            raise click.UsageError("give --base-dir with --head-dir, or --base REF")
+        review = compare(load_stacks(base_dir), load_stacks(head_dir),
+                         base_label=str(base_dir), head_label=str(head_dir))
+    elif base_ref is None:
+        raise click.UsageError("which revision to compare with? give --base REF "
+                               "(e.g. --base origin/main)")
+    else:
+        try:
+            review = _review_revisions(_paths(paths), base_ref, head_ref)
+        except RevisionError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(render.markdown(review) if fmt == "markdown" else render.text(review), nl=False)
+    if review.destroys and not report_only:
+        sys.exit(2)
+
+
+def _review_revisions(paths: Sequence[str], base_ref: str, head_ref: str | None) -> Any:
+    from brickline.review import revisions
+    from brickline.review.diff import compare, load_stacks
+
+    repo = revisions.toplevel(Path.cwd())
+    relative = revisions.relative_paths(repo, paths)
+    base_sha, base_label = revisions.describe(repo, base_ref)
+    with tempfile.TemporaryDirectory(prefix="brickline-diff-") as tmp:
+        outs = Path(tmp) / "base", Path(tmp) / "head"
+        with revisions.checkout(repo, base_sha) as tree:
+            _synth_side(tree, relative, outs[0], f"base {base_label}")
+        if head_ref is None:
+            head_label = "working tree"
+            _synth_side(repo, relative, outs[1], "working tree")
+        else:
+            head_sha, head_label = revisions.describe(repo, head_ref)
+            with revisions.checkout(repo, head_sha) as tree:
+                _synth_side(tree, relative, outs[1], f"head {head_label}")
+        return compare(load_stacks(outs[0]), load_stacks(outs[1]), base_label=base_label,
+                       head_label=head_label)
+
+
+def _synth_side(root: Path, relative: Sequence[str], outdir: Path, label: str) -> None:
+    from brickline.review.revisions import synth_tree
+
+    try:
+        synth_tree(root, relative, outdir)
+    except SpecError as error:
+        click.echo(f"brickline: the pipelines of the {label} have errors:", err=True)
+        _fail(error)
+
+
+@cli.command("plan-report")
+@click.argument("plan_json", type=click.File("r", encoding="utf-8"))
+@click.option("--format", "fmt", type=click.Choice(["markdown", "text"]), default="markdown",
+              show_default=True)
+@click.option("--report-only", is_flag=True,
+              help="Exit 0 even when something would be destroyed or replaced.")
+def plan_report(plan_json: Any, fmt: str, report_only: bool) -> None:
+    """Summarize `terraform show -json PLANFILE` output (use - for stdin) for a review;
+    exit 2 when something would be destroyed or replaced."""
+    import json
+
+    from brickline.review import plan_report as pr
+
+    try:
+        rep = pr.report(json.load(plan_json))
+    except (ValueError, pr.PlanError) as exc:
+        click.echo(f"brickline: {plan_json.name}: {exc}", err=True)
+        sys.exit(1)
+    click.echo(pr.markdown(rep) if fmt == "markdown" else pr.text(rep), nl=False)
+    if rep.destroys and not report_only:
+        sys.exit(2)
+
+
 def _stack(pipeline: str, paths: Sequence[str]) -> Any:
     """The plan of the pipeline named `pipeline` among those under `paths`."""
     from brickline.plan import plan

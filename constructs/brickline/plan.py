@@ -23,7 +23,7 @@ from brickline.spec.rules import (
     VIEW_ADDRESS,
 )
 
-EXTENSION_KEYS = {"key", "depends_on", "on_success", "broken_tasks", "rollback"}
+EXTENSION_KEYS = {"key", "depends_on", "on_success", "broken_tasks", "rollback", "renamed_from"}
 METADATA_COLUMNS = status.COLUMNS
 # The status program needs the Databricks SDK; runtimes from 13.x ship one, older ones and
 # serverless environments get it from PyPI.
@@ -55,6 +55,7 @@ class JobPlan:
     name: str
     settings: dict[str, Any]  # databricks_job arguments, provider names, sorted lists
     upstream: list[str] = field(default_factory=list)  # addresses of jobs it waits for
+    moved_from: str | None = None  # the address before a rename: a `moved` block
 
 
 @dataclass
@@ -124,7 +125,8 @@ def _job(job: Job, pipeline: Pipeline) -> JobPlan:
     _sort_webhooks(settings)
     by_name = {j.name: j.address for j in pipeline.jobs}
     upstream = sorted({by_name[a] for a, b in pipeline.edges() if b == job.name})
-    return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream)
+    return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
+                   moved_from=job.previous_address)
 
 
 def _task(task: dict[str, Any], defaults: TaskDefaults,

@@ -28,6 +28,9 @@ class Job:
 
         self.resource = DatabricksJob(
             scope, plan.address, **struct_kwargs(DatabricksJob, plan.settings, resolve))
+        if plan.moved_from:
+            # a renamed job keeps its identity: `moved` instead of destroy and create
+            self.resource.move_from_id(f"databricks_job.{plan.moved_from}")
         TerraformOutput(scope, f"{plan.address}_job_id", value=self.resource.id,
                         description=f"Job id of {plan.name}")
         TerraformOutput(scope, f"{plan.address}_job_url", value=self.resource.url,

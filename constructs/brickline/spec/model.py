@@ -51,6 +51,9 @@ class Job(api.JobSettings):
         None, description="Names of jobs that must succeed before this one runs.")
     on_success: OnSuccess | None = Field(
         None, description="Jobs to run after this one succeeds.")
+    renamed_from: str | None = Field(
+        None, description="The job's previous name, after a rename: Terraform moves the job "
+        "to its new address and updates it in place instead of re-creating it.")
     rollback: Rollback | None = Field(
         None, description="Restore these Delta tables when the job fails.")
     tasks: list[api.Task] = Field(..., serialization_alias="task")
@@ -63,6 +66,13 @@ class Job(api.JobSettings):
     @property
     def address(self) -> str:
         return self.key or address_from_name(self.name)
+
+    @property
+    def previous_address(self) -> str | None:
+        if self.renamed_from is None or self.key is not None:
+            return None
+        old = address_from_name(self.renamed_from)
+        return old if old != self.address else None
 
     def locate(self, source: Source, path: Path) -> Job:
         self._source, self._path = source, path

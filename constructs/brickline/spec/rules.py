@@ -198,9 +198,18 @@ def _unique_jobs(p: Pipeline) -> list[Diagnostic]:
                            f"the key '{address}' is reserved for "
                            f"{RESERVED_ADDRESSES[address]}; set another 'key:' on the job"))
         addresses.setdefault(address, job)
+        if job.renamed_from is not None and job.key is not None:
+            out.append(_at(job, ("renamed_from",), "a job with 'key:' keeps its address "
+                                                  "through a rename: drop renamed_from"))
         if job.name == p.orchestrator_name:
             out.append(_at(job, ("name",), f"'{job.name}' is the orchestrator's name; rename "
                                            "the job or set pipeline.orchestrator.name"))
+    for job in p.jobs:
+        old = job.previous_address
+        if old is not None and (old in addresses or old in RESERVED_ADDRESSES):
+            out.append(_at(job, ("renamed_from",),
+                           f"'{job.renamed_from}' has the address '{old}', which another job "
+                           "or resource uses now; remove renamed_from or set 'key:'"))
     return out
 
 
