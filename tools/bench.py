@@ -1,13 +1,18 @@
-"""Benchmark: validate and synth time for generated pipelines, against the floor.
+"""Benchmark: validate, synth and review of generated pipelines, against the floor.
 
     .venv/bin/python tools/bench.py [--sizes 10,100,1000]
 
-For N jobs of 3 tasks each (a chain of jobs, a diamond of tasks in each) it prints:
+For N jobs of 3 tasks each (a chain of jobs, a chain of tasks in each) it prints:
 - validate: load + validate in-process (after imports), and `brickline validate` as a process
-- synth: load, validate, plan, build the stack and write cdk.tf.json, in-process
-- floor: the same databricks_job and databricks_sql_table resources built directly with the
-  provider classes in one stack and synthesized; brickline's overhead is synth / floor
-Each size runs in a fresh process, so jsii's state never carries over. Figures, not a test.
+- synth: load, validate, plan, build the stack and write cdk.tf.json, in-process; with the
+  peak memory (resident set) of the Python process and of jsii's Node process
+- floor: the same resources (jobs with their status tasks, table, view, workspace file)
+  built directly with the provider classes in one stack; brickline's overhead is synth/floor
+- diff: `brickline diff --base HEAD` in a git repository whose working tree changes every
+  tenth job's retries, renames one job and adds a task (two synths and the comparison), and
+  the comparison alone (`--base-dir/--head-dir` on the two outputs)
+Each measurement runs in a fresh process, so jsii's state never carries over.
+Figures, not a test.
 """
 
 from __future__ import annotations
@@ -24,16 +29,19 @@ REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20,18"}
 
 
-def write_pipeline(folder: Path, jobs: int) -> None:
+def write_pipeline(folder: Path, jobs: int, changed: bool = False) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pipeline.yml").write_text(
         "pipeline:\n  name: bench\n  defaults:\n    max_retries: 2\n    timeout_seconds: 600\n"
         "    new_cluster: {node_type_id: i3.xlarge}\n", encoding="utf-8")
     lines = ["jobs:"]
     for i in range(jobs):
+        renamed = changed and i == jobs // 2
         lines += [
-            f"  - name: Job_{i:04d}",
-            *([f"    depends_on: [Job_{i - 1:04d}]"] if i else []),
+            f"  - name: Job_{i:04d}{'_renamed' if renamed else ''}",
+            *([f"    renamed_from: Job_{i:04d}"] if renamed else []),
+            *([f"    depends_on: [Job_{i - 1:04d}"
+               f"{'_renamed' if changed and i - 1 == jobs // 2 else ''}]"] if i else []),
             "    job_clusters:",
             "      - job_cluster_key: c",
             "        new_cluster: {spark_version: 15.4.x-scala2.12, num_workers: 2}",
@@ -49,8 +57,36 @@ def write_pipeline(folder: Path, jobs: int) -> None:
             "        job_cluster_key: c",
             "        depends_on: [{task_key: transform}]",
             f"        notebook_task: {{notebook_path: /Workspace/bench/load_{i}}}",
+            *(["        max_retries: 5"] if changed and i % 10 == 0 else []),
+            *(["      - task_key: audit", "        job_cluster_key: c",
+               "        depends_on: [{task_key: load}]",
+               "        notebook_task: {notebook_path: /Workspace/bench/audit}"]
+              if changed and i == 1 else []),
         ]
     (folder / "jobs.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def peak_memory() -> tuple[float, float]:
+    """Peak resident memory (MiB) of this process and of the largest process under it
+    (jsii's Node runtime: a launcher and the node process that does the work), from /proc
+    (Linux)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    table: dict[str, tuple[str, float]] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue
+        hwm = float(fields.get("VmHWM", "0 kB").split()[0]) / 1024
+        table[status.parent.name] = (fields.get("PPid", "").strip(), hwm)
+    descendants, frontier = set(), {str(os.getpid())}
+    while frontier:
+        frontier = {pid for pid, (parent, _) in table.items() if parent in frontier}
+        descendants |= frontier
+    return own, max((table[pid][1] for pid in descendants), default=0.0)
 
 
 def measure(kind: str, folder: str, outdir: str) -> float:
@@ -67,6 +103,16 @@ def measure(kind: str, folder: str, outdir: str) -> float:
 
         start = time.perf_counter()
         build([folder], outdir).synth()  # type: ignore[attr-defined]
+        took = time.perf_counter() - start
+        own, node = peak_memory()
+        print(f"memory {own:.0f} {node:.0f}")
+        return took
+    if kind == "compare":
+        from brickline.review.diff import compare, load_stacks
+        from brickline.review.render import markdown
+
+        start = time.perf_counter()
+        markdown(compare(load_stacks(Path(folder)), load_stacks(Path(outdir))))
         return time.perf_counter() - start
     if kind == "floor":
         return floor(folder, outdir)
@@ -83,8 +129,11 @@ def floor(folder: str, outdir: str) -> float:
         JobParameter,
         JobTask,
         JobTaskDependsOn,
+        JobTaskLibrary,
+        JobTaskLibraryPypi,
         JobTaskNotebookTask,
         JobTaskRunJobTask,
+        JobTaskSparkPythonTask,
     )
     from cdktf_cdktf_provider_databricks.sql_table import SqlTable, SqlTableColumn
 
@@ -99,8 +148,22 @@ def floor(folder: str, outdir: str) -> float:
              name="job_metadata", table_type="MANAGED", data_source_format="DELTA",
              column=[SqlTableColumn(name=n, type=t, comment=c) for n, t, c in METADATA_COLUMNS],
              lifecycle=tf.TerraformResourceLifecycle(prevent_destroy=True))
+    SqlTable(stack, "job_status", catalog_name="main", schema_name="pipeline_ops",
+             name="job_status", table_type="VIEW", view_definition="SELECT 1")
+    program = tf.WorkspaceFile(stack, "brickline_status", path="/Shared/b/status.py",
+                               content_base64="eA==")
     made = []
     for i in range(jobs):
+        def status(key: str, after: list[str], i: int = i) -> JobTask:
+            return JobTask(
+                task_key=key, job_cluster_key="c", max_retries=0, timeout_seconds=1800,
+                library=[JobTaskLibrary(pypi=JobTaskLibraryPypi(package="databricks-sdk"))],
+                spark_python_task=JobTaskSparkPythonTask(
+                    python_file=program.workspace_path,
+                    parameters=[key, "--pipeline", "bench", "--job-name", f"Job_{i:04d}",
+                                "--run-id", "{{job.run_id}}"]),
+                depends_on=[JobTaskDependsOn(task_key=a) for a in after] or None)
+
         def task(key: str, after: str | None, i: int = i) -> JobTask:
             return JobTask(
                 task_key=key, job_cluster_key="c", max_retries=2, timeout_seconds=600,
@@ -111,8 +174,10 @@ def floor(folder: str, outdir: str) -> float:
             job_cluster=[JobJobCluster(job_cluster_key="c", new_cluster=JobJobClusterNewCluster(
                 spark_version="15.4.x-scala2.12", num_workers=2, node_type_id="i3.xlarge"))],
             parameter=[JobParameter(name="run_key", default="{{job.start_time.iso_date}}")],
-            task=[task("extract", None), task("load", "transform"),
-                  task("transform", "extract")]))
+            task=[status("brickline_end", ["brickline_start", "extract", "load",
+                                           "transform"]),
+                  status("brickline_start", []), task("extract", "brickline_start"),
+                  task("load", "transform"), task("transform", "extract")]))
         tf.TerraformOutput(stack, f"job_{i:04d}_job_id", value=job.id)
         tf.TerraformOutput(stack, f"job_{i:04d}_job_url", value=job.url)
     tf.DatabricksJob(stack, "orchestrator", name="bench_orchestrator", max_concurrent_runs=1, task=[
@@ -124,12 +189,39 @@ def floor(folder: str, outdir: str) -> float:
     return time.perf_counter() - start
 
 
+MEMORY: dict[str, tuple[float, float]] = {}
+
+
 def child(kind: str, folder: Path, outdir: Path) -> float:
     code = ("import sys; sys.path.insert(0, 'tools'); import bench; "
             f"print(bench.measure({kind!r}, {str(folder)!r}, {str(outdir)!r}))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, env=ENV, check=True)
-    return float(result.stdout.strip().splitlines()[-1])
+    lines = result.stdout.strip().splitlines()
+    for line in lines:
+        if line.startswith("memory "):
+            own, node = line.split()[1:]
+            MEMORY[str(folder)] = (float(own), float(node))
+    return float(lines[-1])
+
+
+def review(tmp: Path, n: int) -> float:
+    """`brickline diff --base HEAD` in a fresh repository with a changed working tree."""
+    repo = tmp / f"repo{n}"
+    write_pipeline(repo / "pipelines" / "bench", n)
+    git = ["git", "-C", str(repo), "-c", "user.email=b@example.com", "-c", "user.name=b"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    write_pipeline(repo / "pipelines" / "bench", n, changed=True)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "brickline.cli", "diff", "--base", "HEAD",
+                           "--format", "text"], cwd=repo, capture_output=True, text=True,
+                          env=ENV, check=False)
+    took = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr
+    assert "max_retries 2 → 5" in done.stdout and "task audit added" in done.stdout
+    return took
 
 
 def cli_validate(folder: Path) -> float:
@@ -144,8 +236,9 @@ def main() -> None:
     if "--sizes" in sys.argv:
         sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    header = f"{'jobs':>6} {'validate':>10} {'validate CLI':>13} {'synth':>9} {'floor':>9} " \
-             f"{'synth/floor':>12} {'synth/job':>10}"
+    header = (f"{'jobs':>6} {'validate':>10} {'validate CLI':>13} {'synth':>9} {'floor':>9} "
+              f"{'synth/floor':>12} {'synth/job':>10} {'py MiB':>7} {'node MiB':>9} "
+              f"{'diff':>8} {'compare':>8}")
     print(header)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -158,9 +251,16 @@ def main() -> None:
             base = child("floor", folder, Path(tmp, f"f{n}"))
             ours = json.loads(Path(tmp, f"s{n}/stacks/bench/cdk.tf.json").read_text())
             assert len(ours["resource"]["databricks_job"]) == n + 1
+            changed = Path(tmp, f"c{n}")
+            write_pipeline(changed, n, changed=True)
+            child("synth", changed, Path(tmp, f"sc{n}"))
+            compared = child("compare", Path(tmp, f"s{n}"), Path(tmp, f"sc{n}"))
+            full = review(Path(tmp), n)
+            own, node = MEMORY[str(folder)]
             results.append((n, validate, validate_cli, synth, base))
             print(f"{n:>6} {validate:>9.3f}s {validate_cli:>12.3f}s {synth:>8.2f}s "
-                  f"{base:>8.2f}s {synth / base:>11.2f}x {1000 * synth / n:>8.1f}ms", flush=True)
+                  f"{base:>8.2f}s {synth / base:>11.2f}x {1000 * synth / n:>8.1f}ms "
+                  f"{own:>7.0f} {node:>9.0f} {full:>7.1f}s {compared:>7.2f}s", flush=True)
 
 
 if __name__ == "__main__":

@@ -79,7 +79,11 @@ def _is_mapping(hint: typing.Any) -> bool:
     return any(_is_mapping(a) for a in typing.get_args(hint))
 
 
-def _leaf_type(hint: typing.Any) -> str:
+# The provider's numbers are all Int in its schema (jsii types them as float) except these.
+FRACTIONAL_FIELDS = {"spot_bid_max_price"}
+
+
+def _leaf_type(hint: typing.Any, field: str = "") -> str:
     text = str(hint)
     if _is_mapping(hint):
         return "dict[str, str]"
@@ -88,7 +92,7 @@ def _leaf_type(hint: typing.Any) -> str:
     if "bool" in text:
         return "bool"
     if "int" in text or "float" in text:
-        return "Number"
+        return "Real" if field in FRACTIONAL_FIELDS else "Number"
     return "str"
 
 
@@ -137,7 +141,7 @@ def generate() -> str:
                 if values:
                     annotation = "Literal[" + ", ".join(repr(v) for v in values) + "]"
                 else:
-                    annotation = _leaf_type(hint)
+                    annotation = _leaf_type(hint, field)
             renamed = struct is not None and is_list
             user_name = LIST_RENAMES.get(field, field) if renamed else field
             extras = []
@@ -178,7 +182,7 @@ def generate() -> str:
         "",
         "from pydantic import Field",
         "",
-        "from brickline.spec.base import Number, SpecModel",
+        "from brickline.spec.base import Number, Real, SpecModel",
         "",
         "__all__ = [" + ", ".join(repr(n) for n in sorted(order)) + "]",
         "",

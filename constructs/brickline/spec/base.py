@@ -11,14 +11,23 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema
 
 
-def _number(value: Any) -> int | float:
+def _real(value: Any) -> int | float:
     # YAML gives int or float; bool is an int to Python but never a number to a user.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError("expected a number")
     return value
 
 
-Number = Annotated[int | float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+def _whole(value: Any) -> int:
+    number = _real(value)
+    if isinstance(number, float) and not number.is_integer():
+        raise ValueError(f"expected a whole number, got {number}")
+    return int(number)
+
+
+# The Jobs API's numbers are integers (the provider's schema: TypeInt), bar a few prices.
+Number = Annotated[int, PlainValidator(_whole), WithJsonSchema({"type": "integer"})]
+Real = Annotated[int | float, PlainValidator(_real), WithJsonSchema({"type": "number"})]
 
 
 class SpecModel(BaseModel):
