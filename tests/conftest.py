@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from brickline.plan import StackPlan, plan
+from brickline.plan import StackPlan, plan, plans
 from brickline.spec.load import load_pipelines
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,4 +26,5 @@ def plan_of(path: Path | str) -> StackPlan:
 
 @pytest.fixture(scope="session")
 def examples() -> dict[str, StackPlan]:
-    return {p.name: plan(p) for p in load_pipelines([str(PIPELINES)])}
+    """Every stack of the examples, by stack name (sales_daily-dev, seed_etl, ...)."""
+    return {s.name: s for p in load_pipelines([str(PIPELINES)]) for s in plans(p)}

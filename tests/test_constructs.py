@@ -14,7 +14,7 @@ from conftest import REPO
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-EXAMPLES = ["parallel_abcd", "seed_etl"]
+EXAMPLES = ["parallel_abcd", "sales_daily-dev", "sales_daily-prod", "seed_etl"]
 
 
 def synth(stack_plan: StackPlan) -> dict[str, Any]:

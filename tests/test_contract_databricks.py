@@ -188,7 +188,25 @@ def test_recover_a_pipeline_that_is_not_deployed(workspace: Workspace) -> None:
 def test_recover_an_unknown_pipeline_is_a_usage_error(workspace: Workspace) -> None:
     result = CliRunner().invoke(cli, ["recover", "nope", "--pipelines", str(PIPELINES)])
     assert result.exit_code == 2
-    assert "no pipeline named 'nope' (found: parallel_abcd, seed_etl)" in result.output
+    assert "no pipeline named 'nope' (found: parallel_abcd, sales_daily, seed_etl)" \
+        in result.output
+    untargeted = CliRunner().invoke(cli, ["recover", "sales_daily", "--pipelines",
+                                          str(PIPELINES)])
+    assert untargeted.exit_code == 2
+    assert "pipeline 'sales_daily' has the targets dev, prod: pick one with --target" \
+        in untargeted.output
+
+
+def test_recover_finds_the_targets_orchestrator(workspace: Workspace) -> None:
+    workspace.jobs = [{"job_id": ORCHESTRATOR_ID,
+                       "settings": {"name": "[dev] sales_daily_orchestrator"}}]
+    run = orchestrator_run(903, {"build_sales_mart": "FAILED"})
+    workspace.runs = [{k: v for k, v in run.items() if k != "tasks"}]
+    workspace.run_pages[903] = [run]
+    result = CliRunner().invoke(cli, ["recover", "sales_daily", "--target", "dev",
+                                      "--pipelines", str(PIPELINES)])
+    assert result.exit_code == 0, result.output
+    assert "re-runs Build_Sales_Mart (task build_sales_mart: FAILED)" in result.output
 
 
 def test_status_queries_the_view_through_a_warehouse(workspace: Workspace,

@@ -36,6 +36,8 @@ def test_main_py_synthesizes_every_example(tmp_path: Path) -> None:
                             text=True, timeout=600, env={**ENV, "CDKTF_OUTDIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert sorted(_files(tmp_path)) == ["stacks/parallel_abcd/cdk.tf.json",
+                                        "stacks/sales_daily-dev/cdk.tf.json",
+                                        "stacks/sales_daily-prod/cdk.tf.json",
                                         "stacks/seed_etl/cdk.tf.json"]
 
 
@@ -61,7 +63,8 @@ def test_real_cdktf_synth_matches_brickline_synth(tmp_path: Path) -> None:
     result = subprocess.run([str(CDKTF), "synth", "--output", str(cdktf_out)], cwd=REPO,
                             capture_output=True, text=True, timeout=600, env=ENV)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Generated Terraform code for the stacks: parallel_abcd, seed_etl" in result.stdout
+    assert ("Generated Terraform code for the stacks: parallel_abcd, sales_daily-dev,"
+            in result.stdout)
     first = subprocess.run([sys.executable, "-m", "brickline.cli", "synth", "--outdir",
                             str(ours)], cwd=REPO, capture_output=True, text=True, timeout=600,
                            env=ENV)
@@ -80,4 +83,4 @@ def test_synth_is_byte_identical_across_hash_seeds_and_folders(tmp_path: Path) -
         assert result.returncode == 0, result.stderr
         outputs.append(_files(out))
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) == 2
+    assert len(outputs[0]) == 4

@@ -289,3 +289,29 @@ def test_the_status_query_runs_on_spark(log: Any) -> None:
                      args={"pipeline": "p"}).collect()
     assert {r.run_key for r in newest} == {"day-2"}
     assert list(newest[0].asDict()) == list(views.VIEW_COLUMNS)
+
+
+def test_every_dashboard_dataset_runs_on_spark(log: Any) -> None:
+    """The dashboard's SQL, on the same engine as the view's; the figures it shows."""
+    clock = Clock()
+    status.main(args("start", "extract", run_key="day-1"), spark=log, now=clock)
+    with pytest.raises(status.JobFailed):
+        status.main(args("end", "extract", run_key="day-1"), spark=log,
+                    client=Client(run_tasks(a="FAILED")), now=clock)
+    status.main(args("start", "extract", run_key="day-2", run_id=101), spark=log, now=clock)
+    status.main(args("end", "extract", run_key="day-2", run_id=101), spark=log,
+                client=Client(run_tasks(a="SUCCESS")), now=clock)
+    queries = views.dashboard_queries(TABLE, VIEW, "p")
+    results = {name: log.sql(sql).collect() for name, sql in queries.items()}
+    assert {(r.job_name, r.status) for r in results["current_run"]} == {
+        ("extract", "success"), ("load", "pending"), (JOBS[2], "pending")}
+    assert [(r.job_name, r.status, r.run_key) for r in results["latest_status"]] == [
+        ("extract", "success", "day-2")]
+    assert [(str(r.day), r.failures) for r in results["failures_per_day"]] == [
+        ("2026-11-26", 1)]
+    durations = results["duration_per_job"]
+    assert [r.run_key for r in durations] == ["day-1", "day-2"]
+    assert all(0 <= float(r.minutes) < 1 for r in durations)  # seconds after the start
+    assert [r.error_message for r in results["last_errors"]] == ["a: FAILED: a said FAILED"]
+    doc = __import__("json").loads(views.dashboard_json(TABLE, VIEW, "p"))
+    assert ["".join(d["queryLines"]) for d in doc["datasets"]] == list(queries.values())

@@ -21,6 +21,8 @@ def job(name: str = "A", extra: str = "", tasks: str = TASK) -> str:
     return f"  - name: {name}\n{extra}    tasks:\n{tasks}"
 
 
+JOB_FILE = {"j.yml": "jobs:\n" + job()}
+
 CASES: list[tuple[str, dict[str, str], str]] = [
     ("yaml_syntax", {"p.yml": "jobs:\n  - name: [A\n    tasks: x #!\n"}, "invalid YAML"),
     ("yes_is_a_string", {"p.yml": "jobs:\n" + job(tasks=TASK + "        run_if: no #!\n")},
@@ -200,16 +202,16 @@ CASES: list[tuple[str, dict[str, str], str]] = [
     ("rollback_not_list", {"p.yml": "jobs:\n" + job(extra="    rollback: {tables: x} #!\n")},
      "expected a list"),
     ("metadata_bad_schema", {"pipeline.yml": "pipeline:\n  metadata:\n    schema: ops; drop "
-                                             "#!\n", "j.yml": "jobs:\n" + job()},
+                                             "#!\n", **JOB_FILE},
      "bad schema name 'ops; drop'"),
     ("metadata_view_is_table", {"pipeline.yml": "pipeline:\n  metadata:\n    view: "
-                                                "job_metadata #!\n", "j.yml": "jobs:\n" + job()},
+                                                "job_metadata #!\n", **JOB_FILE},
      "the status view cannot have the table's name"),
     ("metadata_relative_dir", {"pipeline.yml": "pipeline:\n  metadata:\n    workspace_dir: "
-                                               "Shared/x #!\n", "j.yml": "jobs:\n" + job()},
+                                               "Shared/x #!\n", **JOB_FILE},
      "bad workspace folder 'Shared/x'"),
     ("recovery_unknown_key", {"pipeline.yml": "pipeline:\n  recovery:\n    skip_succeded: "
-                                              "true #!\n", "j.yml": "jobs:\n" + job()},
+                                              "true #!\n", **JOB_FILE},
      "unknown key 'skip_succeded' (did you mean 'skip_succeeded'?)"),
     ("variable_named_like_a_job", {"pipeline.yml": "pipeline:\n  variables:\n    a: #!\n"
                                                    "      default: x\n",
@@ -237,6 +239,155 @@ CASES: list[tuple[str, dict[str, str], str]] = [
      "expected a list, got a mapping"),
     ("non_string_map_value", {"p.yml": "jobs:\n" + job(extra="    tags:\n      team: 7 #!\n")},
      "expected a string, got the number 7"),
+    # --- issue 6's corpus, continued -----------------------------------------------------
+    ("binary_garbage", {"p.yml": "jobs:\n  - name: \x00\x01\x02\x7f #!\n"},
+     "invalid YAML"),
+    ("control_character", {"p.yml": "jobs:\n  - name: A\x07B #!\n    tasks:\n" + TASK},
+     "invalid YAML"),
+    ("job_cycle_2", {"p.yml": "jobs:\n" + job("A #!", "    depends_on: [B]\n")
+                     .replace("A #!", "A") .replace("  - name: A\n", "  - name: A #!\n")
+                     + job("B", "    depends_on: [A]\n")},
+     "jobs depend on each other in a cycle: A -> B -> A"),
+    ("job_cycle_10", {"p.yml": "jobs:\n" + "".join(
+        job(f"J{i}", f"    depends_on: [J{(i + 1) % 10}]\n").replace(
+            f"  - name: J{i}\n", f"  - name: J{i} #!\n" if i == 0 else f"  - name: J{i}\n")
+        for i in range(10))},
+     "jobs depend on each other in a cycle: J0 -> J9 -> J8 -> J7 -> J6 -> J5 -> J4 -> J3 -> "
+     "J2 -> J1 -> J0"),
+    ("task_cycle_1", {"p.yml": "jobs:\n" + job(tasks="      - task_key: t\n"
+                                                   "        notebook_task: {notebook_path: /x}\n"
+                                                   "        depends_on: [{task_key: t}] #!\n")},
+     "tasks depend on each other in a cycle: t -> t"),
+    ("task_cycle_10", {"p.yml": "jobs:\n" + job(tasks="".join(
+        f"      - task_key: t{i}\n        notebook_task: {{notebook_path: /x}}\n"
+        f"        depends_on: [{{task_key: t{(i + 1) % 10}}}]{' #!' if i == 0 else ''}\n"
+        for i in range(10)))},
+     "tasks depend on each other in a cycle: t0 -> t9 -> t8 -> t7 -> t6 -> t5 -> t4 -> t3 "
+     "-> t2 -> t1 -> t0"),
+    ("timeout_not_number", {"p.yml": "jobs:\n" + job(tasks=TASK + "        timeout_seconds: "
+                                                            "1h #!\n")},
+     "expected a number, got the string '1h'"),
+    ("retries_fraction", {"p.yml": "jobs:\n" + job(tasks=TASK + "        max_retries: "
+                                                          "1.5 #!\n")},
+     "expected a whole number, got 1.5"),
+    ("tags_not_map", {"p.yml": "jobs:\n" + job(extra="    tags: [a, b] #!\n")},
+     "expected a mapping"),
+    ("emails_not_list", {"p.yml": "jobs:\n" + job(extra="    email_notifications:\n"
+                                                         "      on_failure: ops@x.com #!\n")},
+     "expected a list"),
+    ("condition_op_enum", {"p.yml": "jobs:\n" + job(tasks="      - task_key: c\n"
+                                                        "        condition_task: {op: EQUALS, "
+                                                        "left: a, right: b} #!\n")},
+     "bad value 'EQUALS'"),
+    ("queue_not_bool", {"p.yml": "jobs:\n" + job(extra="    queue: {enabled: yes} #!\n")},
+     "expected true or false"),
+    ("trigger_job_string", {"p.yml": "jobs:\n" + job(extra="    on_success:\n      "
+                                                            "trigger_job: B #!\n")},
+     "expected a list"),
+    ("nested_task_unknown_cluster", {"p.yml": "jobs:\n" + job(tasks=(
+        "      - task_key: loop\n        for_each_task:\n          inputs: '[1]'\n"
+        "          task:\n            task_key: inner\n"
+        "            notebook_task: {notebook_path: /x}\n"
+        "            job_cluster_key: nope #!\n"))},
+     "unknown job cluster 'nope'"),
+    ("schedule_and_trigger", {"p.yml": "jobs:\n" + job(extra=(
+        "    schedule: {quartz_cron_expression: '0 0 1 * * ?', timezone_id: UTC}\n"
+        "    trigger: #!\n      periodic: {interval: 1, unit: HOURS}\n"))},
+     "a job takes one of schedule, trigger and continuous"),
+    ("duplicate_pipeline_setting_files", {"pipeline.yml": "pipeline: {name: x} #!\n",
+                                          "j.yml": "pipeline: {name: y}\njobs:\n" + job()},
+     "a second 'pipeline:' section; the first is in"),
+    ("internal_field_as_key", {"p.yml": "jobs:\n" + job(extra="    broken_tasks: [t] #!\n")},
+     "unknown key 'broken_tasks'"),
+    # --- targets, alerts, permissions, backends, secrets (issue 4) ---------------------------
+    ("target_unknown_key", {"pipeline.yml": "pipeline:\n  targets:\n    dev:\n      clusterz: "
+                                            "{num_workers: 1} #!\n", **JOB_FILE},
+     "unknown key 'clusterz' (did you mean 'clusters'?)"),
+    ("target_unknown_metadata_key", {"pipeline.yml": "pipeline:\n  targets:\n    dev:\n"
+                                                     "      metadata: {tabel: x} #!\n", **JOB_FILE},
+     "unknown key 'tabel' (did you mean 'table'?)"),
+    ("target_bad_name", {"pipeline.yml": "pipeline:\n  targets:\n    Dev Env: {} #!\n", **JOB_FILE},
+     "bad target name 'Dev Env'"),
+    ("target_sensitive_variable", {"pipeline.yml": "pipeline:\n  variables:\n    hook: "
+                                                   "{sensitive: true}\n  targets:\n    dev:\n"
+                                                   "      variables: {hook: x} #!\n", **JOB_FILE},
+     "'hook' is sensitive: its value comes from TF_VAR_hook"),
+    ("target_undeclared_variable", {"pipeline.yml": "pipeline:\n  targets:\n    dev:\n"
+                                                    "      variables: {nope: x} #!\n", **JOB_FILE},
+     "undeclared variable 'nope'"),
+    ("destination_two_kinds", {"pipeline.yml": "pipeline:\n  destinations:\n    ops: #!\n"
+                                               "      email: {addresses: [a@b.c]}\n"
+                                               "      slack: {url: '${var.u}'}\n"
+                                               "  variables: {u: {sensitive: true}}\n", **JOB_FILE},
+     "a destination is exactly one of email, slack"),
+    ("destination_unknown", {"pipeline.yml": "pipeline:\n  destinations:\n    ops_slack: "
+                                             "{email: {addresses: [a@b.c]}}\n"
+                                             "  notifications:\n    on_failure: [ops_slak] "
+                                             "#!\n", **JOB_FILE},
+     "unknown destination 'ops_slak' (did you mean 'ops_slack'?)"),
+    ("too_many_destinations", {"pipeline.yml": "pipeline:\n  destinations:\n"
+                               + "".join(f"    d{i}: {{email: {{addresses: [a@b.c]}}}}\n"
+                                         for i in range(4))
+                               + "  notifications:\n    on_failure: [d0, d1, d2, d3] #!\n",
+                               **JOB_FILE},
+     "4 destinations for on_failure; Databricks allows at most 3 per event"),
+    ("recipient_twice", {"p.yml": "jobs:\n" + job(extra="    notifications:\n      on_start:"
+                                                         "\n        - a@b.c\n        - a@b.c "
+                                                         "#!\n")},
+     "'a@b.c' is listed twice"),
+    ("task_route_unknown", {"p.yml": "jobs:\n" + job(tasks=TASK + "        notifications: "
+                                                           "{on_failure: [pager]} #!\n")},
+     "unknown destination 'pager'"),
+    ("warn_after_bad", {"p.yml": "jobs:\n" + job(extra="    warn_after: 45 minutes #!\n")},
+     "expected a duration such as 45m, 1h30m or 90s, got '45 minutes'"),
+    ("warn_after_zero", {"p.yml": "jobs:\n" + job(extra="    warn_after: 0 #!\n")},
+     "a duration must be longer than 0 seconds"),
+    ("warn_after_and_health", {"p.yml": "jobs:\n" + job(extra=(
+        "    warn_after: 1h #!\n    health:\n      rules:\n        - {metric: "
+        "RUN_DURATION_SECONDS, op: GREATER_THAN, value: 60}\n"))},
+     "warn_after and a RUN_DURATION_SECONDS health rule say the same thing"),
+    ("permission_two_principals", {"p.yml": "jobs:\n" + job(extra=(
+        "    permissions:\n      - {user_name: a@b.c, group_name: g, level: CAN_VIEW} #!\n"))},
+     "a grant names exactly one of user_name, group_name, service_principal_name"),
+    ("permission_bad_level", {"p.yml": "jobs:\n" + job(extra=(
+        "    permissions:\n      - {group_name: g, level: CAN_RUN} #!\n"))},
+     "bad value 'CAN_RUN': expected one of CAN_VIEW, CAN_MANAGE_RUN, CAN_MANAGE, IS_OWNER"),
+    ("group_owner", {"pipeline.yml": "pipeline:\n  permissions:\n    - {group_name: g, level: "
+                                     "IS_OWNER} #!\n", **JOB_FILE},
+     "a group cannot own a job"),
+    ("backend_two_kinds", {"pipeline.yml": "pipeline:\n  backend: #!\n    local: {path: s}\n"
+                                           "    gcs: {bucket: b}\n", **JOB_FILE},
+     "a backend is exactly one of local, s3, azurerm, gcs, cloud"),
+    ("backend_absolute_path", {"pipeline.yml": "pipeline:\n  backend:\n    local: {path: "
+                                               "/var/state} #!\n", **JOB_FILE},
+     "give a path relative to the project root"),
+    ("backend_s3_missing_key", {"pipeline.yml": "pipeline:\n  backend:\n    s3: {bucket: b, "
+                                                "region: r} #!\n", **JOB_FILE},
+     "missing required key 'key'"),
+    ("secret_slack_url", {"pipeline.yml": "pipeline:\n  destinations:\n    s:\n      slack: "
+                                          "{url: 'https://hooks.slack.com/services/T0/B0/x'} "
+                                          "#!\n", **JOB_FILE},
+     "this looks like a Slack webhook URL, written into YAML"),
+    ("secret_teams_url", {"pipeline.yml": "pipeline:\n  destinations:\n    t:\n"
+                                          "      microsoft_teams: {url: 'https://acme.webhook."
+                                          "office.com/webhookb2/abc'} #!\n", **JOB_FILE},
+     "this looks like a Microsoft Teams webhook URL"),
+    ("secret_pagerduty_key", {"pipeline.yml": "pipeline:\n  destinations:\n    pd:\n"
+                                              "      pagerduty: {integration_key: "
+                                              "0123456789abcdef0123456789abcdef} #!\n", **JOB_FILE},
+     "this looks like an integration key"),
+    ("secret_password", {"pipeline.yml": "pipeline:\n  destinations:\n    h:\n"
+                                         "      generic_webhook: {url: 'https://x.example.com',"
+                                         " password: hunter2} #!\n", **JOB_FILE},
+     "this looks like a password"),
+    ("secret_token_in_job", {"p.yml": "jobs:\n" + job(tasks=TASK.replace(
+        "{notebook_path: /x}", "{notebook_path: /x, base_parameters: {token: "
+        "dapi0123456789abcdef0123456789abcdef}} #!"))},
+     "this looks like a Databricks access token"),
+    ("sensitive_default", {"pipeline.yml": "pipeline:\n  variables:\n    hook:\n"
+                                           "      sensitive: true\n      default: x #!\n",
+                           **JOB_FILE},
+     "'hook' is sensitive: its value comes from TF_VAR_hook or a tfvars file, never a default"),
     ("bad_merge", {"p.yml": "jobs:\n  - <<: 5 #!\n    name: A\n    tasks:\n" + TASK},
      "'<<' merges a mapping or a list of mappings"),
 ]
@@ -277,7 +428,7 @@ def test_malformed_pipeline_is_located(tmp_path: Path, files: dict[str, str],
 
 
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 30
+    assert len(CASES) >= 80
 
 
 def test_errors_carry_key_paths(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ SEED_FILES = ["data_extract_job.yml", "data_load_job.yml", "es_load_job.yml"]
 def test_examples_are_valid() -> None:
     pipelines, diagnostics = collect([str(PIPELINES)])
     assert diagnostics == []
-    assert sorted(p.name for p in pipelines) == ["parallel_abcd", "seed_etl"]
+    assert sorted(p.name for p in pipelines) == ["parallel_abcd", "sales_daily", "seed_etl"]
 
 
 @pytest.mark.skipif(not REFERENCE.exists(), reason="the design document (shared/) is not "
@@ -120,8 +120,24 @@ def test_two_pipelines_may_not_share_a_name_or_a_table(tmp_path: Path) -> None:
     write(tmp_path / "b", {"pipeline.yml": "pipeline: {name: same}\n", "j.yml": job})
     _, diagnostics = collect([str(tmp_path)])
     messages = sorted(d.message.split(" (")[0].split(";")[0] for d in diagnostics)
-    assert messages == ["the metadata table main.pipeline_ops.job_metadata is also created by "
-                        "pipeline 'same'", "two pipelines are named 'same'"]
+    assert messages == ["the metadata table main.pipeline_ops.job_metadata of pipeline 'same' "
+                        "is also created by pipeline 'same'", "two pipelines are named 'same'"]
+
+
+def test_targets_in_one_workspace_need_their_own_table(tmp_path: Path) -> None:
+    job = "jobs:\n  - name: A\n    tasks:\n      - task_key: t\n        notebook_task: " \
+          "{notebook_path: /x}\n"
+    settings = ("pipeline:\n  name: p\n  targets:\n    dev: {}\n    prod:\n"
+                "      host: https://prod.cloud.databricks.com\n")
+    write(tmp_path / "a", {"pipeline.yml": settings, "j.yml": job})
+    assert collect([str(tmp_path)])[1] == []  # two workspaces: the same table name is fine
+    write(tmp_path / "a", {"pipeline.yml": settings.replace(
+        "      host: https://prod.cloud.databricks.com\n", "      tags: {x: y}\n")})
+    _, diagnostics = collect([str(tmp_path)])
+    assert [d.message.split(";")[0] for d in diagnostics] == [
+        "the metadata table main.pipeline_ops.job_metadata of pipeline 'p', target 'prod' is "
+        "also created by pipeline 'p', target 'dev'"]
+    assert diagnostics[0].key_path == "pipeline.targets.prod.metadata"
 
 
 

@@ -172,6 +172,29 @@ def _synth_side(root: Path, relative: Sequence[str], outdir: Path, label: str) -
         _fail(error)
 
 
+@cli.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema here instead of printing it.")
+@click.option("--check", is_flag=True,
+              help="Exit 1 if the committed schema (in the package) is not current.")
+def schema(output: Path | None, check: bool) -> None:
+    """The JSON Schema of pipeline files, for editors (yaml-language-server)."""
+    from brickline.spec import schema as schemas
+
+    text = schemas.text()
+    if check:
+        if schemas.SCHEMA_FILE.read_text(encoding="utf-8") != text:
+            click.echo(f"brickline: {schemas.SCHEMA_FILE} is stale: run `brickline schema -o "
+                       f"{schemas.SCHEMA_FILE}`", err=True)
+            sys.exit(1)
+        click.echo("schema is current")
+    elif output is not None:
+        output.write_text(text, encoding="utf-8")
+        click.echo(str(output))
+    else:
+        click.echo(text, nl=False)
+
+
 @cli.command("plan-report")
 @click.argument("plan_json", type=click.File("r", encoding="utf-8"))
 @click.option("--format", "fmt", type=click.Choice(["markdown", "text"]), default="markdown",
@@ -195,8 +218,8 @@ def plan_report(plan_json: Any, fmt: str, report_only: bool) -> None:
         sys.exit(2)
 
 
-def _stack(pipeline: str, paths: Sequence[str]) -> Any:
-    """The plan of the pipeline named `pipeline` among those under `paths`."""
+def _stack(pipeline: str, paths: Sequence[str], target: str | None) -> Any:
+    """The plan of the pipeline named `pipeline` among those under `paths`, for `target`."""
     from brickline.plan import plan
     from brickline.spec.load import load_pipelines
 
@@ -208,7 +231,13 @@ def _stack(pipeline: str, paths: Sequence[str]) -> Any:
     if not found:
         names = ", ".join(sorted(p.name for p in pipelines)) or "none"
         raise click.UsageError(f"no pipeline named '{pipeline}' (found: {names})")
-    return plan(found[0])
+    targets = sorted(found[0].settings.targets)
+    if targets and target not in targets:
+        raise click.UsageError(f"pipeline '{pipeline}' has the targets {', '.join(targets)}: "
+                               "pick one with --target")
+    if not targets and target is not None:
+        raise click.UsageError(f"pipeline '{pipeline}' has no targets; drop --target")
+    return plan(found[0], target)
 
 
 def _ops_error(exc: Exception) -> NoReturn:
@@ -219,6 +248,8 @@ def _ops_error(exc: Exception) -> NoReturn:
 _pipelines_option = click.option(
     "--pipelines", "paths", multiple=True, metavar="PATH",
     help="Where the pipelines are (repeatable). Default: pipelines/.")
+_target_option = click.option(
+    "--target", "-t", default=None, help="The target (for a pipeline with targets).")
 _profile_option = click.option(
     "--profile", default=None, help="Profile of ~/.databrickscfg (default: the standard "
     "Databricks auth: DATABRICKS_HOST/DATABRICKS_TOKEN, DEFAULT profile, OAuth...).")
@@ -229,17 +260,18 @@ _profile_option = click.option(
 @click.option("--run-id", type=int, default=None,
               help="The orchestrator run to repair (default: its latest run).")
 @click.option("--dry-run", is_flag=True, help="Print what would run again; change nothing.")
+@_target_option
 @_pipelines_option
 @_profile_option
-def recover(pipeline: str, run_id: int | None, dry_run: bool, paths: tuple[str, ...],
-            profile: str | None) -> None:
+def recover(pipeline: str, run_id: int | None, dry_run: bool, target: str | None,
+            paths: tuple[str, ...], profile: str | None) -> None:
     """Repair the orchestrator's latest failed run: only the failed jobs, and the jobs
     after them, run again, with the same run_key."""
     from databricks.sdk.errors.base import DatabricksError
 
     from brickline import ops
 
-    stack = _stack(pipeline, paths)
+    stack = _stack(pipeline, paths, target)
     try:
         result = ops.recover(ops.client(profile), stack, run_id=run_id, dry_run=dry_run)
     except (ops.OpsError, DatabricksError) as exc:
@@ -258,16 +290,17 @@ def recover(pipeline: str, run_id: int | None, dry_run: bool, paths: tuple[str, 
 @click.option("--warehouse-id", default=None,
               help="SQL warehouse for the query (default: metadata.warehouse_id, or "
               "TF_VAR_<name> when it is a variable).")
+@_target_option
 @_pipelines_option
 @_profile_option
-def status(pipeline: str, run_key: str | None, warehouse_id: str | None,
+def status(pipeline: str, run_key: str | None, warehouse_id: str | None, target: str | None,
            paths: tuple[str, ...], profile: str | None) -> None:
     """Print the latest status of each job of one pipeline run, from the job_status view."""
     from databricks.sdk.errors.base import DatabricksError
 
     from brickline import ops
 
-    stack = _stack(pipeline, paths)
+    stack = _stack(pipeline, paths, target)
     try:
         warehouse = ops.warehouse_for(stack.table.settings["warehouse_id"], warehouse_id)
         rows = ops.status(ops.client(profile), stack, warehouse_id=warehouse, run_key=run_key)

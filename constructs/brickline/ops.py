@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,12 +18,12 @@ from typing import Any
 from brickline.plan import StackPlan
 from brickline.runtime.status import OK_STATES
 from brickline.runtime.views import status_query
+from brickline.spec.rules_deploy import VAR_ONLY
 
 # what `brickline status` prints, in this order (all are columns of the view)
 STATUS_COLUMNS = ("job_name", "status", "start_time", "end_time", "attempt", "run_id",
                   "error_message")
 
-VAR_ONLY = re.compile(r"^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$")
 
 
 class OpsError(Exception):

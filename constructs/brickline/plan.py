@@ -15,15 +15,17 @@ from typing import Any
 from brickline.runtime import status
 from brickline.runtime.views import status_view_sql
 from brickline.spec.defaults import cluster_with_defaults, task_with_defaults, with_only_cluster
-from brickline.spec.model import RUN_KEY, Job, Pipeline, TaskDefaults
+from brickline.spec.model import EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
 from brickline.spec.rules import (
     METADATA_ADDRESS,
     ORCHESTRATOR_ADDRESS,
     STATUS_FILE_ADDRESS,
     VIEW_ADDRESS,
 )
+from brickline.spec.targets import Deployment, deployments
 
-EXTENSION_KEYS = {"key", "depends_on", "on_success", "broken_tasks", "rollback", "renamed_from"}
+EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
+                  "warn_after", "permissions"}
 METADATA_COLUMNS = status.COLUMNS
 # The status program needs the Databricks SDK; runtimes from 13.x ship one, older ones and
 # serverless environments get it from PyPI.
@@ -82,6 +84,14 @@ class VariablePlan:
 
 
 @dataclass
+class ResourcePlan:
+    """Any other resource: its Terraform type's arguments, in the provider's names."""
+
+    address: str
+    settings: dict[str, Any]
+
+
+@dataclass
 class StackPlan:
     name: str
     jobs: list[JobPlan]
@@ -90,30 +100,64 @@ class StackPlan:
     view: TablePlan
     status_file: FilePlan
     variables: list[VariablePlan]
+    pipeline: str = ""
+    target: str | None = None
+    host: str | None = None
+    backend: tuple[str, dict[str, Any]] | None = None  # None: the default local file
+    destinations: list[ResourcePlan] = field(default_factory=list)
+    permissions: list[ResourcePlan] = field(default_factory=list)
+    dashboard: ResourcePlan | None = None
 
 
-def plan(pipeline: Pipeline) -> StackPlan:
-    jobs = [_job(job, pipeline) for job in pipeline.jobs]
+def plans(pipeline: Pipeline) -> list[StackPlan]:
+    """One stack per deployment: per target, or one for a pipeline without targets."""
+    return [_stack(d) for d in deployments(pipeline)]
+
+
+def plan(pipeline: Pipeline, target: str | None = None) -> StackPlan:
+    """The stack of one target (default: the first, or the only deployment)."""
+    chosen = [d for d in deployments(pipeline) if target is None or d.target == target]
+    if not chosen:
+        raise KeyError(f"pipeline {pipeline.name} has no target {target!r}")
+    return _stack(chosen[0])
+
+
+def _stack(d: Deployment) -> StackPlan:
+    jobs = [_job(job, d) for job in d.pipeline.jobs]
+    orchestrator = _orchestrator(d, jobs)
     return StackPlan(
-        name=pipeline.name,
+        name=d.stack_name,
+        pipeline=d.pipeline.name,
+        target=d.target,
+        host=d.host,
         jobs=sorted(jobs, key=lambda j: j.address),
-        orchestrator=_orchestrator(pipeline, jobs),
-        table=_table(pipeline),
-        view=_view(pipeline),
-        status_file=_status_file(pipeline),
-        variables=_variables(pipeline),
+        orchestrator=orchestrator,
+        table=_table(d),
+        view=_view(d),
+        status_file=_status_file(d),
+        variables=_variables(d),
+        backend=_backend(d),
+        destinations=_destinations(d),
+        permissions=_permissions(d, [*jobs, orchestrator]),
+        dashboard=_dashboard(d),
     )
 
 
-def _job(job: Job, pipeline: Pipeline) -> JobPlan:
+def destination_address(name: str) -> str:
+    return "dest_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _job(job: Job, d: Deployment) -> JobPlan:
+    pipeline = d.pipeline
     settings = job.model_dump(by_alias=True, exclude_none=True, exclude=EXTENSION_KEYS)
+    settings["name"] = d.name_prefix + job.name
     defaults = pipeline.settings.defaults
     clusters = [c["job_cluster_key"] for c in settings.get("job_cluster", [])]
-    settings["task"] = sort_tasks([_task(t, defaults, clusters)
+    settings["task"] = sort_tasks([_task(t, defaults, clusters, d)
                                    for t in settings.get("task", [])])
     for cluster in settings.get("job_cluster", []):
-        cluster["new_cluster"] = cluster_with_defaults(cluster["new_cluster"], defaults)
-    tags = {**pipeline.settings.tags, **settings.get("tags", {})}
+        cluster["new_cluster"] = _cluster(cluster["new_cluster"], defaults, d)
+    tags = {**d.tags, **settings.get("tags", {})}
     if tags:
         settings["tags"] = dict(sorted(tags.items()))
     parameters = settings.get("parameter", [])
@@ -121,7 +165,12 @@ def _job(job: Job, pipeline: Pipeline) -> JobPlan:
         # the orchestrator passes run_key to every job; a job must declare it to accept it
         parameters.append({"name": RUN_KEY, "default": pipeline.settings.orchestrator.run_key})
     settings["parameter"] = parameters
-    _add_status_tasks(job, pipeline, settings)
+    own = job.notifications.model_dump() if job.notifications else {}
+    inherited = d.routes.model_dump() if d.routes else {}
+    routes = {e: own[e] if own.get(e) is not None else inherited.get(e) for e in EVENTS}
+    _route(settings, routes, job.warn_after or pipeline.settings.warn_after)
+    _deployment_settings(settings, d)
+    _add_status_tasks(job, d, settings)
     _sort_webhooks(settings)
     by_name = {j.name: j.address for j in pipeline.jobs}
     upstream = sorted({by_name[a] for a, b in pipeline.edges() if b == job.name})
@@ -129,24 +178,70 @@ def _job(job: Job, pipeline: Pipeline) -> JobPlan:
                    moved_from=job.previous_address)
 
 
-def _task(task: dict[str, Any], defaults: TaskDefaults,
-          clusters: list[str]) -> dict[str, Any]:
+def _deployment_settings(settings: dict[str, Any], d: Deployment) -> None:
+    """What a target sets on every job and the orchestrator: run_as, paused schedules."""
+    if d.run_as:
+        settings["run_as"] = dict(d.run_as)
+    if d.paused:
+        for key in ("schedule", "trigger", "continuous"):
+            if key in settings:
+                settings[key] = {**settings[key], "pause_status": "PAUSED"}
+
+
+def _cluster(cluster: dict[str, Any], defaults: TaskDefaults, d: Deployment) -> dict[str, Any]:
+    cluster = cluster_with_defaults(cluster, defaults)
+    if d.clusters is not None:
+        override = d.clusters.model_dump(exclude_none=True)
+        if "num_workers" in override:
+            cluster.pop("autoscale", None)
+        if "autoscale" in override:
+            cluster.pop("num_workers", None)
+        cluster = {**cluster, **override}
+    return cluster
+
+
+def _route(block: dict[str, Any], routes: dict[str, Any], warn_after: int | None) -> None:
+    """Routes (emails and destination names per event) into a job's or a task's
+    email_notifications and webhook_notifications; warn_after into its health rules."""
+    for event in EVENTS:
+        for who in routes.get(event) or []:
+            if "@" in who:
+                emails = block.setdefault("email_notifications", {}).setdefault(event, [])
+                if who not in emails:
+                    emails.append(who)
+            else:
+                hooks = block.setdefault("webhook_notifications", {}).setdefault(event, [])
+                ref = {"id": Ref(destination_address(who), "id")}
+                if ref not in hooks:
+                    hooks.append(ref)
+    if warn_after is not None:
+        rules = block.setdefault("health", {}).setdefault("rules", [])
+        if not any(r.get("metric") == "RUN_DURATION_SECONDS" for r in rules):
+            rules.append({"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN",
+                          "value": warn_after})
+
+
+def _task(task: dict[str, Any], defaults: TaskDefaults, clusters: list[str],
+          d: Deployment) -> dict[str, Any]:
+    routes = task.pop("notifications", None) or {}
+    warn_after = task.pop("warn_after", None)
     task = with_only_cluster(task_with_defaults(task, defaults), clusters)
     if "new_cluster" in task:
-        task["new_cluster"] = cluster_with_defaults(task["new_cluster"], defaults)
+        task["new_cluster"] = _cluster(task["new_cluster"], defaults, d)
     if "for_each_task" in task:
-        nested = _task(task["for_each_task"]["task"], defaults, clusters)
+        nested = _task(task["for_each_task"]["task"], defaults, clusters, d)
         task["for_each_task"] = {**task["for_each_task"], "task": nested}
+    _route(task, routes, warn_after)
     _sort_webhooks(task)
     return task
 
 
-def _add_status_tasks(job: Job, pipeline: Pipeline, settings: dict[str, Any]) -> None:
+def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None:
     """The first task logs `in-progress`; the last (ALL_DONE, after every work task) logs
     the outcome and fails the run when a work task failed. With recovery.skip_succeeded a
     condition task between them skips the work when the log says it already succeeded."""
     work: list[dict[str, Any]] = settings["task"]
-    meta = pipeline.settings.metadata
+    pipeline, meta = d.pipeline, d.metadata
     skip = pipeline.settings.recovery.skip_succeeded
     tables = job.rollback.tables if job.rollback else []
     common = ["--pipeline", pipeline.name, "--job-name", job.name, "--table", meta.full_name,
@@ -220,20 +315,27 @@ def _sort_webhooks(block: dict[str, Any]) -> None:
     hooks = block.get("webhook_notifications")
     if hooks:
         for event, targets in hooks.items():
-            hooks[event] = sorted(targets, key=lambda t: t["id"])
+            hooks[event] = sorted(targets, key=lambda t: str(
+                t["id"].address if isinstance(t["id"], Ref) else t["id"]))
 
 
-def _orchestrator(pipeline: Pipeline, jobs: list[JobPlan]) -> JobPlan:
+def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
+    pipeline = d.pipeline
     orch = pipeline.settings.orchestrator
-    settings = orch.model_dump(by_alias=True, exclude_none=True, exclude={"name", "run_key"})
-    settings["name"] = pipeline.orchestrator_name
+    settings = orch.model_dump(by_alias=True, exclude_none=True,
+                               exclude={"name", "run_key", "notifications", "warn_after"})
+    settings["name"] = d.name_prefix + pipeline.orchestrator_name
     settings.setdefault("description", f"Runs the jobs of pipeline {pipeline.name} in "
                                        "dependency order. Repair a failed run to re-run only "
                                        "the failed jobs and what depends on them.")
-    tags = {**pipeline.settings.tags, **settings.get("tags", {})}
+    tags = {**d.tags, **settings.get("tags", {})}
     if tags:
         settings["tags"] = dict(sorted(tags.items()))
     settings["parameter"] = [{"name": RUN_KEY, "default": orch.run_key}]
+    # the orchestrator has routes of its own only: the jobs already report their failures
+    _route(settings, orch.notifications.model_dump() if orch.notifications else {},
+           orch.warn_after)
+    _deployment_settings(settings, d)
     settings["task"] = sort_tasks([
         {
             "task_key": job.address,
@@ -250,8 +352,8 @@ def _orchestrator(pipeline: Pipeline, jobs: list[JobPlan]) -> JobPlan:
     return JobPlan(address=ORCHESTRATOR_ADDRESS, name=settings["name"], settings=settings)
 
 
-def _table(pipeline: Pipeline) -> TablePlan:
-    meta = pipeline.settings.metadata
+def _table(d: Deployment) -> TablePlan:
+    pipeline, meta = d.pipeline, d.metadata
     return TablePlan(address=METADATA_ADDRESS, protect=True, settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
@@ -265,8 +367,8 @@ def _table(pipeline: Pipeline) -> TablePlan:
     })
 
 
-def _view(pipeline: Pipeline) -> TablePlan:
-    meta = pipeline.settings.metadata
+def _view(d: Deployment) -> TablePlan:
+    pipeline, meta = d.pipeline, d.metadata
     return TablePlan(address=VIEW_ADDRESS, depends_on=[METADATA_ADDRESS], settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
@@ -285,17 +387,85 @@ def status_program() -> bytes:
         "status.py").read_bytes()
 
 
-def _status_file(pipeline: Pipeline) -> FilePlan:
-    folder = pipeline.settings.metadata.workspace_dir.rstrip("/")
+def _status_file(d: Deployment) -> FilePlan:
+    folder = d.metadata.workspace_dir.rstrip("/")
     return FilePlan(address=STATUS_FILE_ADDRESS,
-                    path=f"{folder}/{pipeline.name}/brickline_status.py",
+                    path=f"{folder}/{d.stack_name}/brickline_status.py",
                     content_base64=base64.b64encode(status_program()).decode("ascii"))
 
 
-def _variables(pipeline: Pipeline) -> list[VariablePlan]:
+def _variables(d: Deployment) -> list[VariablePlan]:
+    pipeline = d.pipeline
     declared = {name: (v.description, v.default, v.sensitive)
                 for name, v in pipeline.settings.variables.items()}
-    if pipeline.settings.metadata.warehouse_id == "${var.warehouse_id}":
+    if d.metadata.warehouse_id == "${var.warehouse_id}" or "warehouse_id" in d.variable_defaults:
         declared.setdefault("warehouse_id", ("SQL warehouse that runs the job_metadata "
                                              "table's DDL", None, False))
+    for name, value in d.variable_defaults.items():
+        description, _, sensitive = declared[name]
+        declared[name] = (description, value, sensitive)
     return [VariablePlan(name, *declared[name]) for name in sorted(declared)]
+
+
+def _backend(d: Deployment) -> tuple[str, dict[str, Any]] | None:
+    if d.backend is None:
+        return None
+    for kind in ("local", "s3", "azurerm", "gcs", "cloud"):
+        config = getattr(d.backend, kind)
+        if config is not None:
+            values = config.model_dump(exclude_none=True)
+            if kind == "local":
+                # relative to the project root, seen from cdktf.out/stacks/<stack>/
+                values["path"] = f"../../../{values['path']}"
+            return kind, values
+    return None
+
+
+def _destinations(d: Deployment) -> list[ResourcePlan]:
+    out = []
+    for name, dest in sorted(d.pipeline.settings.destinations.items()):
+        config = dest.model_dump(exclude_none=True, exclude={"display_name"})
+        out.append(ResourcePlan(destination_address(name), {
+            "display_name": dest.display_name or f"{d.stack_name} {name}",
+            "config": config,
+        }))
+    return out
+
+
+def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
+    """databricks_permissions per job: the pipeline's and the target's grants, then the
+    job's own; one entry per principal (the strongest level listed last wins)."""
+    models = {j.address: j for j in d.pipeline.jobs}
+    out = []
+    for job in jobs:
+        own = models[job.address].permissions or [] if job.address in models else []
+        grants: dict[tuple[str, str], str] = {}
+        for grant in [*d.permissions, *own]:
+            for kind in ("user_name", "group_name", "service_principal_name"):
+                principal = getattr(grant, kind)
+                if principal is not None:
+                    grants[(kind, principal)] = grant.level
+        if grants:
+            out.append(ResourcePlan(f"perm_{job.address}", {
+                "job_id": Ref(job.address, "id"),
+                "access_control": [{kind: principal, "permission_level": level}
+                                   for (kind, principal), level in sorted(grants.items())],
+            }))
+    return out
+
+
+def _dashboard(d: Deployment) -> ResourcePlan | None:
+    board = d.pipeline.settings.dashboard
+    if board is None:
+        return None
+    from brickline.runtime.views import dashboard_json
+
+    meta = d.metadata
+    view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
+    return ResourcePlan("dashboard", {
+        "display_name": board.display_name or f"{d.stack_name} pipeline status",
+        "warehouse_id": board.warehouse_id or meta.warehouse_id,
+        "parent_path": board.parent_path,
+        "serialized_dashboard": dashboard_json(meta.full_name, view, d.pipeline.name),
+        "embed_credentials": False,
+    })

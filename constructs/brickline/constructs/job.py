@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from brickline.constructs.structs import struct_kwargs
 from brickline.constructs.tf import Construct, DatabricksJob, TerraformOutput, Token
 from brickline.plan import JobPlan, Ref
+
+
+def resolver(resources: Mapping[str, Any]) -> Callable[[Any], Any]:
+    """Plan references (Ref) to tokens of the resources built so far."""
+    def resolve(value: Any) -> Any:
+        if isinstance(value, Ref):
+            token = getattr(resources[value.address], value.attribute)
+            return Token.as_number(token) if value.number else token
+        return value
+
+    return resolve
 
 
 class Job:
@@ -20,14 +31,9 @@ class Job:
 
     def __init__(self, scope: Construct, *, plan: JobPlan,
                  resources: Mapping[str, Any]) -> None:
-        def resolve(value: Any) -> Any:
-            if isinstance(value, Ref):
-                token = getattr(resources[value.address], value.attribute)
-                return Token.as_number(token) if value.number else token
-            return value
-
         self.resource = DatabricksJob(
-            scope, plan.address, **struct_kwargs(DatabricksJob, plan.settings, resolve))
+            scope, plan.address,
+            **struct_kwargs(DatabricksJob, plan.settings, resolver(resources)))
         if plan.moved_from:
             # a renamed job keeps its identity: `moved` instead of destroy and create
             self.resource.move_from_id(f"databricks_job.{plan.moved_from}")

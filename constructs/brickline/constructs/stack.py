@@ -1,15 +1,24 @@
-"""One Terraform stack per pipeline: it only composes the constructs."""
+"""One Terraform stack per pipeline and target: it only composes the constructs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from brickline.constructs.job import Job
+from brickline.constructs.job import Job, resolver
 from brickline.constructs.metadata_table import Table
+from brickline.constructs.structs import struct_kwargs
 from brickline.constructs.tf import (
+    AzurermBackend,
+    CloudBackend,
     Construct,
+    Dashboard,
     DatabricksProvider,
+    GcsBackend,
     LocalBackend,
+    NamedCloudWorkspace,
+    NotificationDestination,
+    Permissions,
+    S3Backend,
     TerraformStack,
     TerraformVariable,
     WorkspaceFile,
@@ -21,17 +30,16 @@ class PipelineStack(TerraformStack):
     def __init__(self, scope: Construct, *, plan: StackPlan) -> None:
         super().__init__(scope, plan.name)
         # credentials come the standard Databricks way (DATABRICKS_HOST/TOKEN, a profile,
-        # OAuth): never from the YAML, never into the JSON
-        DatabricksProvider(self, "databricks")
-        # a relative state path keeps the JSON the same on every machine; it resolves from
-        # cdktf.out/stacks/<stack>/ to the project root, where cdktf keeps state by default
-        LocalBackend(self, path=f"../../../terraform.{plan.name}.tfstate")
+        # OAuth): never from the YAML, never into the JSON; a target may name its host
+        DatabricksProvider(self, "databricks", host=plan.host)
+        self._backend(plan)
         for variable in plan.variables:
             TerraformVariable(self, variable.name, type="string",
                               description=variable.description, default=variable.default,
                               sensitive=variable.sensitive or None)
         # every resource by address, for the references between them (Ref in the plan)
         self.resources: dict[str, Any] = {}
+        resolve = resolver(self.resources)
         for table in (plan.table, plan.view):
             self.resources[table.address] = Table(self, plan=table,
                                                   resources=self.resources).resource
@@ -40,7 +48,37 @@ class PipelineStack(TerraformStack):
         self.resources[plan.status_file.address] = WorkspaceFile(
             self, plan.status_file.address, path=plan.status_file.path,
             content_base64=plan.status_file.content_base64)
+        for dest in plan.destinations:
+            self.resources[dest.address] = NotificationDestination(
+                self, dest.address, **struct_kwargs(NotificationDestination, dest.settings))
         for job_plan in plan.jobs:
             self.resources[job_plan.address] = Job(self, plan=job_plan,
                                                    resources=self.resources).resource
         self.orchestrator = Job(self, plan=plan.orchestrator, resources=self.resources).resource
+        self.resources[plan.orchestrator.address] = self.orchestrator
+        for grant in plan.permissions:
+            Permissions(self, grant.address,
+                        **struct_kwargs(Permissions, grant.settings, resolve))
+        if plan.dashboard is not None:
+            Dashboard(self, plan.dashboard.address,
+                      **struct_kwargs(Dashboard, plan.dashboard.settings))
+
+    def _backend(self, plan: StackPlan) -> None:
+        if plan.backend is None:
+            # a relative state path keeps the JSON the same on every machine; it resolves
+            # from cdktf.out/stacks/<stack>/ to the project root, where cdktf keeps state
+            LocalBackend(self, path=f"../../../terraform.{plan.name}.tfstate")
+            return
+        kind, values = plan.backend
+        if kind == "local":
+            LocalBackend(self, **values)
+        elif kind == "s3":
+            S3Backend(self, **values)
+        elif kind == "azurerm":
+            AzurermBackend(self, **values)
+        elif kind == "gcs":
+            GcsBackend(self, **values)
+        else:
+            CloudBackend(self, organization=values["organization"],
+                         hostname=values.get("hostname"),
+                         workspaces=NamedCloudWorkspace(values["workspace"]))

@@ -15,7 +15,12 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
 from cdktf import (
     App,
+    AzurermBackend,
+    CloudBackend,
+    GcsBackend,
     LocalBackend,
+    NamedCloudWorkspace,
+    S3Backend,
     TerraformOutput,
     TerraformResourceLifecycle,
     TerraformStack,
@@ -23,7 +28,10 @@ from cdktf import (
     Testing,
     Token,
 )
+from cdktf_cdktf_provider_databricks.dashboard import Dashboard
 from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
+from cdktf_cdktf_provider_databricks.notification_destination import NotificationDestination
+from cdktf_cdktf_provider_databricks.permissions import Permissions
 from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
 from cdktf_cdktf_provider_databricks.sql_table import SqlTable
 from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
@@ -32,10 +40,18 @@ from constructs import Construct
 
 __all__ = [
     "App",
+    "AzurermBackend",
+    "CloudBackend",
     "Construct",
+    "Dashboard",
     "DatabricksJob",
     "DatabricksProvider",
+    "GcsBackend",
     "LocalBackend",
+    "NamedCloudWorkspace",
+    "NotificationDestination",
+    "Permissions",
+    "S3Backend",
     "SqlTable",
     "TerraformOutput",
     "TerraformResourceLifecycle",

@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from brickline.spec import jobs_api as api
 from brickline.spec import rules
 from brickline.spec.diagnostics import (
     Diagnostic,
@@ -29,7 +28,7 @@ from brickline.spec.diagnostics import (
     errors_only,
     format_path,
 )
-from brickline.spec.model import Job, Pipeline, PipelineSettings
+from brickline.spec.model import Job, Pipeline, PipelineSettings, PipelineTask
 from brickline.spec.yamlsource import Source, load
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -199,7 +198,7 @@ def _validate_job(source: Source, index: int, raw: Any) -> tuple[Job | None, lis
     job, problems = validate_model(Job, {**raw, "tasks": []}, source, path)
     tasks, broken, task_problems = _each(
         raw_tasks, "task_key",
-        lambda t, raw_task: validate_model(api.Task, raw_task, source, (*path, "tasks", t)))
+        lambda t, raw_task: validate_model(PipelineTask, raw_task, source, (*path, "tasks", t)))
     problems.extend(task_problems)
     if job is None:
         return None, problems
@@ -332,18 +331,22 @@ def _annotation_at(model: type[BaseModel], loc: Path) -> Any:
     for part in loc:
         if isinstance(part, int):
             continue
+        is_mapping = typing.get_origin(current) is dict
         cls = _model_in(current) if not isinstance(current, type) else current
-        if cls is None or not issubclass(cls, BaseModel):
+        if is_mapping or cls is None or not issubclass(cls, BaseModel):
             # a dict key (variables: {name: ...}) stays on the dict's value type
             args = typing.get_args(_strip_optional(current))
-            current = args[-1] if args else None
-            annotation = current
+            annotation = args[-1] if args else None
+            current = _model_in(annotation) or annotation
             continue
         field = _field(cls, part)
         if field is None:
             return None
         annotation = field.annotation
-        current = _model_in(annotation) or annotation
+        stripped = _strip_optional(annotation)
+        # a mapping's next part is a key of the user's: stay on the mapping
+        current = stripped if typing.get_origin(stripped) is dict else (
+            _model_in(annotation) or annotation)
     return annotation
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PrivateAttr
+from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema
 
 from brickline.spec import jobs_api as api
 from brickline.spec.base import SpecModel
@@ -23,6 +23,176 @@ RUN_KEY = "run_key"
 
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, dict) else value
+
+
+DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
+
+
+def _duration(value: Any) -> int:
+    """45m, 1h30m, 90s, 2h, or a whole number of seconds -> seconds."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value
+    elif isinstance(value, str) and value.strip() and DURATION.match(value.strip()):
+        h, m, s = (int(x or 0) for x in DURATION.match(value.strip()).groups())  # type: ignore[union-attr]
+        seconds = 3600 * h + 60 * m + s
+    else:
+        raise ValueError(f"expected a duration such as 45m, 1h30m or 90s, got {value!r}")
+    if seconds <= 0:
+        raise ValueError("a duration must be longer than 0 seconds")
+    return seconds
+
+
+Duration = Annotated[int, BeforeValidator(_duration), WithJsonSchema({
+    "anyOf": [{"type": "integer", "minimum": 1},
+              {"type": "string", "pattern": r"^(\d+h)?\s*(\d+m)?\s*(\d+s)?$"}]})]
+EVENTS = ("on_start", "on_success", "on_failure", "on_duration_warning_threshold_exceeded")
+
+
+class Routes(SpecModel):
+    """Who hears of which event: email addresses, or names of pipeline.destinations."""
+
+    on_start: list[str] | None = None
+    on_success: list[str] | None = None
+    on_failure: list[str] | None = None
+    on_duration_warning_threshold_exceeded: list[str] | None = Field(
+        None, description="Told when a run takes longer than warn_after.")
+
+
+class EmailDestination(SpecModel):
+    addresses: list[str]
+
+
+class UrlDestination(SpecModel):
+    url: str = Field(..., description="The webhook URL: a secret, so ${var.NAME} of a "
+                     "sensitive variable.")
+
+
+class PagerDutyDestination(SpecModel):
+    integration_key: str = Field(..., description="A secret: ${var.NAME} of a sensitive "
+                                 "variable.")
+
+
+class WebhookDestination(SpecModel):
+    url: str
+    username: str | None = None
+    password: str | None = Field(None, description="A secret: ${var.NAME} of a sensitive "
+                                 "variable.")
+
+
+class Destination(SpecModel):
+    """A databricks_notification_destination: exactly one kind."""
+
+    display_name: str | None = None
+    email: EmailDestination | None = None
+    slack: UrlDestination | None = None
+    microsoft_teams: UrlDestination | None = None
+    pagerduty: PagerDutyDestination | None = None
+    generic_webhook: WebhookDestination | None = None
+
+
+DESTINATION_KINDS = ("email", "slack", "microsoft_teams", "pagerduty", "generic_webhook")
+
+
+class Permission(SpecModel):
+    """One grant on a job: exactly one of user_name, group_name, service_principal_name."""
+
+    user_name: str | None = None
+    group_name: str | None = None
+    service_principal_name: str | None = None
+    level: Literal["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"]
+
+
+class LocalState(SpecModel):
+    path: str = Field(..., description="Relative to the project root.")
+
+
+class S3State(SpecModel):
+    bucket: str
+    key: str
+    region: str
+    dynamodb_table: str | None = None
+    encrypt: bool | None = None
+    profile: str | None = None
+
+
+class AzureState(SpecModel):
+    resource_group_name: str
+    storage_account_name: str
+    container_name: str
+    key: str
+
+
+class GcsState(SpecModel):
+    bucket: str
+    prefix: str | None = None
+
+
+class CloudState(SpecModel):
+    organization: str
+    workspace: str = Field(..., description="HCP Terraform workspace name.")
+    hostname: str | None = None
+
+
+class Backend(SpecModel):
+    """Where Terraform keeps the stack's state: exactly one kind."""
+
+    local: LocalState | None = None
+    s3: S3State | None = None
+    azurerm: AzureState | None = None
+    gcs: GcsState | None = None
+    cloud: CloudState | None = None
+
+
+BACKEND_KINDS = ("local", "s3", "azurerm", "gcs", "cloud")
+
+
+class ClusterOverride(SpecModel):
+    """Set on every new cluster of every job of a target (unlike defaults, it wins)."""
+
+    num_workers: Annotated[int, Field(ge=0)] | None = None
+    autoscale: api.JobClusterNewClusterAutoscale | None = None
+    node_type_id: str | None = None
+    driver_node_type_id: str | None = None
+    spark_version: str | None = None
+
+
+class MetadataOverride(SpecModel):
+    catalog: str | None = None
+    schema_name: str | None = Field(None, alias="schema")
+    table: str | None = None
+    warehouse_id: str | None = None
+    view: str | None = None
+    workspace_dir: str | None = None
+
+
+class Target(SpecModel):
+    """One deployment of the pipeline (dev, staging, prod, ...): a stack of its own."""
+
+    host: str | None = Field(None, description="Workspace URL of this target; default: the "
+                             "standard Databricks auth (DATABRICKS_HOST, profile).")
+    name_prefix: str | None = Field(None, description="Put before every job's name, e.g. "
+                                    "'[dev] '.")
+    paused: bool | None = Field(None, description="Pause every schedule and trigger; "
+                                "default: true for a target named dev, false otherwise.")
+    metadata: MetadataOverride | None = None
+    clusters: ClusterOverride | None = None
+    tags: dict[str, str] | None = None
+    notifications: Routes | None = Field(None, description="Replaces pipeline.notifications "
+                                         "event by event.")
+    variables: dict[str, str] | None = Field(None, description="Defaults of variables in "
+                                             "this target (not for sensitive ones).")
+    run_as: api.RunAs | None = None
+    permissions: list[Permission] | None = Field(None, description="Added to "
+                                                 "pipeline.permissions.")
+    backend: Backend | None = None
+
+
+class Dashboard(SpecModel):
+    """A Lakeview dashboard over the status log."""
+
+    warehouse_id: str | None = Field(None, description="Default: metadata.warehouse_id.")
+    parent_path: str = "/Shared/brickline"
+    display_name: str | None = None
 
 
 class Rollback(SpecModel):
@@ -39,7 +209,15 @@ class TriggerJob(SpecModel):
 class OnSuccess(SpecModel):
     """The design document's `on_success: {trigger_job: {job_name: X}}`: an edge to X."""
 
-    trigger_job: Annotated[list[TriggerJob], BeforeValidator(_one_or_many)]
+    trigger_job: Annotated[list[TriggerJob], BeforeValidator(
+        _one_or_many, json_schema_input_type=TriggerJob | list[TriggerJob])]
+
+
+class PipelineTask(api.Task):
+    notifications: Routes | None = Field(
+        None, description="Emails and destination names per event, for this task.")
+    warn_after: Duration | None = Field(
+        None, description="Warn when the task runs longer than this (45m, 1h30m, 90s).")
 
 
 class Job(api.JobSettings):
@@ -56,12 +234,28 @@ class Job(api.JobSettings):
         "to its new address and updates it in place instead of re-creating it.")
     rollback: Rollback | None = Field(
         None, description="Restore these Delta tables when the job fails.")
-    tasks: list[api.Task] = Field(..., serialization_alias="task")
+    notifications: Routes | None = Field(
+        None, description="Emails and destination names per event; replaces "
+        "pipeline.notifications event by event.")
+    warn_after: Duration | None = Field(
+        None, description="Warn when a run takes longer than this (45m, 1h30m, 90s); "
+        "default: pipeline.warn_after.")
+    permissions: list[Permission] | None = Field(
+        None, description="Grants on this job, added to pipeline.permissions.")
+    tasks: list[PipelineTask] = Field(..., serialization_alias="task")  # type: ignore[assignment]
 
     _source: Source = PrivateAttr()
     _path: Path = PrivateAttr()
     # task keys of tasks that failed validation, so references to them are not "unknown"
-    broken_tasks: set[str] = Field(default_factory=set, exclude=True)
+    _broken_tasks: set[str] = PrivateAttr(default_factory=set)
+
+    @property
+    def broken_tasks(self) -> set[str]:
+        return self._broken_tasks
+
+    @broken_tasks.setter
+    def broken_tasks(self, keys: set[str]) -> None:
+        self._broken_tasks = keys
 
     @property
     def address(self) -> str:
@@ -164,6 +358,10 @@ class Orchestrator(SpecModel):
     tags: dict[str, str] | None = None
     run_key: str = Field(
         DEFAULT_RUN_KEY, description="Default of the run_key parameter passed to every job.")
+    notifications: Routes | None = Field(
+        None, description="Emails and destination names per event, for the orchestrator.")
+    warn_after: Duration | None = Field(
+        None, description="Warn when a pipeline run takes longer than this.")
 
 
 class PipelineSettings(SpecModel):
@@ -173,6 +371,21 @@ class PipelineSettings(SpecModel):
     orchestrator: Orchestrator = Field(default_factory=Orchestrator)
     variables: dict[str, Variable] = Field(default_factory=dict)
     recovery: Recovery = Field(default_factory=Recovery)
+    destinations: dict[str, Destination] = Field(
+        default_factory=dict, description="Alert destinations by name (Slack, Teams, "
+        "PagerDuty, webhook, email), for notifications.")
+    notifications: Routes | None = Field(
+        None, description="Routes of every job unless the job says otherwise (per event).")
+    warn_after: Duration | None = Field(
+        None, description="Default duration warning of every job.")
+    permissions: list[Permission] = Field(
+        default_factory=list, description="Grants on every job and the orchestrator.")
+    dashboard: Dashboard | None = None
+    backend: Backend | None = Field(None, description="Terraform state; default: a local "
+                                    "file terraform.<stack>.tfstate in the project root.")
+    targets: dict[str, Target] = Field(
+        default_factory=dict, description="Deployments (dev, prod, ...): one stack each, "
+        "named <pipeline>-<target>.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags of every job.")
 
 

@@ -9,6 +9,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from brickline.spec import jobs_api as api
+from brickline.spec import rules_deploy
 from brickline.spec.defaults import COMPUTE_KEYS, cluster_with_defaults, has_node_type
 from brickline.spec.diagnostics import Diagnostic, Location, Path, did_you_mean
 from brickline.spec.model import Job, Pipeline
@@ -51,36 +52,51 @@ def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -
     for job in pipeline.jobs:
         out += _job(job, pipeline)
     out += _schedules(pipeline)
+    out += rules_deploy.check(pipeline)
     return out
 
 
 def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
-    """Stack names, metadata tables and status views must not collide between pipelines."""
+    """Stack names, metadata tables and status views must not collide between pipelines,
+    nor between the targets of one pipeline that deploy to the same workspace."""
+    from brickline.spec.targets import deployments
+
     out: list[Diagnostic] = []
     by_name: dict[str, Pipeline] = {}
-    by_table: dict[str, Pipeline] = {}
+    by_stack: dict[str, str] = {}
+    by_table: dict[tuple[str | None, str], tuple[tuple[int, str | None], str]] = {}
     for p in pipelines:
         where = _settings_where(p, ("pipeline", "name"))
-        if p.name in by_name:
+        duplicate = p.name in by_name
+        if duplicate:
             out.append(Diagnostic(where, "pipeline.name",
                                   f"two pipelines are named '{p.name}' (the other is "
                                   f"{by_name[p.name].origin}); stack names must be unique"))
         by_name.setdefault(p.name, p)
-        meta = p.settings.metadata
-        view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
-        for kind, table in (("metadata table", meta.full_name), ("status view", view)):
-            if table in by_table and by_table[table] is not p:
-                # the view's name derives from the table's: one clash, one message
-                if kind == "status view" and out and out[-1].message.startswith(
-                        f"the metadata table {meta.full_name} "):
-                    continue
-                out.append(Diagnostic(_settings_where(p, ("pipeline", "metadata")),
-                                      "pipeline.metadata",
-                                      f"the {kind} {table} is also created by pipeline "
-                                      f"'{by_table[table].name}'; give each pipeline its own "
-                                      "with pipeline.metadata.table (or schema, or view) in "
-                                      "pipeline.yml"))
-            by_table.setdefault(table, p)
+        for d in deployments(p):
+            label = f"pipeline '{p.name}'" + (f", target '{d.target}'" if d.target else "")
+            if d.stack_name in by_stack and not duplicate:
+                out.append(Diagnostic(where, "pipeline.name",
+                                      f"the stack name '{d.stack_name}' of {label} is also "
+                                      f"the stack of {by_stack[d.stack_name]}"))
+            by_stack.setdefault(d.stack_name, label)
+            meta = d.metadata
+            view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
+            for kind, table in (("metadata table", meta.full_name), ("status view", view)):
+                me = (id(p), d.target)
+                other_key, other = by_table.get((d.host, table), (me, label))
+                if other_key != me:
+                    # the view's name derives from the table's: one clash, one message
+                    if kind == "status view" and out and out[-1].message.startswith(
+                            f"the metadata table {meta.full_name} "):
+                        continue
+                    path = ("pipeline", "targets", d.target, "metadata") if d.target else (
+                        "pipeline", "metadata")
+                    out.append(Diagnostic(_settings_where(p, path), ".".join(path),
+                                          f"the {kind} {table} of {label} is also created "
+                                          f"by {other}; give each its own with metadata.table "
+                                          "(or schema, or view), or a different host"))
+                by_table.setdefault((d.host, table), (me, label))
     return out
 
 

@@ -120,6 +120,14 @@ def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
         if mark and _char_at(text, mark.line, mark.column) == "\t":
             message += " (a tab; indent with spaces, YAML does not allow tabs)"
         return source, [Diagnostic(Location(file, line, col), "", message)]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return source, [Diagnostic(Location(file, line, col), "",
+                                   f"invalid YAML: the control character U+{code:04X} is not "
+                                   "allowed in YAML text; remove it (or write it as an escape "
+                                   "in a double-quoted string)")]
     except yaml.YAMLError as exc:
         return source, [Diagnostic(Location(file, 1, 1), "", f"invalid YAML: {exc}")]
     except RecursionError:
