@@ -315,3 +315,18 @@ def test_every_dashboard_dataset_runs_on_spark(log: Any) -> None:
     assert [r.error_message for r in results["last_errors"]] == ["a: FAILED: a said FAILED"]
     doc = __import__("json").loads(views.dashboard_json(TABLE, VIEW, "p"))
     assert ["".join(d["queryLines"]) for d in doc["datasets"]] == list(queries.values())
+
+
+def test_unresolved_arguments_still_log_a_row(log: Any) -> None:
+    """If Databricks left a {{...}} reference unresolved (the start task failed before it
+    recorded the versions, say), the end task still writes its row and fails the run."""
+    unresolved = [a if a not in ("0", "1795658400000") else "{{job.repair_count}}"
+                  for a in args("end")]
+    with pytest.raises(status.JobFailed):
+        status.main([*unresolved, "--versions", "{{tasks.brickline_start.values.versions}}"],
+                    spark=log, client=Client(run_tasks(a="FAILED")), now=Clock())
+    (row,) = rows(log)
+    assert row.status == "failed" and row.attempt == 0 and row.start_time is None
+    assert row.error_message.endswith(
+        "rollback: not done, the table versions were not recorded "
+        "('{{tasks.brickline_start.values.versions}}')")

@@ -143,16 +143,26 @@ def cut(text: str, limit: int = MAX_ERROR_CHARS) -> str:
     return text[:keep] + CUT_MARKER.format(n=len(text) - keep)
 
 
+def _whole(text: Any) -> int | None:
+    """A number passed as text, or None when it is missing or was not resolved (a literal
+    {{...}}): the row is written either way, never lost to a bad argument."""
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
 def make_row(*, args: argparse.Namespace, status: str, now: datetime,
              end: bool, evaluation: Evaluation | None = None) -> tuple[Any, ...]:
-    started = (datetime.fromtimestamp(int(args.start_ms) / 1000, tz=timezone.utc)
-               if args.start_ms else None)
+    start_ms = _whole(args.start_ms)
+    started = (datetime.fromtimestamp(start_ms / 1000, tz=timezone.utc)
+               if start_ms is not None else None)
     values = {
         "job_id": str(args.job_id), "job_name": args.job_name, "status": status,
         "start_time": started, "end_time": now if end else None,
         "error_message": evaluation.error_message if evaluation else None,
         "pipeline": args.pipeline, "run_key": args.run_key, "run_id": int(args.run_id),
-        "attempt": int(args.attempt or 0),
+        "attempt": _whole(args.attempt) or 0,
         "failed_tasks": list(evaluation.failed_tasks) if evaluation else [],
         "logged_at": now,
     }
@@ -272,9 +282,13 @@ def main(argv: Sequence[str], *, spark: Any, client: Any = None,
         evaluation = Evaluation(FAILED, [], cut(f"brickline could not read run "
                                                f"{args.run_id}: {type(exc).__name__}: {exc}"))
     if evaluation.failed:
-        versions = {k: int(v) for k, v in json.loads(args.versions or "{}").items()}
-        if versions:
+        try:
+            versions = {k: int(v) for k, v in json.loads(args.versions or "{}").items()}
             restored = restore(spark.sql, versions)
+        except (ValueError, TypeError, AttributeError):
+            restored = [f"rollback: not done, the table versions were not recorded "
+                        f"({args.versions[:200]!r})"]
+        if restored:
             text = "\n".join([evaluation.error_message or "", *restored]).strip()
             evaluation = Evaluation(FAILED, evaluation.failed_tasks, cut(text))
     append(spark, args.table, make_row(args=args, status=evaluation.status, now=clock(),
