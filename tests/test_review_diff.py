@@ -201,3 +201,18 @@ def test_a_new_and_a_removed_pipeline(tmp_path: Path) -> None:
     new = compare(load_stacks(empty), load_stacks(base))
     assert new.stacks[0].status == "added"
     assert new.stacks[0].jobs_added == ["Extract", "Load"]
+
+
+def test_permission_and_destination_changes_in_the_users_words(tmp_path: Path) -> None:
+    settings = ("pipeline:\n  permissions:\n    - {group_name: analysts, level: CAN_VIEW}\n"
+                "    - {user_name: ann@example.com, level: CAN_MANAGE}\n")
+    after = settings.replace("analysts, level: CAN_VIEW", "analysts, level: CAN_MANAGE_RUN")
+    after += "    - {service_principal_name: sp-1, level: IS_OWNER}\n"
+    result = review(tmp_path, {"pipeline.yml": settings, "j.yml": JOBS},
+                    {"pipeline.yml": after, "j.yml": JOBS})
+    other = result.stacks[0].other
+    assert ("permissions of job extract: access_control[analysts].permission_level "
+            "CAN_VIEW → CAN_MANAGE_RUN") in other
+    assert ("permissions of job extract: access_control[sp-1].permission_level set to "
+            "IS_OWNER") in other
+    assert result.destroys == []

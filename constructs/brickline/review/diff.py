@@ -312,6 +312,11 @@ def _label(kind: str, address: str, attrs: dict[str, Any]) -> str:
         return f"{what} {name}"
     if kind == "databricks_workspace_file":
         return f"workspace file {attrs.get('path', address)}"
+    if kind == "databricks_permissions":
+        job = str(attrs.get("job_id", "")).removeprefix("${databricks_job.").removesuffix(".id}")
+        return f"permissions of job {job or address}"
+    if kind == "databricks_notification_destination":
+        return f"destination {attrs.get('display_name', address)}"
     return f"{kind}.{address}"
 
 

@@ -11,8 +11,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-IDENTITY_KEYS = ("task_key", "job_cluster_key", "environment_key", "name", "id",
-                 "group_name", "user_name", "service_principal_name")
+IDENTITY_KEYS = ("task_key", "job_cluster_key", "environment_key", "name", "id")
+# a grant names its principal with one of these; the value identifies the grant
+PRINCIPAL_KEYS = ("group_name", "user_name", "service_principal_name")
 MISSING = object()
 MAX_VALUE = 80
 
@@ -24,7 +25,20 @@ def _identity(items: list[Any]) -> str | None:
         values = [i.get(key) for i in items]
         if all(isinstance(v, str | int) for v in values) and len(set(values)) == len(values):
             return key
+    principals = [[k for k in PRINCIPAL_KEYS if k in i] for i in items]
+    if all(len(p) == 1 for p in principals):
+        values = [i[p[0]] for i, p in zip(items, principals, strict=True)]
+        if len(set(values)) == len(values):
+            return "principal"
     return None
+
+
+def _label_of(item: Mapping[str, Any], key: str) -> tuple[Any, list[str]]:
+    """The item's identity and the keys that make it (left out of its fields)."""
+    if key == "principal":
+        found = next(k for k in PRINCIPAL_KEYS if k in item)
+        return item[found], [found]
+    return item[key], [key]
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -39,8 +53,8 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     elif isinstance(value, list) and value and all(isinstance(i, Mapping) for i in value):
         key = _identity(value)
         for index, item in enumerate(value):
-            label = item[key] if key else index
-            rest = {k: v for k, v in item.items() if k != key} if key else item
+            label, used = _label_of(item, key) if key else (index, [])
+            rest = {k: v for k, v in item.items() if k not in used}
             inner = flatten(rest, f"{prefix}[{label}]")
             out.update(inner or {f"{prefix}[{label}]": {}})
     else:
