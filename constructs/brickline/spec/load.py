@@ -8,11 +8,13 @@ looked at the same way.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -46,8 +48,27 @@ def load_pipelines(paths: Sequence[str]) -> list[Pipeline]:
     return pipelines
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Loading builds hundreds of thousands of small containers and no reference cycles
+    worth collecting: the cyclic collector's passes cost a quarter of the time for a
+    1000-job pipeline. Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def collect(paths: Sequence[str]) -> tuple[list[Pipeline], list[Diagnostic]]:
     """Pipelines and diagnostics; a pipeline with errors is left out of the list."""
+    with _no_cycle_collection():
+        return _collect(paths)
+
+
+def _collect(paths: Sequence[str]) -> tuple[list[Pipeline], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     units: list[tuple[str, list[FsPath]]] = []
     for raw in paths:

@@ -159,14 +159,20 @@ def _backend(source: Source, path: Path, backend: Backend) -> list[Diagnostic]:
 
 
 def strings(data: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from strings(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from strings(value, (*path, i))
+    """Every string value in a YAML document, with its key path (iterative: documents of
+    thousands of jobs are walked without a generator per level)."""
+    stack: list[tuple[Path, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            yield where, value
+        elif isinstance(value, dict):
+            stack.extend(((*where, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(value))
+
+
+ANY_SECRET = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in SECRET_TEXT))
 
 
 def _secrets(p: Pipeline) -> list[Diagnostic]:
@@ -174,20 +180,23 @@ def _secrets(p: Pipeline) -> list[Diagnostic]:
     out = []
     for source in p.sources:
         for path, text in strings(source.data):
+            key = path[-1] if path else ""
+            suspicious_key = key in SECRET_KEYS and bool(text) and path[:2] != (
+                "pipeline", "variables")
+            if not suspicious_key and not ANY_SECRET.search(text):
+                continue  # the common case: one scan of the text, nothing found
             if VAR_ONLY.match(text.strip()):
                 continue
-            key = str(path[-1]) if path and isinstance(path[-1], str) else ""
             what = next((label for pattern, label in SECRET_TEXT if pattern.search(text)),
                         None)
-            if what is None and key in SECRET_KEYS and text and (
-                    len(path) < 3 or path[:2] != ("pipeline", "variables")):
-                words = key.replace("_", " ")
+            if what is None and suspicious_key:
+                words = str(key).replace("_", " ")
                 what = f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
             if what is not None:
                 out.append(source.error(path, f"this looks like {what}, written into YAML (so "
                                               "into git and the Terraform JSON): declare a "
                                               "sensitive variable and write ${var.NAME} here"))
-    return out
+    return sorted(out, key=lambda d: (d.location.file, d.location.line, d.location.column))
 
 
 def _sensitive_defaults(p: Pipeline) -> list[Diagnostic]:
