@@ -31,9 +31,13 @@ class Workspace:
         self.run_pages: dict[int, list[dict[str, Any]]] = {}
         self.outputs: dict[int, dict[str, Any]] = {}
         self.statement: dict[str, Any] = {}
+        self.forbidden = False
 
     def answer(self, method: str, path: str, query: dict[str, str],
                body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.forbidden:
+            return 403, {"error_code": "PERMISSION_DENIED",
+                         "message": "User does not have permission to view this job"}
         if (method, path) == ("GET", "/api/2.2/jobs/list"):
             return 200, {"jobs": [j for j in self.jobs
                                   if j["settings"]["name"] == query.get("name")]}
@@ -269,3 +273,11 @@ def test_status_needs_a_warehouse(workspace: Workspace, monkeypatch: pytest.Monk
     result = CliRunner().invoke(cli, ["status", "seed_etl", "--pipelines", str(PIPELINES)])
     assert result.exit_code == 1
     assert "pass --warehouse-id or set TF_VAR_warehouse_id" in result.output
+
+
+def test_a_refusal_from_databricks_is_one_clear_line(workspace: Workspace) -> None:
+    workspace.forbidden = True
+    result = CliRunner().invoke(cli, ["recover", "seed_etl", "--pipelines", str(PIPELINES)])
+    assert result.exit_code == 1
+    assert result.output.startswith("brickline: User does not have permission to view")
+    assert "Traceback" not in result.output

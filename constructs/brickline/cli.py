@@ -274,7 +274,7 @@ def recover(pipeline: str, run_id: int | None, dry_run: bool, target: str | None
     stack = _stack(pipeline, paths, target)
     try:
         result = ops.recover(ops.client(profile), stack, run_id=run_id, dry_run=dry_run)
-    except (ops.OpsError, DatabricksError) as exc:
+    except (ops.OpsError, DatabricksError, OSError) as exc:  # OSError: network
         _ops_error(exc)
     click.echo(result.message)
     for rerun in result.reruns:
@@ -304,7 +304,7 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, target:
     try:
         warehouse = ops.warehouse_for(stack.table.settings["warehouse_id"], warehouse_id)
         rows = ops.status(ops.client(profile), stack, warehouse_id=warehouse, run_key=run_key)
-    except (ops.OpsError, DatabricksError) as exc:
+    except (ops.OpsError, DatabricksError, OSError) as exc:  # OSError: network
         _ops_error(exc)
     if not rows:
         click.echo(f"no runs of '{pipeline}' logged" + (f" for run_key {run_key}" if run_key
