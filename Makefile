@@ -12,14 +12,20 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup synth test lint bench clean
+.PHONY: setup test-setup synth test lint bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
+test-setup: setup $(VENV)/.test-installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+# the tests' own packages (pytest, pyspark, mypy, ...): only `make test` needs them
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -29,10 +35,10 @@ node_modules/.installed: package.json package-lock.json
 synth: setup
 	npx cdktf synth
 
-test: setup
+test: test-setup
 	$(BIN)/python -m pytest
 
-lint: setup
+lint: test-setup
 	$(BIN)/ruff check constructs tests tools main.py
 	$(BIN)/mypy
 
