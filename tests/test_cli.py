@@ -21,7 +21,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_validate_examples() -> None:
     result = CliRunner().invoke(cli, ["validate", str(PIPELINES)])
     assert result.exit_code == 0, result.output
-    assert "OK: 3 pipelines, 10 jobs" in result.output
+    assert "OK: 3 pipelines (4 stacks), 10 jobs" in result.output
 
 
 @pytest.mark.parametrize(("files", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

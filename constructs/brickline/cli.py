@@ -47,7 +47,9 @@ def validate(paths: tuple[str, ...]) -> None:
     if any(d.severity == "error" for d in diagnostics):
         sys.exit(1)
     jobs = sum(len(p.jobs) for p in pipelines)
-    click.echo(f"OK: {len(pipelines)} pipeline{'s' * (len(pipelines) != 1)}, "
+    stacks = sum(max(1, len(p.settings.targets)) for p in pipelines)
+    extra = f" ({stacks} stacks)" if stacks != len(pipelines) else ""
+    click.echo(f"OK: {len(pipelines)} pipeline{'s' * (len(pipelines) != 1)}{extra}, "
                f"{jobs} job{'s' * (jobs != 1)}")
 
 
