@@ -184,3 +184,19 @@ def test_the_status_program_is_uploaded_per_pipeline(examples: dict[str, StackPl
     assert upload.path == "/Shared/brickline/parallel_abcd/brickline_status.py"
     assert base64.b64decode(upload.content_base64) == status_program()
     assert examples["parallel_abcd"].view.settings["name"] == "abcd_job_status"
+
+
+def test_an_unnamed_only_job_cluster_is_where_tasks_run(tmp_path: Path) -> None:
+    cluster = ("    job_clusters:\n      - job_cluster_key: c\n        new_cluster: "
+               "{spark_version: '15.4', node_type_id: x, num_workers: 1}\n")
+    write(tmp_path / "a", {"j.yml": "jobs:\n  - name: A\n" + cluster + "    tasks:\n"
+                                    + TASK.format(key="t")})
+    (task,) = [t for t in plan_of(tmp_path / "a").jobs[0].settings["task"]
+               if t["task_key"] == "t"]
+    assert task["job_cluster_key"] == "c"  # the design document's jobs
+    # a job that names compute somewhere keeps its other tasks serverless, as written
+    write(tmp_path / "b", {"j.yml": "jobs:\n  - name: A\n" + cluster + "    tasks:\n"
+                                    + TASK.format(key="t") + TASK.format(key="u")
+                                    + "        job_cluster_key: c\n"})
+    tasks = {t["task_key"]: t for t in plan_of(tmp_path / "b").jobs[0].settings["task"]}
+    assert "job_cluster_key" not in tasks["t"] and tasks["u"]["job_cluster_key"] == "c"

@@ -14,7 +14,12 @@ from typing import Any
 
 from brickline.runtime import status
 from brickline.runtime.views import status_view_sql
-from brickline.spec.defaults import cluster_with_defaults, task_with_defaults, with_only_cluster
+from brickline.spec.defaults import (
+    cluster_with_defaults,
+    task_with_defaults,
+    unused_only_cluster,
+    with_only_cluster,
+)
 from brickline.spec.model import EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
 from brickline.spec.rules import (
     METADATA_ADDRESS,
@@ -152,7 +157,7 @@ def _job(job: Job, d: Deployment) -> JobPlan:
     settings = job.model_dump(by_alias=True, exclude_none=True, exclude=EXTENSION_KEYS)
     settings["name"] = d.name_prefix + job.name
     defaults = pipeline.settings.defaults
-    clusters = [c["job_cluster_key"] for c in settings.get("job_cluster", [])]
+    clusters = unused_only_cluster(settings)
     settings["task"] = sort_tasks([_task(t, defaults, clusters, d)
                                    for t in settings.get("task", [])])
     for cluster in settings.get("job_cluster", []):

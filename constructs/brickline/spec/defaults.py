@@ -51,9 +51,17 @@ CODE_TASK_TYPES = ("notebook_task", "spark_python_task", "python_wheel_task", "s
 COMPUTE_KEYS = ("job_cluster_key", "existing_cluster_id", "new_cluster", "environment_key")
 
 
+def unused_only_cluster(job: dict[str, Any]) -> list[str]:
+    """The job's job cluster, when it has exactly one and no task names any compute: the
+    design document's jobs define a cluster and name it nowhere, and mean their tasks to
+    run on it. A job whose tasks name compute anywhere keeps the others serverless."""
+    clusters = [c["job_cluster_key"] for c in job.get("job_cluster", [])]
+    named = any(k in t for t in job.get("task", []) for k in COMPUTE_KEYS)
+    return clusters if len(clusters) == 1 and not named else []
+
+
 def with_only_cluster(task: dict[str, Any], job_clusters: list[str]) -> dict[str, Any]:
-    """A code task that names no compute runs on the job's job cluster when the job has
-    exactly one (what the design document's jobs mean); otherwise it stays serverless."""
+    """A code task that names no compute gets the cluster `unused_only_cluster` found."""
     if (len(job_clusters) == 1 and any(t in task for t in CODE_TASK_TYPES)
             and not any(k in task for k in COMPUTE_KEYS)):
         return {**task, "job_cluster_key": job_clusters[0]}
