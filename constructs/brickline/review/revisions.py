@@ -4,6 +4,7 @@ the installed brickline, and the worktree is removed again."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -56,8 +57,6 @@ def checkout(repo: Path, sha: str) -> Iterator[Path]:
                        capture_output=True, check=False)
         subprocess.run(["git", "-C", str(repo), "worktree", "prune"], capture_output=True,
                        check=False)
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
 
 
