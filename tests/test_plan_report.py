@@ -41,24 +41,13 @@ resource "terraform_data" "kept" { input = "same" }
 resource "terraform_data" "hook" { input = var.webhook }
 """
 
-AFTER = """
-variable "webhook" {
-  type      = string
-  sensitive = true
-  default   = "https://hooks.slack.com/services/T000/B000/second-SECRET"
-}
-resource "terraform_data" "job_metadata" {
-  input            = { table_type = "MANAGED", name = "job_metadata" }
-  triggers_replace = ["ops_v2"]
-}
-resource "terraform_data" "data_load_job" {
-  input = { name = "Data_Load_Job", task = [{ task_key = "LoadTask", max_retries = 1 },
-                                            { task_key = "brickline_end", max_retries = 0 }] }
-}
-resource "terraform_data" "new_job" { input = { name = "New_Job" } }
-resource "terraform_data" "kept" { input = "same" }
-resource "terraform_data" "hook" { input = var.webhook }
-"""
+# the change under review: a replace (the status log moves), an update of retries, a
+# removed job, a new job, and a changed secret
+AFTER = (BEFORE.replace('triggers_replace = ["pipeline_ops"]', 'triggers_replace = ["ops_v2"]')
+         .replace('"LoadTask", max_retries = 3', '"LoadTask", max_retries = 1')
+         .replace('"old_job" { input = { name = "Old_Job" } }',
+                  '"new_job" { input = { name = "New_Job" } }')
+         .replace("first-SECRET", "second-SECRET"))
 
 
 def terraform(folder: Path, *args: str) -> str:
@@ -153,3 +142,8 @@ def test_not_a_plan(tmp_path: Path) -> None:
     assert "not a plan in JSON: make it with `terraform show -json PLANFILE`" in result.output
     bad.write_text("{oops")
     assert CliRunner().invoke(cli, ["plan-report", str(bad)]).exit_code == 1
+    bad.write_text('{"format_version": "1.2", "resource_changes": [{"x": 1}]}')
+    edited = CliRunner().invoke(cli, ["plan-report", str(bad)])
+    assert edited.exit_code == 1
+    assert "resource_changes is not the list `terraform show -json PLANFILE` writes" \
+        in edited.output

@@ -185,6 +185,30 @@ def test_dropping_a_column_would_lose_data(tmp_path: Path) -> None:
     assert "columns are removed, reordered or retyped" in result.output
 
 
+def test_folders_that_are_not_synth_outputs_are_usage_errors(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(cli, ["diff", "--base-dir", str(empty), "--head-dir",
+                                      str(empty)])
+    assert result.exit_code == 2 and "holds no stacks/ folder" in result.output
+    broken = tmp_path / "broken" / "stacks" / "p"
+    broken.mkdir(parents=True)
+    (broken / "cdk.tf.json").write_text("{oops")
+    result = CliRunner().invoke(cli, ["diff", "--base-dir", str(empty.parent / "broken"),
+                                      "--head-dir", str(empty.parent / "broken")])
+    assert result.exit_code == 2 and "not readable Terraform JSON" in result.output
+    missing = CliRunner().invoke(cli, ["diff", "--base-dir", str(tmp_path / "nope"),
+                                       "--head-dir", str(empty)])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["diff", "--base", "main"])
+    assert result.exit_code == 2
+    assert "run `brickline diff --base` inside the repository" in result.output
+
+
 def test_nothing_changed(tmp_path: Path) -> None:
     result = review(tmp_path, {"j.yml": JOBS}, {"j.yml": JOBS})
     assert [s.status for s in result.stacks] == ["unchanged"]

@@ -35,6 +35,12 @@ def test_schema_command_prints_and_writes(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == schema.text()
 
 
+def test_an_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["schema", "-o", str(tmp_path / "no" / "such" / "s.json")])
+    assert result.exit_code == 1
+    assert result.output.startswith("brickline: cannot write ")
+
+
 @pytest.mark.parametrize("path", sorted(PIPELINES.glob("*/*.yml")), ids=lambda p: p.name)
 def test_examples_are_valid_and_carry_the_modeline(path: Path) -> None:
     text = path.read_text(encoding="utf-8")

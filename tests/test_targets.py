@@ -166,6 +166,10 @@ def test_no_secret_value_reaches_any_stack(tmp_path: Path) -> None:
     for file in files:
         text = file.read_text()
         assert SECRET not in text and "wh-SECRET-123" not in text and "SECRET" not in text
+    # where the secrets are used, the JSON holds Terraform's references to them
+    prod = (out / "stacks" / "sales_daily-prod" / "cdk.tf.json").read_text()
+    assert '"url": "${var.slack_webhook}"' in prod
+    assert '"warehouse_id": "${var.warehouse_id}"' in prod
 
 
 def test_a_pipeline_without_targets_keeps_one_stack_named_after_it(tmp_path: Path) -> None:

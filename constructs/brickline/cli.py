@@ -108,9 +108,9 @@ def graph(path: str, fmt: str) -> None:
 @click.option("--head", "head_ref", metavar="REF",
               help="The revision to review (default: the working tree, uncommitted changes "
               "included).")
-@click.option("--base-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--base-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Compare existing synth outputs instead: the base's cdktf.out folder.")
-@click.option("--head-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--head-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="... and the head's (both needed).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "text"]), default="markdown",
               show_default=True)
@@ -121,14 +121,17 @@ def diff(paths: tuple[str, ...], base_ref: str | None, head_ref: str | None,
     """Review a change offline: what it does to each pipeline, and anything Terraform would
     destroy. Exit 0 when safe, 2 when something would be destroyed."""
     from brickline.review import render
-    from brickline.review.diff import compare, load_stacks
+    from brickline.review.diff import OutputError, compare, load_stacks
     from brickline.review.revisions import RevisionError
 
     if base_dir is not None or head_dir is not None:
         if base_dir is None or head_dir is None or base_ref or head_ref:
             raise click.UsageError("give --base-dir with --head-dir, or --base REF")
-        review = compare(load_stacks(base_dir), load_stacks(head_dir),
-                         base_label=str(base_dir), head_label=str(head_dir))
+        try:
+            review = compare(load_stacks(base_dir), load_stacks(head_dir),
+                             base_label=str(base_dir), head_label=str(head_dir))
+        except OutputError as exc:
+            raise click.UsageError(str(exc)) from None
     elif base_ref is None:
         raise click.UsageError("which revision to compare with? give --base REF "
                                "(e.g. --base origin/main)")
@@ -191,7 +194,11 @@ def schema(output: Path | None, check: bool) -> None:
             sys.exit(1)
         click.echo("schema is current")
     elif output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"brickline: cannot write {output}: {exc.strerror}", err=True)
+            sys.exit(1)
         click.echo(str(output))
     else:
         click.echo(text, nl=False)

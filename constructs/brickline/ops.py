@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from brickline.plan import StackPlan
-from brickline.runtime.status import OK_STATES
+from brickline.runtime.status import OK_STATES, result_state
 from brickline.runtime.views import status_query
 from brickline.spec.rules_deploy import VAR_ONLY
 
@@ -67,11 +67,6 @@ def orchestrator_id(ws: Any, name: str) -> int:
     return int(jobs[0].job_id)
 
 
-def _result(run: Any) -> str | None:
-    state = run.get("state") or {}
-    return state.get("result_state")
-
-
 def recover(ws: Any, stack: StackPlan, *, run_id: int | None = None,
             dry_run: bool = False) -> Recovery:
     name = stack.orchestrator.name
@@ -90,10 +85,10 @@ def recover(ws: Any, stack: StackPlan, *, run_id: int | None = None,
     url = run.get("run_page_url")
     jobs_by_key = {j.address: j.name for j in stack.jobs}
     reruns = [Rerun(t["task_key"], jobs_by_key.get(t["task_key"], t["task_key"]),
-                    _result(t) or "no result")
+                    result_state(t) or "no result")
               for t in sorted(run.get("tasks", []), key=lambda t: t["task_key"])
-              if _result(t) not in OK_STATES]
-    if _result(run) in OK_STATES or not reruns:
+              if result_state(t) not in OK_STATES]
+    if result_state(run) in OK_STATES or not reruns:
         return Recovery(name, run_id, url, [], None,
                         f"run {run_id} of '{name}' succeeded: nothing to recover")
     if dry_run:

@@ -20,7 +20,7 @@ from brickline.spec.defaults import (
     unused_only_cluster,
     with_only_cluster,
 )
-from brickline.spec.model import EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
+from brickline.spec.model import BACKEND_KINDS, EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
 from brickline.spec.rules import (
     METADATA_ADDRESS,
     ORCHESTRATOR_ADDRESS,
@@ -415,7 +415,7 @@ def _variables(d: Deployment) -> list[VariablePlan]:
 def _backend(d: Deployment) -> tuple[str, dict[str, Any]] | None:
     if d.backend is None:
         return None
-    for kind in ("local", "s3", "azurerm", "gcs", "cloud"):
+    for kind in BACKEND_KINDS:
         config = getattr(d.backend, kind)
         if config is not None:
             values = config.model_dump(exclude_none=True)
@@ -446,10 +446,8 @@ def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
         own = models[job.address].permissions or [] if job.address in models else []
         grants: dict[tuple[str, str], str] = {}
         for grant in [*d.permissions, *own]:
-            for kind in ("user_name", "group_name", "service_principal_name"):
-                principal = getattr(grant, kind)
-                if principal is not None:
-                    grants[(kind, principal)] = grant.level
+            for principal in grant.principals:
+                grants[principal] = grant.level
         if grants:
             out.append(ResourcePlan(f"perm_{job.address}", {
                 "job_id": Ref(job.address, "id"),

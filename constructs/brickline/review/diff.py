@@ -79,10 +79,22 @@ class Review:
         return [d for s in self.stacks for d in s.destroys]
 
 
+class OutputError(Exception):
+    """A folder that is not a synth output (a usage problem, not a bug)."""
+
+
 def load_stacks(outdir: Path) -> dict[str, dict[str, Any]]:
+    """The stacks of a synth output folder (cdktf.out): stacks/<stack>/cdk.tf.json."""
+    if not (outdir / "stacks").is_dir():
+        raise OutputError(f"{outdir} holds no stacks/ folder: give the folder `brickline "
+                          "synth --outdir` or `cdktf synth` wrote (cdktf.out)")
     stacks = {}
     for file in sorted((outdir / "stacks").glob("*/cdk.tf.json")):
-        stacks[file.parent.name] = json.loads(file.read_text(encoding="utf-8"))
+        try:
+            stacks[file.parent.name] = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise OutputError(f"{file}: not readable Terraform JSON ({exc}); synthesize it "
+                              "again") from None
     return stacks
 
 

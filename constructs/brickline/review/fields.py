@@ -11,9 +11,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from brickline.spec.model import PRINCIPAL_KINDS
+
 IDENTITY_KEYS = ("task_key", "job_cluster_key", "environment_key", "name", "id")
-# a grant names its principal with one of these; the value identifies the grant
-PRINCIPAL_KEYS = ("group_name", "user_name", "service_principal_name")
+# a grant names its principal with one of PRINCIPAL_KINDS; the value identifies the grant
 MISSING = object()
 MAX_VALUE = 80
 
@@ -25,7 +26,7 @@ def _identity(items: list[Any]) -> str | None:
         values = [i.get(key) for i in items]
         if all(isinstance(v, str | int) for v in values) and len(set(values)) == len(values):
             return key
-    principals = [[k for k in PRINCIPAL_KEYS if k in i] for i in items]
+    principals = [[k for k in PRINCIPAL_KINDS if k in i] for i in items]
     if all(len(p) == 1 for p in principals):
         values = [i[p[0]] for i, p in zip(items, principals, strict=True)]
         if len(set(values)) == len(values):
@@ -36,7 +37,7 @@ def _identity(items: list[Any]) -> str | None:
 def _label_of(item: Mapping[str, Any], key: str) -> tuple[Any, list[str]]:
     """The item's identity and the keys that make it (left out of its fields)."""
     if key == "principal":
-        found = next(k for k in PRINCIPAL_KEYS if k in item)
+        found = next(k for k in PRINCIPAL_KINDS if k in item)
         return item[found], [found]
     return item[key], [key]
 

@@ -135,9 +135,15 @@ def _update_lines(before: Any, after: Any) -> list[str]:
 def report(plan: Any) -> Report:
     if not isinstance(plan, dict) or "format_version" not in plan:
         raise PlanError("not a plan in JSON: make it with `terraform show -json PLANFILE`")
+    resource_changes = plan.get("resource_changes", [])
+    if not isinstance(resource_changes, list) or not all(
+            isinstance(rc, dict) and isinstance(rc.get("change"), dict)
+            and {"type", "address"} <= rc.keys() for rc in resource_changes):
+        raise PlanError("resource_changes is not the list `terraform show -json PLANFILE` "
+                        "writes: make the file with that command, unedited")
     out = Report(format_version=str(plan["format_version"]))
     hidden = frozenset(secrets(plan))
-    for rc in plan.get("resource_changes", []):
+    for rc in resource_changes:
         change = rc.get("change", {})
         action = _action(change.get("actions", []))
         if action is None or rc.get("mode") == "data":

@@ -31,7 +31,11 @@ def _git(cwd: Path, *args: str) -> str:
 
 
 def toplevel(start: Path) -> Path:
-    return Path(_git(start, "rev-parse", "--show-toplevel")).resolve()
+    try:
+        return Path(_git(start, "rev-parse", "--show-toplevel")).resolve()
+    except RevisionError as exc:
+        raise RevisionError(f"{exc}: run `brickline diff --base` inside the repository, or "
+                            "compare two synth outputs with --base-dir and --head-dir") from None
 
 
 def describe(repo: Path, ref: str) -> tuple[str, str]:

@@ -91,7 +91,8 @@ def latest_attempts(tasks: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any
     return [best[k] for k in sorted(best)]
 
 
-def _result(task: Mapping[str, Any]) -> str | None:
+def result_state(task: Mapping[str, Any]) -> str | None:
+    """A task's (or a run's) result: state.result_state, else the newer status object."""
     state = task.get("state") or {}
     result = state.get("result_state")
     if result is None and task.get("status"):  # the newer status object
@@ -111,7 +112,7 @@ def evaluate(tasks: Iterable[Mapping[str, Any]], *, skipped: bool = False,
     failed: list[str] = []
     lines: list[str] = []
     for task in work:
-        key, result = task["task_key"], _result(task)
+        key, result = task["task_key"], result_state(task)
         if result in OK_STATES:
             continue
         state = task.get("state") or {}
@@ -127,7 +128,7 @@ def evaluate(tasks: Iterable[Mapping[str, Any]], *, skipped: bool = False,
             lines.append(f"{key}: {result}: {text}".rstrip(": "))
     if failed or lines:
         return Evaluation(FAILED, failed, cut("\n".join(lines)))
-    if skipped and work and all(_result(t) == "EXCLUDED" for t in work):
+    if skipped and work and all(result_state(t) == "EXCLUDED" for t in work):
         return Evaluation(SKIPPED)
     return Evaluation(SUCCESS)
 
@@ -224,7 +225,7 @@ def read_run(client: Any, run_id: int) -> tuple[list[dict[str, Any]], dict[str, 
     tasks = latest_attempts(run.get("tasks", []))
     errors: dict[str, str] = {}
     failing = [t for t in tasks if not t["task_key"].startswith(RESERVED_PREFIX)
-               and _result(t) not in OK_STATES | NOT_RUN_STATES and t.get("run_id")]
+               and result_state(t) not in OK_STATES | NOT_RUN_STATES and t.get("run_id")]
     for task in failing[:MAX_OUTPUTS]:
         try:
             output = client.jobs.get_run_output(task["run_id"]).as_dict()

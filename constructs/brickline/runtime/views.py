@@ -7,6 +7,7 @@ literals, because a view cannot take parameters; queries take named parameters.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from brickline.runtime.status import PENDING, SKIPPED, quote_table
@@ -146,6 +147,4 @@ def dashboard_json(table: str, view: str, pipeline: str) -> str:
         "pages": [{"name": "status", "displayName": f"{pipeline} status",
                    "layout": [_widget(name) for name in queries]}],
     }
-    import json
-
     return json.dumps(doc, sort_keys=True, separators=(",", ":"))

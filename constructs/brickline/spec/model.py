@@ -93,6 +93,9 @@ class Destination(SpecModel):
 DESTINATION_KINDS = ("email", "slack", "microsoft_teams", "pagerduty", "generic_webhook")
 
 
+PRINCIPAL_KINDS = ("user_name", "group_name", "service_principal_name")
+
+
 class Permission(SpecModel):
     """One grant on a job: exactly one of user_name, group_name, service_principal_name."""
 
@@ -100,6 +103,11 @@ class Permission(SpecModel):
     group_name: str | None = None
     service_principal_name: str | None = None
     level: Literal["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"]
+
+    @property
+    def principals(self) -> list[tuple[str, str]]:
+        """(kind, name) of each principal the grant names: one in a valid grant."""
+        return [(k, getattr(self, k)) for k in PRINCIPAL_KINDS if getattr(self, k) is not None]
 
 
 class LocalState(SpecModel):

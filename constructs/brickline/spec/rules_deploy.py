@@ -130,9 +130,7 @@ def _permissions(source: Source, path: Path, grants: list[Permission]) -> list[D
     out = []
     owners = 0
     for i, grant in enumerate(grants):
-        who = [k for k in ("user_name", "group_name", "service_principal_name")
-               if getattr(grant, k) is not None]
-        if len(who) != 1:
+        if len(grant.principals) != 1:
             out.append(source.error((*path, i), "a grant names exactly one of user_name, "
                                                 "group_name, service_principal_name"))
         if grant.level == "IS_OWNER":
