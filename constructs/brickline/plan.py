@@ -94,6 +94,10 @@ class ResourcePlan:
 
     address: str
     settings: dict[str, Any]
+    # the Terraform type (e.g. "databricks_grants"); the constructs look up the provider
+    # class in tf.RESOURCE_CLASSES (resources) or tf.DATA_CLASSES (data sources)
+    type: str = ""
+    depends_on: list[str] = field(default_factory=list)  # addresses of this stack
 
 
 @dataclass
@@ -112,6 +116,9 @@ class StackPlan:
     destinations: list[ResourcePlan] = field(default_factory=list)
     permissions: list[ResourcePlan] = field(default_factory=list)
     dashboard: ResourcePlan | None = None
+    # more resources and data sources of any type, built generically (see ResourcePlan.type)
+    resources: list[ResourcePlan] = field(default_factory=list)
+    data_sources: list[ResourcePlan] = field(default_factory=list)
 
 
 def plans(pipeline: Pipeline) -> list[StackPlan]:

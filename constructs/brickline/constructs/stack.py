@@ -8,6 +8,8 @@ from brickline.constructs.job import Job, resolver
 from brickline.constructs.metadata_table import Table
 from brickline.constructs.structs import struct_kwargs
 from brickline.constructs.tf import (
+    DATA_CLASSES,
+    RESOURCE_CLASSES,
     AzurermBackend,
     CloudBackend,
     Construct,
@@ -62,6 +64,15 @@ class PipelineStack(TerraformStack):
         if plan.dashboard is not None:
             Dashboard(self, plan.dashboard.address,
                       **struct_kwargs(Dashboard, plan.dashboard.settings))
+        for data in plan.data_sources:
+            cls = DATA_CLASSES[data.type]
+            self.resources[f"data.{data.address}"] = cls(
+                self, data.address, **struct_kwargs(cls, data.settings, resolve))
+        for extra in plan.resources:
+            cls = RESOURCE_CLASSES[extra.type]
+            self.resources[extra.address] = cls(
+                self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
+                depends_on=[self.resources[a] for a in extra.depends_on] or None)
 
     def _backend(self, plan: StackPlan) -> None:
         if plan.backend is None:

@@ -38,7 +38,14 @@ from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
 
 from constructs import Construct
 
+# Terraform type -> provider class, for the plan's generic resources and data sources
+# (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
+RESOURCE_CLASSES: dict[str, type] = {}
+DATA_CLASSES: dict[str, type] = {}
+
 __all__ = [
+    "DATA_CLASSES",
+    "RESOURCE_CLASSES",
     "App",
     "AzurermBackend",
     "CloudBackend",
