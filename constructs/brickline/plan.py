@@ -63,6 +63,7 @@ class JobPlan:
     settings: dict[str, Any]  # databricks_job arguments, provider names, sorted lists
     upstream: list[str] = field(default_factory=list)  # addresses of jobs it waits for
     moved_from: str | None = None  # the address before a rename: a `moved` block
+    import_id: str | None = None  # an existing job's id to adopt: an `import` block
 
 
 @dataclass
@@ -98,6 +99,7 @@ class ResourcePlan:
     # class in tf.RESOURCE_CLASSES (resources) or tf.DATA_CLASSES (data sources)
     type: str = ""
     depends_on: list[str] = field(default_factory=list)  # addresses of this stack
+    moved_from: str | None = None  # "<type>.<old address>": a `moved` block
 
 
 @dataclass

@@ -37,6 +37,9 @@ class Job:
         if plan.moved_from:
             # a renamed job keeps its identity: `moved` instead of destroy and create
             self.resource.move_from_id(f"databricks_job.{plan.moved_from}")
+        if plan.import_id:
+            # an existing job adopted in place on the first apply, not created beside it
+            self.resource.import_from(plan.import_id)
         TerraformOutput(scope, f"{plan.address}_job_id", value=self.resource.id,
                         description=f"Job id of {plan.name}")
         TerraformOutput(scope, f"{plan.address}_job_url", value=self.resource.url,

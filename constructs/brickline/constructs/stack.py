@@ -73,6 +73,8 @@ class PipelineStack(TerraformStack):
             self.resources[extra.address] = cls(
                 self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
                 depends_on=[self.resources[a] for a in extra.depends_on] or None)
+            if extra.moved_from:
+                self.resources[extra.address].move_from_id(extra.moved_from)
 
     def _backend(self, plan: StackPlan) -> None:
         if plan.backend is None:
