@@ -1,0 +1,44 @@
+"""Under CI=true a test that would skip for a missing tool fails instead and names it
+(the hook in conftest.py), so a broken setup step in CI cannot pass as green."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+
+def without(tool: str) -> str:
+    """The PATH minus every folder that holds `tool`."""
+    return os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep)
+                           if d and not (Path(d) / tool).exists())
+
+
+def run_tests(target: str, path: str, ci: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": path, "CI": ci}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly",
+                           "-p", "no:cacheprovider", target], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.mark.parametrize(("tool", "target", "names"), [
+    ("terraform", "tests/test_plan_report.py::test_no_changes_exit_0",
+     "terraform is not on the PATH"),
+    ("java", "tests/test_runtime_spark.py", "Spark needs Java"),
+])
+def test_a_missing_tool_fails_in_ci_and_is_named(tool: str, target: str, names: str) -> None:
+    result = run_tests(target, without(tool), "true")
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert f"CI=true and a required tool or package is missing: {names}" in out
+
+
+def test_outside_ci_the_same_test_skips() -> None:
+    result = run_tests("tests/test_plan_report.py::test_no_changes_exit_0",
+                       without("terraform"), "")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout
