@@ -42,3 +42,17 @@ def test_outside_ci_the_same_test_skips() -> None:
                        without("terraform"), "")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 skipped" in result.stdout
+
+
+def test_a_skip_for_something_else_stays_a_skip_in_ci(tmp_path: Path) -> None:
+    # the design document lives in shared/, which the user's own CI does not have
+    (tmp_path / "test_doc.py").write_text(
+        "import pytest\n\n\n@pytest.mark.skip(reason='the design document (shared/) is "
+        "not here')\ndef test_doc():\n    pass\n")
+    env = {**os.environ, "CI": "true", "PYTHONPATH": str(REPO / "tests")}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "conftest",
+                             "-p", "no:randomly", "-p", "no:cacheprovider", str(tmp_path)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout
