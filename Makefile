@@ -5,10 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-# jsii (under cdktf) prints a banner per run on an end-of-life Node; cdktf and terraform
-# must not phone home from CI.
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20,18
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# Node 22 comes from npm (the `node` package pinned in package.json, node_modules/.bin/node)
+# and runs cdktf and jsii for every target here: jsii calls Node 20 unsupported since
+# 2026-10-30. (On a Node 20 machine that runs main.py by hand, brickline/constructs/tf.py
+# still silences jsii's banner.) cdktf and terraform must not phone home from CI.
+SYSTEM_PATH := $(PATH)
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 
@@ -28,8 +30,9 @@ $(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	touch $@
 
+# npm ci replaces node_modules, Node 22 included: it runs on the machine's own Node
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	PATH="$(SYSTEM_PATH)" npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 synth: setup

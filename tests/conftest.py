@@ -12,6 +12,11 @@ from brickline.spec.load import load_pipelines
 
 REPO = Path(__file__).resolve().parent.parent
 PIPELINES = REPO / "pipelines"
+# Node 22 from npm (package.json pins it; `make setup` installs it) runs jsii and cdktf in
+# the tests as it does for `make synth`; a machine without it keeps its own Node.
+NODE_BIN = REPO / "node_modules" / ".bin"
+if (NODE_BIN / "node").exists():
+    os.environ["PATH"] = f"{NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 # CI sets CI=true (GitHub Actions and .ci/run both do): there every tool a test needs is
 # installed by the setup steps, so a test that would skip for a missing one fails instead.
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
