@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+TERRAFORM_TEST = "tests/test_plan_report.py::test_the_recorded_plans_are_what_terraform_makes"
+
 
 def without(tool: str) -> str:
     """The PATH minus every folder that holds `tool`."""
@@ -26,7 +28,7 @@ def run_tests(target: str, path: str, ci: str) -> subprocess.CompletedProcess[st
 
 
 @pytest.mark.parametrize(("tool", "target", "names"), [
-    ("terraform", "tests/test_plan_report.py::test_no_changes_exit_0",
+    ("terraform", TERRAFORM_TEST,
      "terraform is not on the PATH"),
     ("java", "tests/test_runtime_spark.py", "Spark needs Java"),
 ])
@@ -38,8 +40,7 @@ def test_a_missing_tool_fails_in_ci_and_is_named(tool: str, target: str, names: 
 
 
 def test_outside_ci_the_same_test_skips() -> None:
-    result = run_tests("tests/test_plan_report.py::test_no_changes_exit_0",
-                       without("terraform"), "")
+    result = run_tests(TERRAFORM_TEST, without("terraform"), "")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 skipped" in result.stdout
 

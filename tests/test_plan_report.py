@@ -1,15 +1,15 @@
 """`brickline plan-report` over real `terraform show -json` output.
 
-The plans come from the terraform binary on the machine and its built-in `terraform_data`
-resource, which plans creates, updates, deletes and replaces with no provider download
-(the Databricks provider cannot be downloaded here). Their shape is the shape of any plan."""
+The plans come from the terraform binary and its built-in `terraform_data` resource, which
+plans creates, updates, deletes and replaces with no provider download (the Databricks
+provider cannot be downloaded here); they are recorded in tests/data/plans/ and made again
+by the real terraform in one test (tests/plan_fixtures.py). Their shape is the shape of
+any plan."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,72 +17,35 @@ import pytest
 from brickline.cli import cli
 from brickline.review import plan_report
 from click.testing import CliRunner
+from plan_fixtures import make_plans, recorded
 
 TERRAFORM = shutil.which("terraform")
-pytestmark = pytest.mark.skipif(TERRAFORM is None,
-                                reason="terraform is not on the PATH (CI has 1.11)")
-
-BEFORE = """
-variable "webhook" {
-  type      = string
-  sensitive = true
-  default   = "https://hooks.slack.com/services/T000/B000/first-SECRET"
-}
-resource "terraform_data" "job_metadata" {
-  input            = { table_type = "MANAGED", name = "job_metadata" }
-  triggers_replace = ["pipeline_ops"]
-}
-resource "terraform_data" "data_load_job" {
-  input = { name = "Data_Load_Job", task = [{ task_key = "LoadTask", max_retries = 3 },
-                                            { task_key = "brickline_end", max_retries = 0 }] }
-}
-resource "terraform_data" "old_job" { input = { name = "Old_Job" } }
-resource "terraform_data" "kept" { input = "same" }
-resource "terraform_data" "hook" { input = var.webhook }
-"""
-
-# the change under review: a replace (the status log moves), an update of retries, a
-# removed job, a new job, and a changed secret
-AFTER = (BEFORE.replace('triggers_replace = ["pipeline_ops"]', 'triggers_replace = ["ops_v2"]')
-         .replace('"LoadTask", max_retries = 3', '"LoadTask", max_retries = 1')
-         .replace('"old_job" { input = { name = "Old_Job" } }',
-                  '"new_job" { input = { name = "New_Job" } }')
-         .replace("first-SECRET", "second-SECRET"))
-
-
-def terraform(folder: Path, *args: str) -> str:
-    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
-    done = subprocess.run([TERRAFORM or "terraform", f"-chdir={folder}", *args], env=env,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+needs_terraform = pytest.mark.skipif(TERRAFORM is None,
+                                     reason="terraform is not on the PATH (CI has 1.11)")
 
 
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Real plans: creating everything, then the changes above, then no change."""
-    folder = tmp_path_factory.mktemp("tf")
-    (folder / "main.tf").write_text(BEFORE)
-    terraform(folder, "init", "-input=false", "-no-color")
-    out = {}
-    terraform(folder, "plan", "-input=false", "-no-color", "-out=create.tfplan")
-    out["create"] = folder / "create.json"
-    out["create"].write_text(terraform(folder, "show", "-json", "create.tfplan"))
-    terraform(folder, "apply", "-input=false", "-no-color", "create.tfplan")
-    (folder / "main.tf").write_text(AFTER)
-    terraform(folder, "plan", "-input=false", "-no-color", "-out=change.tfplan")
-    out["change"] = folder / "change.json"
-    out["change"].write_text(terraform(folder, "show", "-json", "change.tfplan"))
-    (folder / "main.tf").write_text(BEFORE)
-    terraform(folder, "apply", "-input=false", "-no-color", "-auto-approve")
-    terraform(folder, "plan", "-input=false", "-no-color", "-out=same.tfplan")
-    out["same"] = folder / "same.json"
-    out["same"].write_text(terraform(folder, "show", "-json", "same.tfplan"))
-    return out
+    """The recorded real plans (tests/plan_fixtures.py), as files for the CLI."""
+    folder = tmp_path_factory.mktemp("plans")
+    for name, doc in recorded().items():
+        (folder / f"{name}.json").write_text(json.dumps(doc))
+    return {p.stem: p for p in folder.glob("*.json")}
 
 
 def load(path: Path) -> Any:
     return json.loads(path.read_text())
+
+
+@needs_terraform
+def test_the_recorded_plans_are_what_terraform_makes(tmp_path: Path) -> None:
+    """terraform makes the plans again; every report reads the same as from the recording."""
+    live = make_plans(tmp_path)
+    saved = recorded()
+    assert sorted(live) == sorted(saved) == ["change", "create", "same", "secrets"]
+    for name in live:
+        assert plan_report.markdown(plan_report.report(live[name])) == \
+            plan_report.markdown(plan_report.report(saved[name])), name
 
 
 def test_counts_per_type_and_action(plans: dict[str, Path]) -> None:
@@ -147,3 +110,72 @@ def test_not_a_plan(tmp_path: Path) -> None:
     assert edited.exit_code == 1
     assert "resource_changes is not the list `terraform show -json PLANFILE` writes" \
         in edited.output
+
+
+# Every masking layer on its own, over the recorded plan `secrets` (tests/plan_fixtures.py):
+# each secret changes, so an update would print it if its layer did not hide it.
+def secret_updates() -> dict[str, list[str]]:
+    rep = plan_report.report(recorded()["secrets"])
+    return {label.removeprefix("terraform_data."): lines for label, lines in rep.updates}
+
+
+def test_a_value_terraform_marks_sensitive_is_masked() -> None:
+    assert secret_updates()["marked"] == ["input.token (sensitive value changes)",
+                                          "output (known after apply)"]
+
+
+def test_a_sensitive_number_is_masked_where_no_text_search_could() -> None:
+    # numbers are not texts: only Terraform's mark hides them
+    assert secret_updates()["number"] == ["input.pin (sensitive value changes)",
+                                          "output (known after apply)"]
+
+
+def test_a_text_derived_from_a_secret_and_not_marked_is_masked() -> None:
+    # `nonsensitive()` in the text: Terraform marks nothing, the text layer hides it
+    plan = recorded()["secrets"]
+    rc = next(r for r in plan["resource_changes"] if r["name"] == "derived")
+    assert rc["change"]["after_sensitive"] == {"input": {}, "output": {}}  # not marked
+    assert "dapi-0123456789-SECOND" in rc["change"]["after"]["input"]["url"]
+    assert secret_updates()["derived"] == ["input.url (sensitive value changes)",
+                                           "output (known after apply)"]
+
+
+def test_the_secret_of_a_sensitive_variable_is_looked_for_in_texts() -> None:
+    # only_in_text marks no leaf anywhere: only the variable's value tells it is a secret;
+    # its old value is in no plan, so the old text is hidden because the new one is
+    assert secret_updates()["from_variable"] == ["input.header (sensitive value changes)",
+                                                 "output (known after apply)"]
+
+
+def test_a_marked_leaf_is_looked_for_in_texts() -> None:
+    # local.leaf is sensitive() in the configuration, no variable holds it
+    assert secret_updates()["from_leaf"] == ["input.value (sensitive value changes)",
+                                             "output (known after apply)"]
+    assert plan_report.secrets(recorded()["secrets"]) >= {"leafsecret-FIRST",
+                                                          "leafsecret-SECOND"}
+
+
+def test_a_secret_below_the_length_filter() -> None:
+    """Decided and documented (plan_report.MIN_SECRET): a secret shorter than 4 characters
+    is masked where Terraform marks it and where a text is exactly it; inside a longer
+    unmarked text it shows, since hiding every text that holds "q7z" would hide most of a
+    plan and a secret that short protects nothing."""
+    updates = secret_updates()
+    assert updates["short"] == ["input.code (sensitive value changes)",
+                                "output (known after apply)"]
+    assert updates["short_alone"] == ["input.code (sensitive value changes)",
+                                      "output (known after apply)"]
+    assert updates["short_in_text"] == ["input.text code q7z end → code q8z end",
+                                        "output (known after apply)"]
+    assert plan_report.MIN_SECRET == 4
+
+
+def test_no_secret_of_at_least_four_characters_is_printed(plans: dict[str, Path]) -> None:
+    for fmt in ("markdown", "text"):
+        result = CliRunner().invoke(cli, ["plan-report", str(plans["secrets"]),
+                                          "--format", fmt])
+        assert result.exit_code == 0, result.output
+        for secret in ("dapi-0123456789", "ghp_onlyintext", "leafsecret", "48291"):
+            assert secret not in result.output, (fmt, secret)
+        assert "Plan: 0 to add, 9 to change" in result.output or "| 0 | 9 | 0 | 0 |" in \
+            result.output

@@ -13,6 +13,8 @@ from brickline.spec.rules import METADATA_ADDRESS
 
 ACTIONS = ("create", "update", "delete", "replace")
 DATA_TYPES = ("databricks_sql_table",)
+UNKNOWN = "(known after apply)"
+SENSITIVE = "(sensitive)"
 
 
 @dataclass
@@ -65,10 +67,18 @@ def _secret_leaves(value: Any, sensitive: Any) -> list[str]:
     return []
 
 
+# A secret this short is not looked for inside other text: masking every text that holds
+# "ab" would hide most of the plan. It is still masked where Terraform marks it and in any
+# text that is exactly it; inside a longer unmarked text it shows (and, that short, it
+# protects nothing anyway).
+MIN_SECRET = 4
+
+
 def secrets(plan: dict[str, Any]) -> set[str]:
     """Every sensitive value the plan carries: values of sensitive variables and every leaf
     marked sensitive. Terraform does not mark values derived from them (terraform_data's
-    `output`, say), so any text that contains one of these is masked too."""
+    `output`, a `nonsensitive()` in a text, say), so a text that is one of these, or that
+    contains one of at least MIN_SECRET characters, is masked too."""
     found: set[str] = set()
     declared = plan.get("configuration", {}).get("root_module", {}).get("variables", {})
     for name, var in plan.get("variables", {}).items():
@@ -78,7 +88,11 @@ def secrets(plan: dict[str, Any]) -> set[str]:
         change = rc.get("change", {})
         found.update(_secret_leaves(change.get("before"), change.get("before_sensitive")))
         found.update(_secret_leaves(change.get("after"), change.get("after_sensitive")))
-    return {x for x in found if len(x) >= 4}
+    return {x for x in found if x}
+
+
+def _hides(value: str, hidden: frozenset[str]) -> bool:
+    return value in hidden or any(h in value for h in hidden if len(h) >= MIN_SECRET)
 
 
 def _mask(value: Any, sensitive: Any, unknown: Any = None,
@@ -86,11 +100,11 @@ def _mask(value: Any, sensitive: Any, unknown: Any = None,
     """The value with sensitive leaves replaced by "(sensitive)" and unknown ones by
     "(known after apply)"; both masks have the value's shape (or are just `true`)."""
     if sensitive is True:
-        return "(sensitive)"
+        return SENSITIVE
     if unknown is True:
-        return "(known after apply)"
-    if isinstance(value, str) and any(h in value for h in hidden):
-        return "(sensitive)"
+        return UNKNOWN
+    if isinstance(value, str) and _hides(value, hidden):
+        return SENSITIVE
     if isinstance(value, dict):
         s = sensitive if isinstance(sensitive, dict) else {}
         u = unknown if isinstance(unknown, dict) else {}
@@ -118,18 +132,37 @@ def _is_status_log(rc: dict[str, Any], values: dict[str, Any]) -> bool:
             and values.get("table_type") not in (None, "VIEW"))
 
 
-UNKNOWN = "(known after apply)"
+def _prefixes(path: str) -> list[str]:
+    """`a.b[k].c` -> a, a.b, a.b[k], a.b[k].c: the blocks that hold the leaf, and the leaf."""
+    return [path[:i] for i, ch in enumerate(path) if ch in ".["] + [path]
 
 
-def _update_lines(before: Any, after: Any) -> list[str]:
+def _under(path: str, flat: dict[str, Any], mark: str) -> str | None:
+    """The leaf or block of `path` whose masked value is `mark`, if any."""
+    return next((q for q in _prefixes(path) if flat.get(q) == mark), None)
+
+
+def _update_lines(before: Any, after: Any, raw_before: Any, raw_after: Any) -> list[str]:
+    """One line per changed leaf of the masked values. Where either side is masked, both
+    are: the old text of a secret that changed is not in the plan to look for (a sensitive
+    variable's old value is not), so a text whose new value holds a secret hides its old
+    value too, and a hidden old value hides the new one."""
     diffs = changes(before, after)
     unknown = [p for p, _, n in diffs if n == UNKNOWN]
-    lines = []
+    lines = set()
     for path, old, new in diffs:
         if any(path.startswith((u + ".", u + "[")) for u in unknown):
             continue  # the whole block is recomputed: one line says so
-        lines.append(f"{path} {UNKNOWN}" if new == UNKNOWN else describe(path, old, new))
-    return lines
+        if SENSITIVE not in (old, new):
+            lines.add(f"{path} {UNKNOWN}" if new == UNKNOWN else describe(path, old, new))
+    old_flat, new_flat = flatten(before), flatten(after)
+    for path, _, _ in changes(raw_before, raw_after):
+        if any(path == u or path.startswith((u + ".", u + "[")) for u in unknown):
+            continue
+        hidden = _under(path, old_flat, SENSITIVE) or _under(path, new_flat, SENSITIVE)
+        if hidden:
+            lines.add(f"{hidden} (sensitive value changes)")
+    return sorted(lines)
 
 
 def report(plan: Any) -> Report:
@@ -157,12 +190,8 @@ def report(plan: Any) -> Report:
         if action == "create":
             out.creates.append(label)
         elif action == "update":
-            lines = _update_lines(before, after)
-            masked = flatten(before) if isinstance(before, dict) else {}
-            lines += [f"{p} (sensitive value changes)"
-                      for p, _, _ in changes(change.get("before"), change.get("after"))
-                      if masked.get(p) == "(sensitive)" and flatten(after).get(p) == "(sensitive)"]
-            out.updates.append((label, sorted(lines)))
+            out.updates.append((label, _update_lines(before, after, change.get("before"),
+                                                     change.get("after"))))
         else:
             loses = _is_status_log(rc, before if isinstance(before, dict) else {})
             paths = [".".join(str(x) for x in p) for p in change.get("replace_paths", [])]
