@@ -5,29 +5,28 @@ cases compare synthesized outputs directly (`--base-dir/--head-dir` and `compare
 
 from __future__ import annotations
 
+import copy
+import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
-from brickline.app import build
 from brickline.cli import cli
+from brickline.plan import plans
 from brickline.review.diff import Review, compare, load_stacks
 from brickline.review.render import markdown, text
+from brickline.spec.load import load_pipelines
 from click.testing import CliRunner
-from conftest import PIPELINES, write
-
-TASK = "      - task_key: {key}\n        notebook_task: {{notebook_path: /x}}\n"
-JOBS = ("jobs:\n  - name: Extract\n    tasks:\n" + TASK.format(key="pull")
-        + "        max_retries: 3\n"
-        "  - name: Load\n    depends_on: [Extract]\n    tasks:\n" + TASK.format(key="write"))
+from conftest import PIPELINES
+from helpers import JOBS, TASK, synth_dir, synth_json, write_pipeline
 
 
 def synth(folder: Path, files: dict[str, str]) -> Path:
-    write(folder / "pipelines" / "p", files)
-    out = folder / "out"
-    build([str(folder / "pipelines")], str(out)).synth()  # type: ignore[attr-defined]
-    return out
+    pipelines = folder / "pipelines"
+    write_pipeline(pipelines / "p", files.get("j.yml", JOBS), files.get("pipeline.yml"))
+    return synth_dir(pipelines, folder / "out")
 
 
 def review(tmp_path: Path, before: dict[str, str], after: dict[str, str]) -> Review:
@@ -173,8 +172,6 @@ def test_dropping_a_column_would_lose_data(tmp_path: Path) -> None:
     base = synth(tmp_path / "a", {"j.yml": JOBS})
     head = synth(tmp_path / "b", {"j.yml": JOBS})
     doc = head / "stacks" / "p" / "cdk.tf.json"
-    import json
-
     data = json.loads(doc.read_text())
     columns = data["resource"]["databricks_sql_table"]["job_metadata"]["column"]
     columns[0], columns[1] = columns[1], columns[0]
@@ -240,3 +237,132 @@ def test_permission_and_destination_changes_in_the_users_words(tmp_path: Path) -
     assert ("permissions of job extract: access_control[sp-1].permission_level set to "
             "IS_OWNER") in other
     assert result.destroys == []
+
+
+# Every attribute of the status table whose change costs its rows, flagged, on the synthesized
+# example stacks edited the way a change would (catalog/resource_sql_table.go: the force_new
+# tags of SqlTableInfo; `name` and `storage_location` are changed in place).
+@pytest.fixture(scope="module")
+def sales() -> dict[str, Any]:
+    stacks = {s.name: s for s in plans(load_pipelines([str(PIPELINES / "sales_daily")])[0])}
+    return synth_json(stacks["sales_daily-dev"])
+
+
+def changed(doc: dict[str, Any], kind: str, address: str, **attrs: Any) -> Review:
+    head = copy.deepcopy(doc)
+    head["resource"][kind][address].update(attrs)
+    return compare({"s": doc}, {"s": head})
+
+
+@pytest.mark.parametrize(("attr", "value"), [
+    ("catalog_name", "other_catalog"),
+    ("schema_name", "other_schema"),
+    ("table_type", "EXTERNAL"),
+    ("data_source_format", "PARQUET"),
+    ("partitions", ["job_name"]),
+    ("options", {"x": "1"}),  # reported as options.x
+    ("storage_credential_name", "cred"),
+])
+def test_each_attribute_that_recreates_the_status_table_is_an_error(
+        sales: dict[str, Any], attr: str, value: Any) -> None:
+    (destroy,) = changed(sales, "databricks_sql_table", "job_metadata", **{attr: value}).destroys
+    assert destroy.error and destroy.address == "databricks_sql_table.job_metadata"
+    assert f"changing {attr}" in destroy.reason
+    assert "makes Terraform drop and re-create the table, and every row is lost " \
+           "(prevent_destroy makes the plan fail instead)" in destroy.reason
+
+
+def test_renaming_the_status_table_is_an_error_the_provider_renames_nothing(
+        sales: dict[str, Any]) -> None:
+    (destroy,) = changed(sales, "databricks_sql_table", "job_metadata",
+                         name="job_log").destroys
+    assert destroy.error
+    assert "changing name: the provider renames nothing" in destroy.reason
+    assert "the status program writes to a table that does not exist" in destroy.reason
+
+
+def test_moving_the_status_table_is_an_error(sales: dict[str, Any]) -> None:
+    (destroy,) = changed(sales, "databricks_sql_table", "job_metadata",
+                         storage_location="s3://b/x").destroys
+    assert destroy.error
+    assert "changing storage_location: the provider points the table at the new location" \
+        in destroy.reason
+
+
+def test_a_change_of_case_in_a_table_name_is_no_change(sales: dict[str, Any]) -> None:
+    # EqualFoldDiffSuppress on name, catalog_name and schema_name
+    table = sales["resource"]["databricks_sql_table"]["job_metadata"]
+    review_ = changed(sales, "databricks_sql_table", "job_metadata",
+                      catalog_name=table["catalog_name"].upper(), name=table["name"].upper())
+    assert review_.destroys == [] and review_.stacks[0].status == "unchanged"
+
+
+def test_a_comment_change_of_the_status_table_is_no_destroy(sales: dict[str, Any]) -> None:
+    review_ = changed(sales, "databricks_sql_table", "job_metadata", comment="new words")
+    assert review_.destroys == [] and review_.stacks[0].notes == []
+    (line,) = review_.stacks[0].other
+    assert line.startswith("table main.sales_ops_dev.sales_job_metadata: comment Status log")
+    assert line.endswith(" → new words")
+
+
+def test_a_replaced_view_holds_no_data_a_note(sales: dict[str, Any]) -> None:
+    review_ = changed(sales, "databricks_sql_table", "job_status", schema_name="other")
+    assert review_.destroys == []
+    (note,) = review_.stacks[0].notes
+    assert note.startswith("view ") and note.endswith(
+        " is replaced (changing schema_name); it holds no data")
+
+
+def test_a_moved_workspace_file_is_replaced_a_note(sales: dict[str, Any]) -> None:
+    review_ = changed(sales, "databricks_workspace_file", "brickline_status",
+                      path="/Workspace/elsewhere/brickline_status.py")
+    assert review_.destroys == []
+    (note,) = review_.stacks[0].notes
+    assert note == ("workspace file /Shared/brickline/sales_daily-dev/brickline_status.py is "
+                    "replaced (changing path); it holds no data")
+
+
+def test_a_destination_of_another_kind_is_replaced_a_note(sales: dict[str, Any]) -> None:
+    review_ = changed(sales, "databricks_notification_destination", "dest_sales_slack",
+                      config={"microsoft_teams": {"url": "${var.slack_webhook}"}})
+    assert review_.destroys == []
+    (note,) = review_.stacks[0].notes
+    assert note == ("destination sales_daily-dev sales_slack is replaced (changing "
+                    "config.microsoft_teams.url, config.slack.url); it holds no data")
+
+
+def test_a_destination_name_change_is_in_place(sales: dict[str, Any]) -> None:
+    review_ = changed(sales, "databricks_notification_destination", "dest_sales_slack",
+                      display_name="renamed")
+    assert review_.stacks[0].notes == [] and review_.destroys == []
+
+
+def test_a_catalog_change_in_the_yaml_is_flagged(tmp_path: Path) -> None:
+    settings = "pipeline:\n  metadata: {catalog: main}\n"
+    result = review(tmp_path, {"pipeline.yml": settings, "j.yml": JOBS},
+                    {"pipeline.yml": settings.replace("main", "ops"), "j.yml": JOBS})
+    (destroy,) = result.destroys
+    assert destroy.error and "changing catalog_name makes Terraform drop" in destroy.reason
+
+
+# `brickline diff` reads synthesized JSON, where a secret is only ever `${var.NAME}` of a
+# sensitive variable (the spec refuses a literal secret and a sensitive default): its output
+# names the variable, never a value.
+def test_diff_names_secret_variables_never_values(sales: dict[str, Any],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TF_VAR_slack_webhook", "https://hooks.slack.com/services/T/B/SECRETX")
+    review_ = changed(sales, "databricks_notification_destination", "dest_sales_slack",
+                      config={"slack": {"url": "${var.other_hook}"}})
+    out = text(review_) + markdown(review_)
+    assert "SECRETX" not in out and "hooks.slack.com" not in out
+    assert ("destination sales_daily-dev sales_slack: config.slack.url ${var.slack_webhook} → "
+            "${var.other_hook}") in review_.stacks[0].other
+
+
+def test_a_literal_secret_never_reaches_the_diff(repo: Path) -> None:
+    pipeline = repo / "pipelines" / "seed_etl" / "pipeline.yml"
+    pipeline.write_text(pipeline.read_text() + "  destinations:\n    hook:\n      slack: "
+                        "{url: 'https://hooks.slack.com/services/T/B/SECRETX'}\n")
+    result = CliRunner().invoke(cli, ["diff", "--base", "HEAD"])
+    assert result.exit_code == 1, result.output
+    assert "SECRETX" not in result.output.replace("pipeline.yml", "")

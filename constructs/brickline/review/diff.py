@@ -20,14 +20,30 @@ from brickline.spec.rules import METADATA_ADDRESS, ORCHESTRATOR_ADDRESS
 JOB = "databricks_job"
 TABLE = "databricks_sql_table"
 # Attributes whose change makes Terraform destroy and re-create the resource.
+# databricks_sql_table: the `force_new` tags of SqlTableInfo in catalog/resource_sql_table.go
+# (terraform-provider-databricks); workspace files: `path` is ForceNew in FileContentSchema.
 REPLACED_BY = {
-    TABLE: ("catalog_name", "schema_name", "name", "table_type", "data_source_format",
-            "partitions", "options", "storage_location"),
+    TABLE: ("catalog_name", "schema_name", "table_type", "data_source_format",
+            "partitions", "options", "storage_credential_name"),
     "databricks_workspace_file": ("path",),
     "databricks_notification_destination": ("config.email", "config.slack",
                                             "config.microsoft_teams", "config.pagerduty",
                                             "config.generic_webhook"),
 }
+# Table attributes the provider changes in place, and what that does to a table that holds
+# rows (catalog/resource_sql_table.go): `name` is not force_new and the update runs no RENAME,
+# so the live table keeps its name; `storage_location` becomes ALTER TABLE SET LOCATION.
+TABLE_IN_PLACE = {
+    "name": "the provider renames nothing (name is not force_new and its update runs no "
+            "RENAME TABLE): the live table keeps its old name and its rows, and the status "
+            "program writes to a table that does not exist. Keep the name, or rename the "
+            "table by hand (ALTER TABLE ... RENAME TO) and import it under the new name",
+    "storage_location": "the provider points the table at the new location in place (ALTER "
+                        "TABLE SET LOCATION): the rows written so far stay at the old "
+                        "location and the table reads as empty",
+}
+# The provider ignores a change of case in these (EqualFoldDiffSuppress in CustomizeSchema).
+CASE_INSENSITIVE = ("name", "catalog_name", "schema_name")
 # Blocks the provider marks suppress_diff: removing them from the config plans no change.
 SUPPRESSED = ("email_notifications", "webhook_notifications", "queue")
 
@@ -279,7 +295,7 @@ def _others(base: dict[str, Any], head: dict[str, Any], review: StackReview) -> 
                     error=protected))
             else:
                 diffs = [(p, o, n) for p, o, n in changes(before, after)
-                         if p != "content_base64"]
+                         if p != "content_base64" and not _same_name(kind, p, o, n)]
                 if before.get("content_base64") != after.get("content_base64"):
                     review.other.append(f"{label}: content changes (uploaded again)")
                 replaced = [p for p, _, _ in diffs
@@ -288,6 +304,13 @@ def _others(base: dict[str, Any], head: dict[str, Any], review: StackReview) -> 
                 review.other += [f"{label}: {describe(p, o, n)}" for p, o, n in diffs]
                 if kind == TABLE and protected:
                     review.destroys += _table_columns(full, label, before, after)
+                if kind == TABLE and after.get("table_type") != "VIEW":
+                    review.destroys += [Destroy(full, f"{label}: changing {p}: {why}",
+                                                error=True)
+                                        for p, why in TABLE_IN_PLACE.items()
+                                        if before.get(p) != after.get(p)
+                                        and not _same_name(kind, p, before.get(p),
+                                                           after.get(p))]
                 if replaced:
                     what = ", ".join(replaced)
                     if kind == TABLE and after.get("table_type") != "VIEW":
@@ -302,6 +325,11 @@ def _others(base: dict[str, Any], head: dict[str, Any], review: StackReview) -> 
     old_vars, new_vars = set(base.get("variable", {})), set(head.get("variable", {}))
     review.other += [f"variable {v} added" for v in sorted(new_vars - old_vars)]
     review.other += [f"variable {v} removed" for v in sorted(old_vars - new_vars)]
+
+
+def _same_name(kind: str, path: str, old: object, new: object) -> bool:
+    return (kind == TABLE and path in CASE_INSENSITIVE and isinstance(old, str)
+            and isinstance(new, str) and old.lower() == new.lower())
 
 
 def _table_columns(full: str, label: str, before: dict[str, Any],
