@@ -14,7 +14,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup test-setup synth test lint bench clean
+.PHONY: setup test-setup synth test lint bench mutation clean
 
 setup: $(VENV)/.installed node_modules/.installed
 test-setup: setup $(VENV)/.test-installed
@@ -47,6 +47,11 @@ lint: test-setup
 
 bench: setup
 	$(BIN)/python tools/bench.py
+
+# the mutation score per module (tools/mutation.py); slow: a figure, not a CI step
+mutation: test-setup
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-mutation.lock
+	$(BIN)/python tools/mutation.py
 
 clean:
 	rm -rf cdktf.out .pytest_cache

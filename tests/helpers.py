@@ -3,7 +3,10 @@ the smallest pipeline that loads (two jobs, one depending on the other)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +19,28 @@ JOBS = ("jobs:\n  - name: Extract\n    tasks:\n" + TASK.format(key="pull")
         "  - name: Load\n    depends_on: [Extract]\n    tasks:\n" + TASK.format(key="write"))
 
 
+# tools/mutation.py sets this for modules that do not shape the synthesized JSON (the
+# review, the runtime): a mutant then reuses the JSON a clean run synthesized.
+CACHE = os.environ.get("BRICKLINE_TEST_SYNTH_CACHE")
+
+
+def _cached(key: str) -> Path | None:
+    return Path(CACHE) / hashlib.sha256(key.encode()).hexdigest() if CACHE else None
+
+
 def synth_json(stack_plan: StackPlan) -> dict[str, Any]:
     """The stack's cdk.tf.json as cdktf writes it (Testing.synth: sorted keys, no metadata)."""
+    cached = _cached(repr(stack_plan))
+    if cached is not None and cached.exists():
+        return dict(json.loads(cached.read_text(encoding="utf-8")))
     from brickline.constructs import tf
     from brickline.constructs.stack import PipelineStack
 
-    return dict(json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack_plan))))
+    text = tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack_plan))
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(text, encoding="utf-8")
+    return dict(json.loads(text))
 
 
 def pipeline_files(jobs: str = JOBS, settings: str | None = None) -> dict[str, str]:
@@ -38,7 +57,15 @@ def write_pipeline(folder: Path, jobs: str = JOBS, settings: str | None = None) 
 
 def synth_dir(pipelines: Path, outdir: Path) -> Path:
     """`brickline synth` of a pipelines folder into outdir (stacks/<stack>/cdk.tf.json)."""
+    files = sorted((str(p.relative_to(pipelines)), p.read_text(encoding="utf-8"))
+                   for p in pipelines.rglob("*.yml"))
+    cached = _cached(repr(files))
+    if cached is not None and cached.exists():
+        shutil.copytree(cached, outdir, dirs_exist_ok=True)
+        return outdir
     from brickline.app import build
 
     build([str(pipelines)], str(outdir)).synth()  # type: ignore[attr-defined]
+    if cached is not None:
+        shutil.copytree(outdir, cached, dirs_exist_ok=True)
     return outdir

@@ -80,3 +80,26 @@ def test_the_stacks_pin_the_provider_the_bindings_were_generated_from(
     stack = next(iter(sorted(examples.values(), key=lambda s: s.name)))
     pinned = synth_json(stack)["terraform"]["required_providers"]["databricks"]
     assert pinned == {"source": "databricks/databricks", "version": match.group(1)}
+
+
+def pins(name: str) -> dict[str, str]:
+    out = {}
+    for line in (REPO / name).read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            package, version = line.split("==")
+            out[package.strip().lower().replace("_", "-")] = version.strip()
+    return out
+
+
+def test_the_mutation_lock_agrees_with_pyproject_and_stands_apart() -> None:
+    import tomllib
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["mutation"]
+    mutation = pins("requirements-mutation.lock")
+    for spec in extras:
+        name, version = spec.split("==")
+        assert mutation.get(name.lower()) == version, spec
+    assert not mutation.keys() & (pins("requirements.lock").keys()
+                                  | pins("requirements-test.lock").keys())
