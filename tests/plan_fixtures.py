@@ -87,6 +87,11 @@ resource "terraform_data" "from_variable" {
 }
 resource "terraform_data" "leaf" { input = { value = local.leaf } }
 resource "terraform_data" "from_leaf" { input = { value = "x-${nonsensitive(local.leaf)}" } }
+# inside lists: a marked element among plain ones, and a secret's text among plain texts
+resource "terraform_data" "in_list" { input = { items = [1, var.pin], names = ["a", var.token] } }
+resource "terraform_data" "text_in_list" {
+  input = { urls = ["https://a.example.com", "k=${nonsensitive(var.token)}"] }
+}
 # a short secret, unmarked: alone in its text it is hidden, inside a longer text it shows
 resource "terraform_data" "short_alone" { input = { code = nonsensitive(var.short) } }
 resource "terraform_data" "short_in_text" {

@@ -177,5 +177,120 @@ def test_no_secret_of_at_least_four_characters_is_printed(plans: dict[str, Path]
         assert result.exit_code == 0, result.output
         for secret in ("dapi-0123456789", "ghp_onlyintext", "leafsecret", "48291"):
             assert secret not in result.output, (fmt, secret)
-        assert "Plan: 0 to add, 9 to change" in result.output or "| 0 | 9 | 0 | 0 |" in \
+        assert "Plan: 0 to add, 11 to change" in result.output or "| 0 | 11 | 0 | 0 |" in \
             result.output
+
+
+def test_sensitive_elements_of_lists_are_masked() -> None:
+    # a marked number among plain ones, a marked text among plain ones, and a text in a list
+    # that holds a secret nobody marked: each list says its secret changed, and no more
+    updates = secret_updates()
+    assert updates["in_list"] == ["input.items (sensitive value changes)",
+                                  "input.names (sensitive value changes)",
+                                  "output (known after apply)"]
+    assert updates["text_in_list"] == ["input.urls (sensitive value changes)",
+                                       "output (known after apply)"]
+
+
+CHANGE_MARKDOWN = """<!-- brickline-plan-report -->
+## Terraform plan
+
+🛑 **2 resource(s) would be destroyed or replaced, 1 of them holding data.**
+
+> **REPLACE** `terraform_data.job_metadata`: replaced (destroyed, then created again) \
+because triggers_replace changes [replace_because_cannot_update]; this is the job_metadata \
+status log: every row in it would be lost
+>
+> **DELETE** `terraform_data.old_job`: removed from the configuration \
+[delete_because_no_resource_config]
+
+| resource type | add | change | destroy | replace |
+|---|--:|--:|--:|--:|
+| terraform_data | 1 | 2 | 1 | 1 |
+
+**terraform_data.data_load_job**
+- input.task[LoadTask].max_retries 3 → 1
+- output (known after apply)
+
+**terraform_data.hook**
+- input (sensitive value changes)
+
+**Created:** `terraform_data.new_job`
+"""
+
+CHANGE_TEXT = """Plan: 1 to add, 2 to change, 1 to destroy, 1 to replace
+!! REPLACE terraform_data.job_metadata: replaced (destroyed, then created again) because \
+triggers_replace changes [replace_because_cannot_update]; this is the job_metadata status \
+log: every row in it would be lost
+!! DELETE terraform_data.old_job: removed from the configuration \
+[delete_because_no_resource_config]
+~ terraform_data.data_load_job
+    input.task[LoadTask].max_retries 3 → 1
+    output (known after apply)
+~ terraform_data.hook
+    input (sensitive value changes)
++ terraform_data.new_job
+"""
+
+
+def test_the_report_of_a_change_word_for_word() -> None:
+    rep = plan_report.report(recorded()["change"])
+    assert plan_report.markdown(rep) == CHANGE_MARKDOWN
+    assert plan_report.text(rep) == CHANGE_TEXT
+
+
+def test_the_report_of_no_change_word_for_word() -> None:
+    rep = plan_report.report(recorded()["same"])
+    assert plan_report.markdown(rep) == ("<!-- brickline-plan-report -->\n## Terraform plan\n\n"
+                                         "✅ Nothing is destroyed or replaced.\n\nNo changes.\n")
+
+
+def as_databricks(plan: dict[str, Any], kinds: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """The recorded plan with some terraform_data resources given Databricks types and
+    names: address -> (type, name). The shape stays Terraform's."""
+    doc = json.loads(json.dumps(plan))
+    for rc in doc["resource_changes"]:
+        if rc["address"] in kinds:
+            rc["type"], rc["name"] = kinds[rc["address"]]
+            rc["address"] = ".".join(kinds[rc["address"]])
+            for side in ("before", "after"):
+                if isinstance(rc["change"].get(side), dict):
+                    rc["change"][side] = {**rc["change"][side], **(rc["change"][side].get(
+                        "input") if isinstance(rc["change"][side].get("input"), dict) else {})}
+    return doc
+
+
+def test_a_job_is_named_by_its_name() -> None:
+    doc = as_databricks(recorded()["change"], {
+        "terraform_data.data_load_job": ("databricks_job", "data_load_job"),
+        "terraform_data.old_job": ("databricks_job", "old_job")})
+    rep = plan_report.report(doc)
+    assert [label for label, _ in rep.updates][0] == \
+        "job Data_Load_Job (databricks_job.data_load_job)"
+    (gone,) = [d for d in rep.destroys if d.action == "delete"]
+    assert gone.address == "job Old_Job (databricks_job.old_job)"
+    assert gone.reason.endswith("; the job's run history would be lost") and not gone.data_loss
+
+
+def test_a_replaced_table_loses_its_rows_a_view_does_not() -> None:
+    table = as_databricks(recorded()["change"], {
+        "terraform_data.job_metadata": ("databricks_sql_table", "events")})
+    (replaced,) = [d for d in plan_report.report(table).destroys if d.action == "replace"]
+    assert replaced.data_loss and replaced.address == "databricks_sql_table.events"
+    assert replaced.reason.endswith("; this is a table: every row in it would be lost")
+    view = json.loads(json.dumps(table))
+    for rc in view["resource_changes"]:
+        if rc["name"] == "events":
+            rc["change"]["before"]["table_type"] = "VIEW"
+    (kept,) = [d for d in plan_report.report(view).destroys if d.action == "replace"]
+    assert not kept.data_loss and "every row" not in kept.reason
+
+
+def test_data_sources_and_no_ops_are_not_counted() -> None:
+    doc = json.loads(json.dumps(recorded()["change"]))
+    read = {**doc["resource_changes"][0], "mode": "data", "address": "data.x.y"}
+    noop = {**doc["resource_changes"][0], "address": "terraform_data.noop",
+            "change": {**doc["resource_changes"][0]["change"], "actions": ["no-op"]}}
+    doc["resource_changes"] += [read, noop]
+    assert dict(plan_report.report(doc).counts["terraform_data"]) == \
+        {"create": 1, "update": 2, "delete": 1, "replace": 1}

@@ -138,8 +138,9 @@ def _prefixes(path: str) -> list[str]:
 
 
 def _under(path: str, flat: dict[str, Any], mark: str) -> str | None:
-    """The leaf or block of `path` whose masked value is `mark`, if any."""
-    return next((q for q in _prefixes(path) if flat.get(q) == mark), None)
+    """The leaf or block of `path` whose masked value is `mark` or a list that holds it."""
+    return next((q for q in _prefixes(path) if flat.get(q) == mark
+                 or (isinstance(flat.get(q), list) and mark in flat[q])), None)
 
 
 def _update_lines(before: Any, after: Any, raw_before: Any, raw_after: Any) -> list[str]:
