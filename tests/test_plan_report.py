@@ -265,7 +265,7 @@ def test_a_job_is_named_by_its_name() -> None:
         "terraform_data.data_load_job": ("databricks_job", "data_load_job"),
         "terraform_data.old_job": ("databricks_job", "old_job")})
     rep = plan_report.report(doc)
-    assert [label for label, _ in rep.updates][0] == \
+    assert rep.updates[0][0] == \
         "job Data_Load_Job (databricks_job.data_load_job)"
     (gone,) = [d for d in rep.destroys if d.action == "delete"]
     assert gone.address == "job Old_Job (databricks_job.old_job)"
