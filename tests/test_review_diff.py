@@ -366,3 +366,68 @@ def test_a_literal_secret_never_reaches_the_diff(repo: Path) -> None:
     result = CliRunner().invoke(cli, ["diff", "--base", "HEAD"])
     assert result.exit_code == 1, result.output
     assert "SECRETX" not in result.output.replace("pipeline.yml", "")
+
+
+def with_status_args(doc: dict[str, Any], edit: Any) -> Review:
+    """The stack with every status task's command line of job ingest_orders edited."""
+    head = copy.deepcopy(doc)
+    for task in head["resource"]["databricks_job"]["ingest_orders"]["task"]:
+        if task["task_key"].startswith("brickline_"):
+            task["spark_python_task"]["parameters"] = edit(
+                task["spark_python_task"]["parameters"])
+    return compare({"s": doc}, {"s": head})
+
+
+def status_lines(review_: Review) -> list[str]:
+    (job,) = review_.stacks[0].jobs_changed
+    assert job.name == "[dev] Ingest_Orders"
+    return job.lines
+
+
+def test_a_status_task_option_change_is_one_line_per_option(sales: dict[str, Any]) -> None:
+    def edit(args: list[str]) -> list[str]:
+        return [a.replace("sales_job_metadata", "job_log") for a in args]
+
+    assert status_lines(with_status_args(sales, edit)) == [
+        "brickline's status tasks: --table main.sales_ops_dev.sales_job_metadata → "
+        "main.sales_ops_dev.job_log"]
+
+
+def test_status_task_options_added_and_dropped(sales: dict[str, Any]) -> None:
+    added = with_status_args(sales, lambda args: [*args, "--skip-succeeded"])
+    assert status_lines(added) == ["brickline's status tasks: adds --skip-succeeded"]
+    dropped = with_status_args(sales, lambda args: args[:-2])
+    assert status_lines(dropped) == ["brickline's status tasks: drops --start-ms"]
+    other = with_status_args(sales, lambda args: [*args, "x"])
+    assert status_lines(other) == ["brickline's status tasks: arguments change"]
+    text_ = status_lines(with_status_args(sales, lambda args: "start"))
+    assert len(text_) == 2  # the start and the end task had different command lines
+    assert all(line.startswith("brickline's status tasks: arguments [\"")
+               and line.endswith(" → start") for line in text_)
+
+
+def test_a_positional_status_argument_change(sales: dict[str, Any]) -> None:
+    lines = status_lines(with_status_args(sales, lambda a: ["begin", *a[1:]]))
+    assert lines == ["brickline's status tasks: end → begin", "brickline's status tasks: "
+                     "start → begin"]
+
+
+def test_an_orchestrator_change_lists_no_tasks(sales: dict[str, Any]) -> None:
+    head = copy.deepcopy(sales)
+    orchestrator = head["resource"]["databricks_job"]["orchestrator"]
+    orchestrator["task"] = orchestrator["task"][1:]
+    orchestrator["max_concurrent_runs"] = 7
+    (job,) = compare({"s": sales}, {"s": head}).stacks[0].jobs_changed
+    assert job.address == "orchestrator"
+    assert [line for line in job.lines if "task" in line] == []
+    assert "max_concurrent_runs" in " ".join(job.lines)
+
+
+def test_a_renamed_job_keeps_its_edges(sales: dict[str, Any]) -> None:
+    head = copy.deepcopy(sales)
+    head["resource"]["databricks_job"]["ingest_orders"]["name"] = "[dev] Orders"
+    stack = compare({"s": sales}, {"s": head}).stacks[0]
+    assert stack.renamed == ["[dev] Ingest_Orders → [dev] Orders (same address "
+                             "ingest_orders: updated in place)"]
+    assert stack.edges_added == [] and stack.edges_removed == []
+    assert "[dev] Orders" in stack.graph["jobs"].values()
