@@ -23,9 +23,22 @@ from brickline.constructs.tf import (
     S3Backend,
     TerraformStack,
     TerraformVariable,
-    WorkspaceFile,
 )
-from brickline.plan import StackPlan
+from brickline.plan import Ref, ResourcePlan, StackPlan
+
+
+def _refers(resource: ResourcePlan) -> bool:
+    """Whether a resource refers to others of the stack (a Ref or depends_on)."""
+    def any_ref(value: Any) -> bool:
+        if isinstance(value, Ref):
+            return True
+        if isinstance(value, dict):
+            return any(any_ref(v) for v in value.values())
+        if isinstance(value, list):
+            return any(any_ref(v) for v in value)
+        return False
+
+    return bool(resource.depends_on) or any_ref(resource.settings)
 
 
 class PipelineStack(TerraformStack):
@@ -45,11 +58,13 @@ class PipelineStack(TerraformStack):
         for table in (plan.table, plan.view):
             self.resources[table.address] = Table(self, plan=table,
                                                   resources=self.resources).resource
-        # the status program every job starts and ends with; its content is inline, so a
-        # change to the program is a change to this resource and it is uploaded again
-        self.resources[plan.status_file.address] = WorkspaceFile(
-            self, plan.status_file.address, path=plan.status_file.path,
-            content_base64=plan.status_file.content_base64)
+        # resources that refer to nothing (the status notebook) first: jobs may refer to them
+        for extra in [r for r in plan.resources if not _refers(r)]:
+            cls = RESOURCE_CLASSES[extra.type]
+            self.resources[extra.address] = cls(
+                self, extra.address, **struct_kwargs(cls, extra.settings, resolve))
+            if extra.moved_from:
+                self.resources[extra.address].move_from_id(extra.moved_from)
         for dest in plan.destinations:
             self.resources[dest.address] = NotificationDestination(
                 self, dest.address, **struct_kwargs(NotificationDestination, dest.settings))
@@ -68,7 +83,7 @@ class PipelineStack(TerraformStack):
             cls = DATA_CLASSES[data.type]
             self.resources[f"data.{data.address}"] = cls(
                 self, data.address, **struct_kwargs(cls, data.settings, resolve))
-        for extra in plan.resources:
+        for extra in [r for r in plan.resources if _refers(r)]:
             cls = RESOURCE_CLASSES[extra.type]
             self.resources[extra.address] = cls(
                 self, extra.address, **struct_kwargs(cls, extra.settings, resolve),

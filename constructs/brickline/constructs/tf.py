@@ -30,6 +30,7 @@ from cdktf import (
 )
 from cdktf_cdktf_provider_databricks.dashboard import Dashboard
 from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
+from cdktf_cdktf_provider_databricks.notebook import Notebook
 from cdktf_cdktf_provider_databricks.notification_destination import NotificationDestination
 from cdktf_cdktf_provider_databricks.permissions import Permissions
 from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
@@ -40,7 +41,9 @@ from constructs import Construct
 
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
-RESOURCE_CLASSES: dict[str, type] = {}
+RESOURCE_CLASSES: dict[str, type] = {
+    "databricks_notebook": Notebook,  # brickline's status notebook
+}
 DATA_CLASSES: dict[str, type] = {}
 
 __all__ = [
@@ -56,6 +59,7 @@ __all__ = [
     "GcsBackend",
     "LocalBackend",
     "NamedCloudWorkspace",
+    "Notebook",
     "NotificationDestination",
     "Permissions",
     "S3Backend",
