@@ -125,8 +125,8 @@ def test_a_thousand_task_end_task_fits_the_parameter_limit() -> None:
     params = {status.task_widget(i): status.outcome_reference(k) for i, k in enumerate(keys)}
     size = len(json.dumps(params).encode())
     assert size < 1_000_000, size
-    resolved = {w: "\t".join([k, "upstream_canceled", "X" * 40, "9" * 20])
-                for w, k in zip(params, keys)}
+    resolved = {status.task_widget(i): "\t".join([k, "upstream_canceled", "X" * 40, "9" * 20])
+                for i, k in enumerate(keys)}
     assert len(json.dumps(resolved).encode()) < 1_000_000
 
 

@@ -386,8 +386,8 @@ def main(params: Mapping[str, str], *, spark: Any, task_values: Any = None,
         if texts:
             judged = evaluate(work, skip_succeeded=flag, start=start, errors=texts)
     if judged.failed and params.get(ROLLBACK_TABLES, "[]") not in ("", "[]"):
-        versions = _versions(task_values)
-        restored = (restore(spark.sql, versions) if versions is not None else
+        recorded = _versions(task_values)
+        restored = (restore(spark.sql, recorded) if recorded is not None else
                     ["rollback: not done, the start task recorded no table versions"])
         if restored:
             text = "\n".join([judged.error_message or "", *restored]).strip()
