@@ -81,8 +81,8 @@ class Values:
     def set(self, key: str, value: Any) -> None:
         self.values[key] = value
 
-    def get(self, taskKey: str, key: str, default: Any = None,  # noqa: N803
-            debugValue: Any = None) -> Any:  # noqa: N803
+    def get(self, taskKey: str, key: str, default: Any = None,
+            debugValue: Any = None) -> Any:
         assert taskKey == START_TASK
         return self.values.get(key, default)
 
