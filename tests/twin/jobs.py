@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 OK = {"SUCCESS", "SUCCESS_WITH_FAILURES", "EXCLUDED", "DISABLED"}
@@ -99,7 +99,7 @@ class Workspace:
         self.spark, self.scenario = spark, scenario or Scenario()
         # local Spark has one catalog: a Unity Catalog name's catalog maps onto it
         self.catalogs = dict(catalogs or {})
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.runs: dict[int, Run] = {}
         self._ids = iter(range(5_000_001, 10**9))
         resources = doc.get("resource", {})
@@ -376,7 +376,7 @@ class Workspace:
         if space not in KNOWN_NAMESPACES:
             return "{{" + body + "}}"  # not a reference: literal text
         settings = self.jobs[run.job_id]
-        start = datetime.fromtimestamp(run.start_ms / 1000, tz=timezone.utc)
+        start = datetime.fromtimestamp(run.start_ms / 1000, tz=UTC)
         if space == "job":
             simple = {("id",): str(run.job_id), ("name",): settings["name"],
                       ("run_id",): str(run.run_id), ("repair_count",): str(run.repair_count),
@@ -460,8 +460,8 @@ class TaskValues:
         json.dumps(value)  # only JSON values are allowed
         self.attempt.values[key] = value
 
-    def get(self, taskKey: str, key: str, default: Any = None,  # noqa: N803
-            debugValue: Any = None) -> Any:  # noqa: N803
+    def get(self, taskKey: str, key: str, default: Any = None,
+            debugValue: Any = None) -> Any:
         other = self.run.latest(taskKey)
         if other is None or key not in other.values:
             return default
