@@ -210,3 +210,35 @@ def test_the_program_is_a_python_notebook_that_runs_on_python_3_9() -> None:
     # module level: the standard library only (pyspark and the SDK are imported where used)
     assert modules == {"__future__", "contextlib", "json", "threading", "collections.abc",
                        "dataclasses", "datetime", "typing"}
+
+
+def test_dashboard_widgets_use_the_versions_that_render() -> None:
+    """Table widgets at version 2, the bar chart at version 3 aggregating; every row of the
+    6-column grid filled, no overlap (databricks-solutions/ai-dev-kit, databricks-skills/
+    databricks-aibi-dashboards/SKILL.md)."""
+    from brickline.runtime import views
+
+    doc = json.loads(views.dashboard_json("m.s.t", "m.s.v", "p"))
+    (page,) = doc["pages"]
+    cells: set[tuple[int, int]] = set()
+    for item in page["layout"]:
+        widget, pos = item["widget"], item["position"]
+        spec, query = widget["spec"], widget["queries"][0]["query"]
+        if spec["widgetType"] == "table":
+            assert spec["version"] == 2 and query["disaggregated"] is True
+            names = [f["name"] for f in query["fields"]]
+            assert [c["fieldName"] for c in spec["encodings"]["columns"]] == names
+        else:
+            assert (spec["widgetType"], spec["version"]) == ("bar", 3)
+            assert query["disaggregated"] is False
+            names = {f["name"] for f in query["fields"]}
+            assert {spec["encodings"]["x"]["fieldName"],
+                    spec["encodings"]["y"]["fieldName"]} == names
+        assert 0 <= pos["x"] and pos["x"] + pos["width"] <= views.GRID_WIDTH
+        mine = {(pos["x"] + dx, pos["y"] + dy) for dx in range(pos["width"])
+                for dy in range(pos["height"])}
+        assert not cells & mine
+        cells |= mine
+    rows = {y for _, y in cells}
+    assert all({x for x, y in cells if y == row} == set(range(views.GRID_WIDTH))
+               for row in rows)
