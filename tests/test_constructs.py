@@ -138,3 +138,20 @@ def test_status_program_and_view(synthesized: dict[str, dict[str, Any]]) -> None
     assert view["table_type"] == "VIEW" and "lifecycle" not in view
     assert view["depends_on"] == ["databricks_sql_table.job_metadata"]
     assert "`main`.`pipeline_ops`.`job_metadata`" in view["view_definition"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_task_values_are_read_only_from_notebook_tasks(
+        name: str, synthesized: dict[str, dict[str, Any]]) -> None:
+    """docs "Use task values to pass information between tasks": only Python notebooks set
+    task values, so every {{tasks.X.values.*}} must name a notebook task of the same job."""
+    import re
+
+    for job in synthesized[name]["resource"]["databricks_job"].values():
+        tasks = {t["task_key"]: t for t in job["task"]}
+        for ref in re.findall(r"\{\{tasks\.([\w-]+)\.values\.", json.dumps(job)):
+            assert "notebook_task" in tasks[ref], (job["name"], ref)
+        for task in job["task"]:
+            assert "library" not in task or not task["task_key"].startswith("brickline_")
+        assert not any(e.get("environment_key", "").startswith("brickline")
+                       for e in job.get("environment", []))
