@@ -267,6 +267,10 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
         status.SKIP_SUCCEEDED: "true" if skip else "false",
         **({status.ROLLBACK_TABLES: json.dumps(list(tables))} if tables else {}),
     }
+    # one widget per work task, `key<TAB>result_state<TAB>error_code<TAB>run_id` references:
+    # notebook_task.base_parameters may be up to 1MB of JSON (Jobs API 2.2 NotebookTask,
+    # databricks-sdk-go service/jobs/model.go); a 1,000-task job (the Jobs API's maximum)
+    # with 100-character keys stays near half of it (tests/test_runtime_eval.py)
     keys = sorted(t["task_key"] for t in work)
     end_parameters = {
         **common, status.PHASE: "end", status.TASK_COUNT: str(len(keys)),
