@@ -28,12 +28,14 @@ ORCHESTRATOR_ADDRESS = "orchestrator"
 METADATA_ADDRESS = "job_metadata"
 VIEW_ADDRESS = "job_status"
 STATUS_FILE_ADDRESS = "brickline_status"
+SCHEMA_ADDRESS = "metadata_schema"
 # Terraform names of the stack's own resources: a job key must not take one.
 RESERVED_ADDRESSES = {
     ORCHESTRATOR_ADDRESS: "the orchestrator job",
     METADATA_ADDRESS: "the job_metadata table",
     VIEW_ADDRESS: "the job_status view",
     STATUS_FILE_ADDRESS: "the status program's workspace file",
+    SCHEMA_ADDRESS: "the metadata schema",
     "databricks": "the provider",
 }
 RESERVED_TASK_PREFIX = "brickline_"
