@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from brickline.spec import jobs_api as api
-from brickline.spec import rules_deploy
+from brickline.spec import rules_deploy, rules_workspace
 from brickline.spec.defaults import COMPUTE_KEYS, cluster_with_defaults, has_node_type
 from brickline.spec.diagnostics import Diagnostic, Location, Path, did_you_mean
 from brickline.spec.model import Job, Pipeline
@@ -55,6 +55,7 @@ def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -
         out += _job(job, pipeline)
     out += _schedules(pipeline)
     out += rules_deploy.check(pipeline)
+    out += rules_workspace.check(pipeline)
     return out
 
 
