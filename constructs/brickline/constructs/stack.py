@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from brickline.constructs.job import Job, resolver
@@ -55,16 +56,17 @@ class PipelineStack(TerraformStack):
         # every resource by address, for the references between them (Ref in the plan)
         self.resources: dict[str, Any] = {}
         resolve = resolver(self.resources)
+        # a resource the tables wait for (the metadata schema, when the stack creates it)
+        # is built before them; every other generic resource after the jobs
+        first = {a for table in (plan.table, plan.view) for a in table.depends_on}
+        # and so is one that refers to nothing (the status notebook): jobs refer to it
+        first |= {r.address for r in plan.resources if not _refers(r)}
+        for extra in plan.resources:
+            if extra.address in first:
+                self._resource(extra, resolve)
         for table in (plan.table, plan.view):
             self.resources[table.address] = Table(self, plan=table,
                                                   resources=self.resources).resource
-        # resources that refer to nothing (the status notebook) first: jobs may refer to them
-        for extra in [r for r in plan.resources if not _refers(r)]:
-            cls = RESOURCE_CLASSES[extra.type]
-            self.resources[extra.address] = cls(
-                self, extra.address, **struct_kwargs(cls, extra.settings, resolve))
-            if extra.moved_from:
-                self.resources[extra.address].move_from_id(extra.moved_from)
         for dest in plan.destinations:
             self.resources[dest.address] = NotificationDestination(
                 self, dest.address, **struct_kwargs(NotificationDestination, dest.settings))
@@ -83,13 +85,17 @@ class PipelineStack(TerraformStack):
             cls = DATA_CLASSES[data.type]
             self.resources[f"data.{data.address}"] = cls(
                 self, data.address, **struct_kwargs(cls, data.settings, resolve))
-        for extra in [r for r in plan.resources if _refers(r)]:
-            cls = RESOURCE_CLASSES[extra.type]
-            self.resources[extra.address] = cls(
-                self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
-                depends_on=[self.resources[a] for a in extra.depends_on] or None)
-            if extra.moved_from:
-                self.resources[extra.address].move_from_id(extra.moved_from)
+        for extra in plan.resources:
+            if extra.address not in first:
+                self._resource(extra, resolve)
+
+    def _resource(self, extra: ResourcePlan, resolve: Callable[[Any], Any]) -> None:
+        cls = RESOURCE_CLASSES[extra.type]
+        self.resources[extra.address] = cls(
+            self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
+            depends_on=[self.resources[a] for a in extra.depends_on] or None)
+        if extra.moved_from:
+            self.resources[extra.address].move_from_id(extra.moved_from)
 
     def _backend(self, plan: StackPlan) -> None:
         if plan.backend is None:
