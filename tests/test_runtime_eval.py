@@ -234,7 +234,7 @@ def test_dashboard_widgets_use_the_versions_that_render() -> None:
             names = {f["name"] for f in query["fields"]}
             assert {spec["encodings"]["x"]["fieldName"],
                     spec["encodings"]["y"]["fieldName"]} == names
-        assert 0 <= pos["x"] and pos["x"] + pos["width"] <= views.GRID_WIDTH
+        assert pos["x"] >= 0 and pos["x"] + pos["width"] <= views.GRID_WIDTH
         mine = {(pos["x"] + dx, pos["y"] + dy) for dx in range(pos["width"])
                 for dy in range(pos["height"])}
         assert not cells & mine

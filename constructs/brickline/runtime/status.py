@@ -445,5 +445,7 @@ def run_notebook(dbutils: Any, spark: Any) -> Evaluation:
                 errors=_sdk_error_texts)
 
 
-if __name__ == "__main__" and "dbutils" in globals():  # run as the job's notebook task
+# Run as the job's notebook task: a notebook's globals hold `dbutils` and `spark`; an import
+# of this module (the tests, brickline itself) has neither and runs nothing.
+if "dbutils" in globals() and "spark" in globals():
     run_notebook(globals()["dbutils"], globals()["spark"])
