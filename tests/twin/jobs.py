@@ -5,6 +5,10 @@ Every rule names the docs page it comes from. User tasks succeed or fail as a Sc
 says; brickline's own status notebook (the databricks_notebook of the stack) runs for real,
 as a notebook: its source executed with `dbutils` and `spark` as globals, on local Spark.
 
+Not modelled (brickline's tests do not depend on them): wall-clock timeouts, cancellation
+and its propagation, concurrency limits and queueing, clusters and libraries, for_each
+iterations, and any check of permissions. Runs go to their end synchronously.
+
 Python API (an HTTP front can map the Jobs API 2.2 onto it one to one):
     ws = Workspace(doc, spark=..., scenario=...)
     run_id = ws.run_now(job_id, {"run_key": "2026-11-26"})      # jobs/run-now
