@@ -119,8 +119,10 @@ def test_every_job_starts_and_ends_with_a_status_task(
 
 def test_serverless_status_tasks_need_no_environment(
         synthesized: dict[str, dict[str, Any]]) -> None:
-    # a notebook task on serverless runs without an `environments` entry (docs: "Run your
-    # Lakeflow Jobs with serverless compute for workflows")
+    # a notebook task runs on serverless with no compute setting at all; environment_key is
+    # required only for Python script, wheel and dbt tasks (docs: "Bundle configuration
+    # examples", job that uses serverless compute; Jobs API: the environment is "jobs'
+    # environment for non-notebook task")
     job = synthesized["parallel_abcd"]["resource"]["databricks_job"]["job_1_task_a"]
     assert "environment" not in job
     for task in job["task"]:

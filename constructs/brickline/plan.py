@@ -324,7 +324,8 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
 def _status_compute(work: list[dict[str, Any]]) -> dict[str, Any]:
     """The compute of the first work task that names one (job cluster, existing cluster or
     a new cluster, copied; a for_each task's compute is on the task it repeats). None at
-    all is serverless: a notebook task needs no `environments` entry there."""
+    all is serverless: a notebook task needs no `environments` entry there (docs: "Bundle
+    configuration examples": environment_key is required for script, wheel and dbt tasks)."""
     for task in work:
         for candidate in (task, task.get("for_each_task", {}).get("task", {})):
             for key in ("job_cluster_key", "existing_cluster_id", "new_cluster"):
