@@ -262,16 +262,21 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
     pipeline, meta = d.pipeline, d.metadata
     skip = pipeline.settings.recovery.skip_succeeded
     tables = job.rollback.tables if job.rollback else []
-    if not any(p["name"] == status.ORCHESTRATOR_REPAIR for p in settings["parameter"]):
-        # the orchestrator passes its repair count down (its run_job_task job_parameters);
-        # a job declares it to accept it, 0 when the job runs on its own
-        settings["parameter"].append({"name": status.ORCHESTRATOR_REPAIR, "default": "0"})
+    # the orchestrator passes its repair count down (its run_job_task job_parameters); a
+    # job it runs declares it to accept it (0 when the job runs on its own). A job outside
+    # the orchestrator has no such parameter: its widget is a plain 0, since a reference to
+    # an undeclared job parameter would fail the task
+    repair = "0"
+    if job.orchestrate:
+        repair = f"{{{{job.parameters.{status.ORCHESTRATOR_REPAIR}}}}}"
+        if not any(p["name"] == status.ORCHESTRATOR_REPAIR for p in settings["parameter"]):
+            settings["parameter"].append({"name": status.ORCHESTRATOR_REPAIR, "default": "0"})
     common = {
         status.PIPELINE: pipeline.name, status.JOB_NAME: job.name,
         status.TABLE: meta.full_name, status.JOB_ID: "{{job.id}}",
         status.RUN_ID: "{{job.run_id}}", status.RUN_KEY: f"{{{{job.parameters.{RUN_KEY}}}}}",
         status.REPAIR_COUNT: "{{job.repair_count}}",
-        status.ORCHESTRATOR_REPAIR: f"{{{{job.parameters.{status.ORCHESTRATOR_REPAIR}}}}}",
+        status.ORCHESTRATOR_REPAIR: repair,
         status.START_MS: "{{job.start_time.timestamp_ms}}",
         status.SKIP_SUCCEEDED: "true" if skip else "false",
         **({status.ROLLBACK_TABLES: json.dumps(list(tables))} if tables else {}),

@@ -217,3 +217,25 @@ def test_a_thousand_task_job(fresh: Any, tmp_path: Path) -> None:
     _, row = rows(fresh, "spark_catalog.ops.job_metadata")
     assert (row.status, row.failed_tasks) == ("failed", [bad])
     assert len(ws.scenario.executed) == 998
+
+
+def test_a_job_outside_the_orchestrator_logs_under_its_own_run_key(
+        fresh: Any, tmp_path: Path) -> None:
+    """orchestrate: false: the job runs on its own schedule; its status tasks resolve every
+    reference (no orchestrator parameter to read) and log a run_key of its own."""
+    write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  name: solo\n  metadata: {catalog: main, schema: ops,"
+                        " table: job_metadata, warehouse_id: w}\n",
+        "jobs.yml": "jobs:\n  - name: Nightly\n    orchestrate: false\n"
+                    "    schedule: {quartz_cron_expression: '0 0 3 * * ?', timezone_id: UTC}\n"
+                    "    tasks:\n      - task_key: t\n"
+                    "        notebook_task: {notebook_path: /x/t}\n"
+                    "  - name: Other\n    tasks:\n      - task_key: o\n"
+                    "        notebook_task: {notebook_path: /x/o}\n"})
+    ws = Workspace(synth(plan_of(tmp_path)), spark=fresh, catalogs=LOCAL)
+    run_id = ws.run_now(ws.job_id("nightly"), trigger="periodic")
+    assert ws.get_run(run_id)["state"]["result_state"] == "SUCCESS"
+    logged = [(r.job_name, r.status, r.run_key, r.attempt)
+              for r in rows(fresh, "spark_catalog.ops.job_metadata")]
+    assert logged == [("Nightly", "in-progress", f"nightly-{run_id}", 0),
+                      ("Nightly", "success", f"nightly-{run_id}", 0)]
