@@ -71,6 +71,10 @@ class Source:
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     # strings holding '${' or '%{', which Terraform would read as expressions
     templates: list[tuple[Path, str]] = field(default_factory=list)
+    # keys holding '${' or '%{': Terraform reads object keys as templates too
+    key_templates: list[tuple[Path, str]] = field(default_factory=list)
+    # paths whose value was refused (a tag) and read as empty: no second message there
+    refused: set[Path] = field(default_factory=set)
 
     def where(self, path: Path, *, key: bool = False) -> Location:
         """The location of a key path, or of its nearest ancestor that has one."""
@@ -171,6 +175,7 @@ class _Builder:
         return self._mapping(node, path)
 
     def _bad_tag(self, node: yaml.Node, path: Path) -> None:
+        self.source.refused.add(path)
         self.diagnostics.append(Diagnostic(
             _mark(self.source.file, node), format_path(path),
             f"the tag '{node.tag}' is not allowed: pipeline files hold plain values only",
@@ -215,6 +220,8 @@ class _Builder:
                 ))
                 continue
             self.source.keys[child] = _pos(key_node)
+            if "{" in key and ("${" in key or "%{" in key):
+                self.source.key_templates.append((child, key))
             out[key] = self.build(value_node, child)
         for extra in merged:
             # `<<: *defaults` fills only keys the mapping does not set itself.
