@@ -10,6 +10,7 @@ shows every mistake. The rendering is one line per mistake, editor-clickable:
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -54,7 +55,9 @@ def format_path(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else part
+            # a key holding a newline or a tab must not break the one-line rendering
+            shown = part if part.isprintable() else json.dumps(part)
+            out += f".{shown}" if out else shown
     return out
 
 

@@ -106,8 +106,9 @@ JAVA_SHORT_IDS = frozenset((
     "ACT", "AET", "AGT", "ART", "AST", "BET", "BST", "CAT", "CNT", "CST", "CTT", "EAT", "ECT",
     "EST", "HST", "IET", "IST", "JST", "MIT", "MST", "NET", "NST", "PLT", "PNT", "PRT", "PST",
     "SST", "VST", "GMT", "UTC", "UT", "Z"))
-# java.util.TimeZone custom ids: GMT+h, GMT+hh:mm, GMT-hhmm (TimeZone javadoc)
-CUSTOM_ZONE = re.compile(r"(?:GMT|UTC|UT)(?:[+-]\d{1,2}(?::?\d{2})?)?")
+# java.util.TimeZone custom ids (GMT+h, GMT+hh:mm, GMT-hhmm) and java.time.ZoneId offsets
+# (+02:00, UTC+2): accepted whatever the hours, so no valid id is refused
+CUSTOM_ZONE = re.compile(r"(?:GMT|UTC|UT)?[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?")
 
 
 def time_zone_problem(zone: str) -> str | None:

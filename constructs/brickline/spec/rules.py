@@ -161,7 +161,7 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     by_name: dict[str, Pipeline] = {}
     by_stack: dict[str, str] = {}
-    by_table: dict[tuple[str | None, str], tuple[tuple[int, str | None], str]] = {}
+    by_table: dict[tuple[str | None, str], tuple[tuple[int, str | None], str, str]] = {}
     for p in pipelines:
         where = _settings_where(p, ("pipeline", "name"))
         duplicate = p.name in by_name
@@ -182,7 +182,7 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
             for kind, table in (("metadata table", meta.full_name), ("status view", view)):
                 me = (id(p), d.target)
                 lowered = table.lower()
-                other_key, other = by_table.get((d.host, lowered), (me, label))
+                other_key, other, spelled = by_table.get((d.host, lowered), (me, label, table))
                 if other_key != me:
                     # the view's name derives from the table's: one clash, one message
                     if kind == "status view" and out and out[-1].message.startswith(
@@ -192,10 +192,12 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
                         "pipeline", "metadata")
                     out.append(Diagnostic(_settings_where(p, path), ".".join(path),
                                           f"the {kind} {table} of {label} is also created "
-                                          f"by {other} (Unity Catalog names ignore case); "
-                                          "give each its own with metadata.table (or "
+                                          f"by {other}" + (
+                                              f" as {spelled} (Unity Catalog names ignore "
+                                              "case)" if spelled != table else "")
+                                          + "; give each its own with metadata.table (or "
                                           "schema, or view), or a different host"))
-                by_table.setdefault((d.host, lowered), (me, label))
+                by_table.setdefault((d.host, lowered), (me, label, table))
     return out
 
 
@@ -342,7 +344,8 @@ def unique_job_names(p: Pipeline) -> list[Diagnostic]:
             out.append(_at(job, ("key",), f"bad key {job.key!r}: start with a letter or '_' "
                                           "and use letters, digits, '_' and '-' (at most "
                                           f"{MAX_KEY})"))
-        elif job.key is None and len(job.address) > MAX_KEY:
+        elif job.key is None and len(job.address) > MAX_KEY and (
+                len(job.name.encode()) <= MAX_NAME_BYTES):  # else the name's own message
             out.append(_at(job, ("name",), f"the key brickline derives from this name is "
                                            f"{len(job.address)} characters, and it is the "
                                            "job's task key in the orchestrator, where the Jobs "
@@ -508,12 +511,21 @@ def orchestrator(p: Pipeline) -> list[Diagnostic]:
 
         for d in deployments(p):
             tags = {**d.tags, **(orch.tags or {})}
+            if len(d.tags) > MAX_TAGS:
+                # the pipeline's and the target's tags alone: every job gets them
+                path = ("pipeline", "targets", d.target, "tags") if d.target and (
+                    p.settings.targets[d.target].tags) else ("pipeline", "tags")
+                out.append(src.error(path, f"{len(d.tags)} tags" + (
+                    f" in target '{d.target}'" if d.target else "") + " (the pipeline's and "
+                    f"the target's together) on every job; the Jobs API allows {MAX_TAGS} "
+                    "per job", key=True))
+                break
             if len(tags) > MAX_TAGS:
                 where = f" with target '{d.target}'" if d.target else ""
-                out.append(src.error((*base, "tags") if orch.tags else ("pipeline", "tags"),
-                                     f"{len(tags)} tags{where} on the orchestrator (its own, "
-                                     "the pipeline's and the target's together); the Jobs API "
-                                     f"allows {MAX_TAGS} per job", key=True))
+                out.append(src.error((*base, "tags"), f"{len(tags)} tags{where} on the "
+                                     "orchestrator (its own, the pipeline's and the target's "
+                                     f"together); the Jobs API allows {MAX_TAGS} per job",
+                                     key=True))
                 break
     return out
 
@@ -663,12 +675,12 @@ def job_limits(ctx: JobContext) -> list[Diagnostic]:
             reported_name = True
             out.append(ctx.at(("name",), _long_name(full, d.target)))
         tags = {**d.tags, **(job.tags or {})}
-        if not reported_tags and len(tags) > MAX_TAGS:
+        if not reported_tags and len(d.tags) <= MAX_TAGS < len(tags):
             reported_tags = True
             where = (f" with target '{d.target}'" if d.target else "")
-            out.append(ctx.at(("tags",) if job.tags else ("name",),
-                              f"{len(tags)} tags{where} (the job's, the pipeline's and the "
-                              f"target's together); the Jobs API allows {MAX_TAGS} per job"))
+            out.append(ctx.at(("tags",), f"{len(tags)} tags{where} (the job's own, the "
+                                         "pipeline's and the target's together); the Jobs "
+                                         f"API allows {MAX_TAGS} per job"))
     return out
 
 
@@ -678,7 +690,7 @@ def _too_many_runs(value: int) -> str:
 
 
 def _long_name(name: str, target: str | None = None) -> str:
-    where = f" with target '{target}''s name_prefix" if target else ""
+    where = f" with the name_prefix of target '{target}'" if target else ""
     return (f"the job name{where} is {len(name.encode())} bytes in UTF-8; the Jobs API "
             f"allows {MAX_NAME_BYTES}")
 
