@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from brickline import names
 from brickline.runtime import status
 from brickline.runtime.views import status_view_sql
 from brickline.spec.defaults import (
@@ -21,12 +22,6 @@ from brickline.spec.defaults import (
     with_only_cluster,
 )
 from brickline.spec.model import BACKEND_KINDS, EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
-from brickline.spec.rules import (
-    METADATA_ADDRESS,
-    ORCHESTRATOR_ADDRESS,
-    STATUS_FILE_ADDRESS,
-    VIEW_ADDRESS,
-)
 from brickline.spec.targets import Deployment, deployments
 
 EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
@@ -53,7 +48,7 @@ def JobRef(address: str) -> Ref:
     return Ref(address, "id", number=True)
 
 
-STATUS_FILE = Ref(STATUS_FILE_ADDRESS, "workspace_path")
+STATUS_FILE = Ref(names.STATUS_FILE, "workspace_path")
 
 
 @dataclass
@@ -157,8 +152,7 @@ def _stack(d: Deployment) -> StackPlan:
     )
 
 
-def destination_address(name: str) -> str:
-    return "dest_" + "".join(c if c.isalnum() else "_" for c in name)
+destination_address = names.destination_address
 
 
 def _job(job: Job, d: Deployment) -> JobPlan:
@@ -363,12 +357,12 @@ def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
         for job in jobs
     ])
     _sort_webhooks(settings)
-    return JobPlan(address=ORCHESTRATOR_ADDRESS, name=settings["name"], settings=settings)
+    return JobPlan(address=names.ORCHESTRATOR, name=settings["name"], settings=settings)
 
 
 def _table(d: Deployment) -> TablePlan:
     pipeline, meta = d.pipeline, d.metadata
-    return TablePlan(address=METADATA_ADDRESS, protect=True, settings={
+    return TablePlan(address=names.METADATA_TABLE, protect=True, settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
         "name": meta.table,
@@ -383,7 +377,7 @@ def _table(d: Deployment) -> TablePlan:
 
 def _view(d: Deployment) -> TablePlan:
     pipeline, meta = d.pipeline, d.metadata
-    return TablePlan(address=VIEW_ADDRESS, depends_on=[METADATA_ADDRESS], settings={
+    return TablePlan(address=names.STATUS_VIEW, depends_on=[names.METADATA_TABLE], settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
         "name": meta.view_name,
@@ -403,7 +397,7 @@ def status_program() -> bytes:
 
 def _status_file(d: Deployment) -> FilePlan:
     folder = d.metadata.workspace_dir.rstrip("/")
-    return FilePlan(address=STATUS_FILE_ADDRESS,
+    return FilePlan(address=names.STATUS_FILE,
                     path=f"{folder}/{d.stack_name}/brickline_status.py",
                     content_base64=base64.b64encode(status_program()).decode("ascii"))
 
@@ -458,7 +452,7 @@ def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
             for principal in grant.principals:
                 grants[principal] = grant.level
         if grants:
-            out.append(ResourcePlan(f"perm_{job.address}", {
+            out.append(ResourcePlan(names.permission_address(job.address), {
                 "job_id": Ref(job.address, "id"),
                 "access_control": [{kind: principal, "permission_level": level}
                                    for (kind, principal), level in sorted(grants.items())],
@@ -474,7 +468,7 @@ def _dashboard(d: Deployment) -> ResourcePlan | None:
 
     meta = d.metadata
     view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
-    return ResourcePlan("dashboard", {
+    return ResourcePlan(names.DASHBOARD, {
         "display_name": board.display_name or f"{d.stack_name} pipeline status",
         "warehouse_id": board.warehouse_id or meta.warehouse_id,
         "parent_path": board.parent_path,

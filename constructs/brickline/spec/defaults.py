@@ -34,11 +34,21 @@ def cluster_with_defaults(cluster: dict[str, Any], defaults: TaskDefaults) -> di
     return out
 
 
+# The outer task of a for_each takes no retries: they belong on the inner task, which gets
+# the defaults itself (the Jobs API refuses max_retries there at deploy: databricks/cli
+# issue #3977).
+NO_RETRY_TASK_TYPES = ("for_each_task",)
+RETRY_DEFAULT_KEYS = ("max_retries", "min_retry_interval_millis", "retry_on_timeout")
+
+
 def task_with_defaults(task: dict[str, Any], defaults: TaskDefaults) -> dict[str, Any]:
     if any(t in task for t in NO_DEFAULTS_TASK_TYPES):
         return task
     out = dict(task)
+    no_retries = any(t in task for t in NO_RETRY_TASK_TYPES)
     for key in TASK_DEFAULT_KEYS:
+        if no_retries and key in RETRY_DEFAULT_KEYS:
+            continue
         value = getattr(defaults, key)
         if value is not None and key not in out:
             out[key] = value
