@@ -38,7 +38,15 @@ class Diagnostic:
     def render(self) -> str:
         where = f"{self.key_path}: " if self.key_path else ""
         tag = "" if self.severity == "error" else "warning: "
-        return f"{self.location}: {where}{tag}{self.message}"
+        return f"{self.location}: {where}{tag}{_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    """A value quoted in a message may hold a newline or a control character: shown as an
+    escape, so each diagnostic stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class SpecError(Exception):
