@@ -59,7 +59,12 @@ def _no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # what loading made is long-lived: put it with the oldest generation without a
+            # full collection on the first allocation after enable() (gc.freeze/unfreeze
+            # move objects between the permanent and the oldest generation, uncounted)
+            gc.freeze()
             gc.enable()
+            gc.unfreeze()
 
 
 def collect(paths: Sequence[str]) -> tuple[list[Pipeline], list[Diagnostic]]:

@@ -75,6 +75,8 @@ class Source:
     key_templates: list[tuple[Path, str]] = field(default_factory=list)
     # paths whose value was refused (a tag) and read as empty: no second message there
     refused: set[Path] = field(default_factory=set)
+    # every string value with its path, in document order (the secret scan reads them)
+    strings: list[tuple[Path, str]] = field(default_factory=list)
 
     def where(self, path: Path, *, key: bool = False) -> Location:
         """The location of a key path, or of its nearest ancestor that has one."""
@@ -188,9 +190,11 @@ class _Builder:
             self._bad_tag(node, path)
             return None
         if node.tag == STR:
-            if "{" in node.value and ("${" in node.value or "%{" in node.value):
-                self.source.templates.append((path, node.value))
-            return node.value
+            value = node.value
+            self.source.strings.append((path, value))
+            if "{" in value and ("${" in value or "%{" in value):
+                self.source.templates.append((path, value))
+            return value
         if node.tag == BOOL and node.value.lower() not in ("true", "false"):
             # YAML 1.2, as Databricks bundles read it: yes/no/on/off are strings
             return node.value
