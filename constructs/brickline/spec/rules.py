@@ -530,6 +530,30 @@ def orchestrator(p: Pipeline) -> list[Diagnostic]:
     return out
 
 
+def target_settings(p: Pipeline) -> list[Diagnostic]:
+    """What a target sets on every job follows the job's rules: run_as is one identity,
+    autoscale's max_workers is above min_workers."""
+    src = p.settings_source
+    if src is None:
+        return []
+    out: list[Diagnostic] = []
+    for name, target in p.settings.targets.items():
+        base: Path = ("pipeline", "targets", name)
+
+        def error(rel: Path, message: str, base: Path = base) -> Diagnostic:
+            return src.error((*base, *rel), message)
+
+        out += _run_as(target.run_as, error)
+        scale = target.clusters.autoscale if target.clusters else None
+        if scale and scale.min_workers is not None and scale.max_workers is not None and (
+                scale.max_workers <= scale.min_workers):
+            out.append(error(("clusters", "autoscale", "max_workers"),
+                             f"max_workers ({scale.max_workers}) must be greater than "
+                             f"min_workers ({scale.min_workers}); for a fixed size write "
+                             "num_workers instead of autoscale"))
+    return out
+
+
 # --- the edges between jobs --------------------------------------------------------------
 
 def job_edges(p: Pipeline, known_broken: AbstractSet[str]) -> list[Diagnostic]:
@@ -1000,6 +1024,7 @@ PIPELINE_RULES: tuple[PipelineRule, ...] = (
     renamed_from,
     job_count,
     orchestrator,
+    target_settings,
 )
 JOB_RULES: tuple[JobRule, ...] = (
     unique_keys,

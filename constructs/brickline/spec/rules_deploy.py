@@ -168,10 +168,10 @@ def _one_owner(p: Pipeline) -> list[Diagnostic]:
     src = p.settings_source
     if not p.intact("permissions", "targets"):
         return []
-    grants = [*p.settings.permissions, *[g for t in p.settings.targets.values()
-                                         for g in t.permissions or []],
-              *[g for j in p.jobs for g in j.permissions or []]]
-    if sum(g.level == "IS_OWNER" for g in grants) < 2:
+    every = [*p.settings.permissions, *[g for t in p.settings.targets.values()
+                                        for g in t.permissions or []],
+             *[g for j in p.jobs for g in j.permissions or []]]
+    if sum(g.level == "IS_OWNER" for g in every) < 2:
         return []  # the common case: at most one owner is ever named
     base: list[tuple[Source | None, Path, Permission]] = [
         (src, ("pipeline", "permissions", i), g) for i, g in enumerate(p.settings.permissions)]
