@@ -366,7 +366,13 @@ def terraform_names(p: Pipeline) -> list[Diagnostic]:
     the second name."""
     from brickline.spec.targets import deployments
 
-    valid_jobs = [j for j in p.jobs if j.key is None or ADDRESS.fullmatch(j.key)]
+    seen: set[str] = set()
+    valid_jobs = []
+    for job in p.jobs:
+        # a bad key and a second job of one name have their own messages
+        if (job.key is None or ADDRESS.fullmatch(job.key)) and job.name not in seen:
+            valid_jobs.append(job)
+        seen.add(job.name)
     variables = [v for v in p.settings.variables if VARIABLE_NAME.fullmatch(v)]
     if DEFAULT_WAREHOUSE_VARIABLE not in variables and (
             DEFAULT_WAREHOUSE_VARIABLE in declared_variables(p)):
