@@ -61,9 +61,10 @@ def test_corpus_is_large_enough() -> None:
     assert len(CORPUS) >= 200
 
 
-def test_every_case_says_what_it_shows() -> None:
+def test_every_case_says_what_it_shows_and_cites_its_source() -> None:
     for case in CORPUS:
         assert case.comment and case.comment[0].startswith("# "), case.name
+        assert any(line.startswith("# source: ") for line in case.comment), case.name
 
 
 def _files(files: dict[str, str]) -> dict[str, bytes]:
