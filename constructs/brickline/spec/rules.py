@@ -893,7 +893,8 @@ def _run_as(run_as: api.RunAs | None,
 def _git_source(git: api.GitSource | None,
                 error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
     """provider 1.99.0 jobs/resource_job.go gitSourceSchema (:926-931): url is an https URL;
-    branch, tag and commit exclude each other; and Create (:806-811) needs one of them."""
+    branch, tag and commit exclude each other; and Create (:806-811) needs one of them
+    when no provider is given."""
     if git is None:
         return []
     out = []
@@ -904,7 +905,8 @@ def _git_source(git: api.GitSource | None,
     if len(refs) > 1:
         out.append(error(("git_source", refs[1]), "git_source takes one of branch, tag and "
                                                   f"commit; this one sets {' and '.join(refs)}"))
-    elif not refs:
+    elif not refs and git.provider is None:
+        # the provider refuses it only when it has to guess the provider from the url
         out.append(error(("git_source",), "git_source needs one of branch, tag and commit"))
     return out
 
