@@ -10,6 +10,7 @@ backend all share one namespace here, whatever their Terraform type.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 
@@ -18,6 +19,8 @@ ORCHESTRATOR = "orchestrator"
 METADATA_TABLE = "job_metadata"
 STATUS_VIEW = "job_status"
 STATUS_FILE = "brickline_status"
+# the status log's schema: a databricks_schema resource, or data source when it is only read
+METADATA_SCHEMA = "metadata_schema"
 DASHBOARD = "dashboard"
 PROVIDER = "databricks"
 # cdktf gives every backend the construct id "backend" (cdktf TerraformBackend)
@@ -28,6 +31,7 @@ RESERVED: dict[str, str] = {
     METADATA_TABLE: "the job_metadata table",
     STATUS_VIEW: "the job_status view",
     STATUS_FILE: "the status program's workspace file",
+    METADATA_SCHEMA: "the metadata schema",
     DASHBOARD: "the dashboard",
     PROVIDER: "the provider",
     BACKEND: "the state backend",
@@ -73,6 +77,24 @@ def destination_address(name: str) -> str:
 
 def permission_address(job_address: str) -> str:
     return f"perm_{job_address}"
+
+
+def grant_address(securable: str, slug: str) -> str:
+    """A databricks_grant of brickline's: on the table, view, schema or catalog."""
+    return f"grant_{securable}_{slug}"
+
+
+def grant_slugs(principals: list[str]) -> dict[str, str]:
+    """A Terraform name part per principal: readable, and unique within the stack."""
+    def slug(p: str) -> str:
+        return "".join(c if c.isalnum() else "_" for c in p.lower()).strip("_") or "principal"
+
+    slugs: dict[str, set[str]] = {}
+    for p in principals:
+        slugs.setdefault(slug(p), set()).add(p)
+    return {p: slug(p) if len(slugs[slug(p)]) == 1
+            else f"{slug(p)}_{hashlib.sha256(p.encode()).hexdigest()[:8]}"
+            for p in principals}
 
 
 def stack_name(pipeline: str, target: str | None) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from brickline import names
 from brickline.spec import jobs_api as api
-from brickline.spec import quartz, rules_deploy
+from brickline.spec import quartz, rules_deploy, rules_workspace
 from brickline.spec.defaults import (
     CODE_TASK_TYPES,
     COMPUTE_KEYS,
@@ -51,6 +51,7 @@ ORCHESTRATOR_ADDRESS = names.ORCHESTRATOR
 METADATA_ADDRESS = names.METADATA_TABLE
 VIEW_ADDRESS = names.STATUS_VIEW
 STATUS_FILE_ADDRESS = names.STATUS_FILE
+SCHEMA_ADDRESS = names.METADATA_SCHEMA
 RESERVED_TASK_PREFIX = "brickline_"
 # brickline's serverless environment for its status tasks (plan.STATUS_ENVIRONMENT)
 STATUS_ENVIRONMENT = "brickline_status"
@@ -119,6 +120,7 @@ def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -
     for job in pipeline.jobs:
         out += check_job(_job_context(pipeline, job))
     out += rules_deploy.check(pipeline)
+    out += rules_workspace.check(pipeline)
     return out
 
 
@@ -999,15 +1001,11 @@ def condition_retries(ctx: TaskContext) -> list[Diagnostic]:
 
 def for_each(ctx: TaskContext) -> list[Diagnostic]:
     """for_each_task: inputs is "a JSON string or a reference to an array parameter"
-    (Jobs API, ForEachTask.inputs); the outer task takes no retries, they belong on the
-    inner task (the Jobs API refuses them at deploy: databricks/cli issue #3977)."""
+    (Jobs API, ForEachTask.inputs)."""
     task = ctx.task
     if ctx.nested or task.for_each_task is None:
         return []
-    out = []
-    if task.max_retries:
-        out.append(ctx.at(("max_retries",), "retries of a for_each_task belong on its inner "
-                                            "task: move max_retries under for_each_task.task"))
+    out = []  # retries on the outer task: rules_workspace._for_each_retries
     inputs = task.for_each_task.inputs.strip()
     if not (inputs.startswith("{{") or "${" in inputs):
         try:
