@@ -107,11 +107,13 @@ Owner = tuple[str, str, int]
 
 def claims(*, jobs: Iterable[str], destinations: Iterable[str] = (),
            variables: Iterable[str] = (), permissions: Iterable[str] = (),
+           grants: Iterable[str] = (),
            dashboard: bool = False) -> list[tuple[str, Owner, str]]:
     """Every construct id a stack creates in its scope, in creation order, as
     (id, owner, what): brickline's own first, then the jobs (address, then outputs), the
     permissions, the destinations and the variables. `jobs` and `permissions` are job
-    addresses; `destinations` are destination names as written; `variables` are names.
+    addresses; `destinations` are destination names as written; `variables` are names;
+    `grants` are the addresses of brickline's databricks_grant resources (grant_address).
     An id listed twice is a collision: cdktf stops the synth on it."""
     out: list[tuple[str, Owner, str]] = []
     for name, what in RESERVED.items():
@@ -129,4 +131,6 @@ def claims(*, jobs: Iterable[str], destinations: Iterable[str] = (),
         out.append((destination_address(dest), ("destination", dest, i), "a destination"))
     for i, var in enumerate(variables):
         out.append((var, ("variable", var, i), "a variable"))
+    for grant in grants:
+        out.append((grant, ("reserved", grant, 0), "a Unity Catalog grant"))
     return out

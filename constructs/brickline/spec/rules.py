@@ -388,7 +388,8 @@ def terraform_names(p: Pipeline) -> list[Diagnostic]:
         taken: dict[str, names.Owner] = {}
         claimed = names.claims(jobs=[j.address for j in valid_jobs],
                                destinations=p.settings.destinations, variables=variables,
-                               permissions=granted, dashboard=p.settings.dashboard is not None)
+                               permissions=granted, grants=_grant_addresses(p, d),
+                               dashboard=p.settings.dashboard is not None)
         for name, owner, _ in claimed:
             first = taken.setdefault(name, owner)
             if first == owner:
@@ -398,11 +399,34 @@ def terraform_names(p: Pipeline) -> list[Diagnostic]:
     return list(out.values())
 
 
+def _grant_addresses(p: Pipeline, d: Any) -> list[str]:
+    """The addresses of the Unity Catalog grants the plan adds (plan._grants): per
+    principal the jobs run as and per job viewer, on the table, the view, and with
+    metadata.create_schema or grants: all the schema (and the catalog)."""
+    meta = d.metadata
+    if meta.grants == "none":
+        return []
+    writers = sorted({v for job in p.jobs
+                      for v in (d.run_as or (job.run_as.model_dump(exclude_none=True)
+                                             if job.run_as else {})).values()})
+    readers = sorted({name for grant in d.permissions for _, name in grant.principals})
+    wanted = {("table", w) for w in writers} | {("view", r) for r in [*writers, *readers]}
+    if meta.create_schema or meta.grants == "all":
+        wanted |= {("schema", r) for r in [*writers, *readers]}
+    if meta.grants == "all":
+        wanted |= {("catalog", r) for r in [*writers, *readers]}
+    slugs = names.grant_slugs([principal for _, principal in wanted])
+    return [names.grant_address(securable, slugs[principal])
+            for securable, principal in sorted(wanted)]
+
+
 def _owner_label(p: Pipeline, jobs: list[Job], owner: names.Owner, name: str) -> str:
     kind, key, index = owner
-    if kind == "reserved":
-        label = names.RESERVED.get(key, "the orchestrator")
+    if kind == "reserved" and key in names.RESERVED:
+        label = names.RESERVED[key]
         return label if name == key else f"an output of {label}"
+    if kind == "reserved":
+        return "a Unity Catalog grant brickline adds (metadata.grants)"
     if kind in ("job", "permissions"):
         job = jobs[index] if kind == "job" else next(j for j in jobs if j.address == key)
         label = f"job '{job.name}'"
