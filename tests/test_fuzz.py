@@ -176,7 +176,8 @@ HOSTILE = st.one_of(
     st.sampled_from(["orchestrator", "job_metadata", "job_status", "brickline_status",
                      "dashboard", "backend", "databricks", "warehouse_id", "count", "load",
                      "load_job_id", "Load Job ID", "perm_load", "dest_ops", "ops", "Load",
-                     "LOAD", "load-", "${x}", "%{y}", "a\n", "x" * 120, "é" * 2100]),
+                     "LOAD", "load-", "${x}", "%{y}", "a\n", "x" * 120, "é" * 2100,
+                     "grant_view_g", "metadata_schema"]),
 )
 CRONS = st.sampled_from(["0 0 2 * * ?", "0 2 * * *", "0 0 25 * * ?", "0 15 10 ? * MON-FRI"])
 ZONES = st.sampled_from(["UTC", "Europe/Berlin", "Europe/Berln", "GMT+05:30"])
