@@ -326,7 +326,8 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
     if kind == "extra_forbidden":
         name = str(loc[-1])
         if name == "for_each_task" and "for_each_task" in loc[:-1]:
-            # the Jobs API has no for_each inside a for_each (databricks/cli
+            # no for_each inside a for_each (docs.databricks.com/jobs/for-each: "You cannot
+            # add another For each task as the nested task"; databricks/cli
             # bundle/config/validate/job_cluster_key_defined.go: "The Jobs API rejects
             # nested for_each_task"); the generated model has no such key
             return source.error(path, "for_each cannot be nested: the task of a "
