@@ -988,6 +988,33 @@ def task_compute(ctx: TaskContext) -> list[Diagnostic]:
     return out
 
 
+# Task types that run code and take no compute of their own: databricks/cli
+# bundle/config/validate/job_task_cluster_spec.go (isComputeTask; a notebook task may use
+# the notebook's environment); Jobs API Task.environment_key: "required for Python script,
+# Python wheel and dbt tasks when using serverless compute".
+NEEDS_COMPUTE = ("python_wheel_task", "dbt_task", "spark_jar_task", "spark_submit_task",
+                 "spark_python_task")
+
+
+def task_needs_compute(ctx: TaskContext) -> list[Diagnostic]:
+    """A task that runs code other than a notebook names its compute (a job cluster, an
+    existing or new cluster, or a serverless environment), unless the job has exactly one
+    job cluster and no task names any compute: then brickline puts it there
+    (defaults.with_only_cluster)."""
+    task, job = ctx.task, ctx.job.job
+    kinds = [t for t in (NESTED_TASK_TYPES if ctx.nested else TASK_TYPES) if getattr(task, t)]
+    kind = kinds[0] if len(kinds) == 1 else None  # else task_type's message says it
+    if kind not in NEEDS_COMPUTE or any(getattr(task, k, None) for k in COMPUTE_KEYS):
+        return []
+    clusters = job.job_clusters or []
+    if len(clusters) == 1 and not any(getattr(t, k) for t in job.tasks for k in COMPUTE_KEYS):
+        return []
+    assert kind is not None
+    return [ctx.at((kind,), f"a {kind} needs compute: set job_cluster_key, "
+                            "existing_cluster_id or new_cluster, or environment_key to run "
+                            "serverless (with the environment under the job's environments)")]
+
+
 def task_dependencies(ctx: TaskContext) -> list[Diagnostic]:
     """depends_on names tasks of the job; `outcome` only after a condition task, and is
     "true" or "false"."""
@@ -1069,6 +1096,7 @@ TASK_RULES: tuple[TaskRule, ...] = (
     task_key,
     task_type,
     task_compute,
+    task_needs_compute,
     task_dependencies,
     condition_retries,
     for_each,
