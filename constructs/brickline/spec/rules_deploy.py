@@ -26,8 +26,6 @@ from brickline.spec.yamlsource import Source
 # specified" per event
 MAX_DESTINATIONS_PER_EVENT = 3
 TARGET_NAME = re.compile(r"[a-z][a-z0-9_-]{0,30}")
-# a destination's name becomes part of a Terraform address (brickline.names)
-DESTINATION_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 VAR_ONLY = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
 SECRET_KEYS = ("password", "integration_key", "token", "secret", "api_key")
 SECRET_TEXT = (
@@ -75,10 +73,13 @@ def _settings(p: Pipeline, src: Source) -> list[Diagnostic]:
     out = _sensitive_defaults(p)
     settings = p.settings
     for name, dest in settings.destinations.items():
-        if not DESTINATION_NAME.fullmatch(name):
+        if not name.strip() or "@" in name:
+            # routes tell an email address from a destination by its '@'; the Terraform
+            # name (brickline.names.destination_address) is made safe whatever the name
             out.append(src.error(("pipeline", "destinations", name),
-                                 f"bad destination name {name!r}: use letters, digits, '_' "
-                                 "and '-' (it becomes part of a Terraform name)", key=True))
+                                 f"bad destination name {name!r}: give a name without '@' "
+                                 "(a route reads a name with '@' as an email address)",
+                                 key=True))
         kinds = [k for k in DESTINATION_KINDS if getattr(dest, k) is not None]
         if len(kinds) != 1:
             out.append(src.error(("pipeline", "destinations", name),
