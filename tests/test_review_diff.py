@@ -313,13 +313,23 @@ def test_a_replaced_view_holds_no_data_a_note(sales: dict[str, Any]) -> None:
         " is replaced (changing schema_name); it holds no data")
 
 
-def test_a_moved_workspace_file_is_replaced_a_note(sales: dict[str, Any]) -> None:
-    review_ = changed(sales, "databricks_workspace_file", "brickline_status",
-                      path="/Workspace/elsewhere/brickline_status.py")
+def test_a_moved_status_notebook_is_replaced_a_note(sales: dict[str, Any]) -> None:
+    review_ = changed(sales, "databricks_notebook", "brickline_status",
+                      path="/Workspace/elsewhere/brickline_status")
     assert review_.destroys == []
     (note,) = review_.stacks[0].notes
-    assert note == ("workspace file /Shared/brickline/sales_daily-dev/brickline_status.py is "
-                    "replaced (changing path); it holds no data")
+    assert note == ("notebook /Shared/brickline/sales_daily-dev/brickline_status is replaced "
+                    "(changing path); it holds no data")
+
+
+def test_a_moved_workspace_file_is_replaced_a_note(sales: dict[str, Any]) -> None:
+    base = copy.deepcopy(sales)
+    base["resource"]["databricks_workspace_file"] = {"f": {"path": "/Shared/a.py",
+                                                           "content_base64": "eA=="}}
+    review_ = changed(base, "databricks_workspace_file", "f", path="/Shared/b.py")
+    assert review_.destroys == []
+    (note,) = review_.stacks[0].notes
+    assert note == "workspace file /Shared/a.py is replaced (changing path); it holds no data"
 
 
 def test_a_destination_of_another_kind_is_replaced_a_note(sales: dict[str, Any]) -> None:
@@ -368,14 +378,30 @@ def test_a_literal_secret_never_reaches_the_diff(repo: Path) -> None:
     assert "SECRETX" not in result.output.replace("pipeline.yml", "")
 
 
+def status_tasks(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in doc["resource"]["databricks_job"]["ingest_orders"]["task"]
+            if t["task_key"].startswith("brickline_")]
+
+
+def as_command_lines(doc: dict[str, Any]) -> dict[str, Any]:
+    """The stack as earlier brickline revisions wrote it: status tasks as spark_python_task
+    command lines (a diff against such a revision compares these)."""
+    out = copy.deepcopy(doc)
+    for task in status_tasks(out):
+        given = task.pop("notebook_task")["base_parameters"]
+        task["spark_python_task"] = {"parameters": [
+            given["brickline_phase"], "--table", given["brickline_table"], "--start-ms",
+            given["brickline_start_ms"]]}
+    return out
+
+
 def with_status_args(doc: dict[str, Any], edit: Any) -> Review:
     """The stack with every status task's command line of job ingest_orders edited."""
-    head = copy.deepcopy(doc)
-    for task in head["resource"]["databricks_job"]["ingest_orders"]["task"]:
-        if task["task_key"].startswith("brickline_"):
-            task["spark_python_task"]["parameters"] = edit(
-                task["spark_python_task"]["parameters"])
-    return compare({"s": doc}, {"s": head})
+    base = as_command_lines(doc)
+    head = copy.deepcopy(base)
+    for task in status_tasks(head):
+        task["spark_python_task"]["parameters"] = edit(task["spark_python_task"]["parameters"])
+    return compare({"s": base}, {"s": head})
 
 
 def status_lines(review_: Review) -> list[str]:
@@ -412,6 +438,17 @@ def test_a_positional_status_argument_change(sales: dict[str, Any]) -> None:
                      "start → begin"]
 
 
+def test_a_status_notebook_parameter_change_is_one_line(sales: dict[str, Any]) -> None:
+    head = copy.deepcopy(sales)
+    for task in status_tasks(head):
+        given = task["notebook_task"]["base_parameters"]
+        given["brickline_table"] = given["brickline_table"].replace("sales_job_metadata",
+                                                                    "job_log")
+    lines = status_lines(compare({"s": sales}, {"s": head}))
+    assert lines == ["brickline's status tasks: notebook_task.base_parameters.brickline_table "
+                     "main.sales_ops_dev.sales_job_metadata → main.sales_ops_dev.job_log"]
+
+
 def test_an_orchestrator_change_lists_no_tasks(sales: dict[str, Any]) -> None:
     head = copy.deepcopy(sales)
     orchestrator = head["resource"]["databricks_job"]["orchestrator"]
@@ -431,3 +468,15 @@ def test_a_renamed_job_keeps_its_edges(sales: dict[str, Any]) -> None:
                              "ingest_orders: updated in place)"]
     assert stack.edges_added == [] and stack.edges_removed == []
     assert "[dev] Orders" in stack.graph["jobs"].values()
+
+
+def test_a_renamed_job_s_permissions_move_with_it(tmp_path: Path) -> None:
+    """renamed_from moves the job and its databricks_permissions (moved blocks): nothing
+    is destroyed, so the job's access list is never reset in between."""
+    settings = "pipeline:\n  permissions:\n    - {group_name: analysts, level: CAN_VIEW}\n"
+    renamed = JOBS.replace("- name: Load\n", "- name: Loader\n    renamed_from: Load\n")
+    assert renamed != JOBS
+    result = review(tmp_path, {"pipeline.yml": settings, "j.yml": JOBS},
+                    {"pipeline.yml": settings, "j.yml": renamed})
+    assert result.destroys == []
+    assert not any("permissions" in line for line in result.stacks[0].other)

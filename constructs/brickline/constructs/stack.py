@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from brickline import names
 from brickline.constructs.job import Job, resolver
 from brickline.constructs.metadata_table import Table
 from brickline.constructs.structs import struct_kwargs
@@ -23,9 +25,22 @@ from brickline.constructs.tf import (
     S3Backend,
     TerraformStack,
     TerraformVariable,
-    WorkspaceFile,
 )
-from brickline.plan import StackPlan
+from brickline.plan import Ref, ResourcePlan, StackPlan
+
+
+def _refers(resource: ResourcePlan) -> bool:
+    """Whether a resource refers to others of the stack (a Ref or depends_on)."""
+    def any_ref(value: Any) -> bool:
+        if isinstance(value, Ref):
+            return True
+        if isinstance(value, dict):
+            return any(any_ref(v) for v in value.values())
+        if isinstance(value, list):
+            return any(any_ref(v) for v in value)
+        return False
+
+    return bool(resource.depends_on) or any_ref(resource.settings)
 
 
 class PipelineStack(TerraformStack):
@@ -33,7 +48,7 @@ class PipelineStack(TerraformStack):
         super().__init__(scope, plan.name)
         # credentials come the standard Databricks way (DATABRICKS_HOST/TOKEN, a profile,
         # OAuth): never from the YAML, never into the JSON; a target may name its host
-        DatabricksProvider(self, "databricks", host=plan.host)
+        DatabricksProvider(self, names.PROVIDER, host=plan.host)
         self._backend(plan)
         for variable in plan.variables:
             TerraformVariable(self, variable.name, type="string",
@@ -42,14 +57,17 @@ class PipelineStack(TerraformStack):
         # every resource by address, for the references between them (Ref in the plan)
         self.resources: dict[str, Any] = {}
         resolve = resolver(self.resources)
+        # a resource the tables wait for (the metadata schema, when the stack creates it)
+        # is built before them; every other generic resource after the jobs
+        first = {a for table in (plan.table, plan.view) for a in table.depends_on}
+        # and so is one that refers to nothing (the status notebook): jobs refer to it
+        first |= {r.address for r in plan.resources if not _refers(r)}
+        for extra in plan.resources:
+            if extra.address in first:
+                self._resource(extra, resolve)
         for table in (plan.table, plan.view):
             self.resources[table.address] = Table(self, plan=table,
                                                   resources=self.resources).resource
-        # the status program every job starts and ends with; its content is inline, so a
-        # change to the program is a change to this resource and it is uploaded again
-        self.resources[plan.status_file.address] = WorkspaceFile(
-            self, plan.status_file.address, path=plan.status_file.path,
-            content_base64=plan.status_file.content_base64)
         for dest in plan.destinations:
             self.resources[dest.address] = NotificationDestination(
                 self, dest.address, **struct_kwargs(NotificationDestination, dest.settings))
@@ -69,12 +87,16 @@ class PipelineStack(TerraformStack):
             self.resources[f"data.{data.address}"] = cls(
                 self, data.address, **struct_kwargs(cls, data.settings, resolve))
         for extra in plan.resources:
-            cls = RESOURCE_CLASSES[extra.type]
-            self.resources[extra.address] = cls(
-                self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
-                depends_on=[self.resources[a] for a in extra.depends_on] or None)
-            if extra.moved_from:
-                self.resources[extra.address].move_from_id(extra.moved_from)
+            if extra.address not in first:
+                self._resource(extra, resolve)
+
+    def _resource(self, extra: ResourcePlan, resolve: Callable[[Any], Any]) -> None:
+        cls = RESOURCE_CLASSES[extra.type]
+        self.resources[extra.address] = cls(
+            self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
+            depends_on=[self.resources[a] for a in extra.depends_on] or None)
+        if extra.moved_from:
+            self.resources[extra.address].move_from_id(extra.moved_from)
 
     def _backend(self, plan: StackPlan) -> None:
         if plan.backend is None:
