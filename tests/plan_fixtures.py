@@ -69,7 +69,13 @@ variable "short" {
   sensitive = true
   default   = "q7z"
 }
-locals { leaf = sensitive("leafsecret-FIRST") }
+locals {
+  leaf = sensitive("leafsecret-FIRST")
+  # a whole object and a whole list marked, their parts found in texts nobody marked
+  creds = sensitive({ user = "u", password = "objsecret-FIRST" })
+  keys  = sensitive(["listsecret-FIRST"])
+  mixed = [1, sensitive("mixedsecret-FIRST")]
+}
 # marked by Terraform (a sensitive variable)
 resource "terraform_data" "marked" { input = { token = var.token } }
 # a sensitive number: only the "marked sensitive" layer can hide it (texts hold no numbers)
@@ -92,6 +98,17 @@ resource "terraform_data" "in_list" { input = { items = [1, var.pin], names = ["
 resource "terraform_data" "text_in_list" {
   input = { urls = ["https://a.example.com", "k=${nonsensitive(var.token)}"] }
 }
+resource "terraform_data" "whole_object" { input = local.creds }
+resource "terraform_data" "whole_list" { input = local.keys }
+resource "terraform_data" "mixed_list" { input = local.mixed }
+resource "terraform_data" "from_object" {
+  input = { text = "p=${nonsensitive(local.creds.password)}" }
+}
+resource "terraform_data" "from_list" { input = { text = "k=${nonsensitive(local.keys[0])}" } }
+resource "terraform_data" "from_mixed" { input = { text = "m=${nonsensitive(local.mixed[1])}" } }
+resource "terraform_data" "from_pin" { input = { text = "pin-${nonsensitive(var.pin)}" } }
+# a secret attribute that only the new configuration has
+resource "terraform_data" "added_secret" { input = { a = 1 } }
 # a short secret, unmarked: alone in its text it is hidden, inside a longer text it shows
 resource "terraform_data" "short_alone" { input = { code = nonsensitive(var.short) } }
 resource "terraform_data" "short_in_text" {
@@ -99,7 +116,9 @@ resource "terraform_data" "short_in_text" {
 }
 """
 SECRETS_AFTER = (SECRETS_BEFORE.replace("FIRST", "SECOND").replace("482913", "482914")
-                 .replace('"q7z"', '"q8z"'))
+                 .replace('"q7z"', '"q8z"')
+                 .replace('"added_secret" { input = { a = 1 } }',
+                          '"added_secret" { input = { a = 1, token = var.token } }'))
 
 
 def terraform(folder: Path, *args: str) -> str:

@@ -175,9 +175,10 @@ def test_no_secret_of_at_least_four_characters_is_printed(plans: dict[str, Path]
         result = CliRunner().invoke(cli, ["plan-report", str(plans["secrets"]),
                                           "--format", fmt])
         assert result.exit_code == 0, result.output
-        for secret in ("dapi-0123456789", "ghp_onlyintext", "leafsecret", "48291"):
+        for secret in ("dapi-0123456789", "ghp_onlyintext", "leafsecret", "48291", "objsecret",
+                       "listsecret", "mixedsecret"):
             assert secret not in result.output, (fmt, secret)
-        assert "Plan: 0 to add, 11 to change" in result.output or "| 0 | 11 | 0 | 0 |" in \
+        assert "Plan: 0 to add, 19 to change" in result.output or "| 0 | 19 | 0 | 0 |" in \
             result.output
 
 
@@ -294,3 +295,32 @@ def test_data_sources_and_no_ops_are_not_counted() -> None:
     doc["resource_changes"] += [read, noop]
     assert dict(plan_report.report(doc).counts["terraform_data"]) == \
         {"create": 1, "update": 2, "delete": 1, "replace": 1}
+
+
+@pytest.mark.parametrize("resource", ["from_object", "from_list", "from_mixed", "from_pin"])
+def test_parts_of_marked_objects_lists_and_numbers_are_looked_for_in_texts(
+        resource: str) -> None:
+    # a whole object, a whole list, one element of a list, and a number, each marked; each
+    # text holds one of them, unmarked
+    assert secret_updates()[resource] == ["input.text (sensitive value changes)",
+                                          "output (known after apply)"]
+
+
+def test_a_secret_attribute_the_new_configuration_adds() -> None:
+    assert secret_updates()["added_secret"] == ["input.token (sensitive value changes)",
+                                                "output (known after apply)"]
+
+
+def test_marked_objects_and_lists_are_masked_whole() -> None:
+    updates = secret_updates()
+    for resource in ("whole_object", "whole_list", "mixed_list"):
+        assert updates[resource] == ["input (sensitive value changes)",
+                                     "output (known after apply)"], resource
+
+
+def test_a_delete_that_holds_no_data_says_so_plainly() -> None:
+    doc = json.loads(json.dumps(recorded()["change"]))
+    doc["resource_changes"] = [rc for rc in doc["resource_changes"]
+                               if rc["name"] != "job_metadata"]
+    md = plan_report.markdown(plan_report.report(doc))
+    assert "🛑 **1 resource(s) would be destroyed or replaced.**\n" in md
