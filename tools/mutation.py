@@ -29,7 +29,7 @@ OUT = REPO / "tools" / "mutation"
 # module -> (file under constructs/, its tests, a pytest -k that leaves out the slow ones
 # that re-run a whole tool per mutant: terraform, git worktrees + cdktf)
 MODULES: dict[str, tuple[str, list[str], str]] = {
-    "plan": ("brickline/plan.py", ["tests/test_plan.py"], ""),
+    "plan": ("brickline/plan.py", ["tests/test_plan.py", "tests/test_plan_snapshot.py"], ""),
     "rules": ("brickline/spec/rules.py", ["tests/test_spec_errors.py",
                                           "tests/test_bad_input_limits.py"], ""),
     "diff": ("brickline/review/diff.py", ["tests/test_review_diff.py"],
@@ -53,7 +53,7 @@ def scratch(module: str) -> Path:
     shutil.copytree(REPO / "constructs" / "brickline", root / "src" / "brickline",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "tests", root / "tests",
-                    ignore=shutil.ignore_patterns("__pycache__", "__snapshots__"))
+                    ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "pipelines", root / "pipelines")
     for name in ("cdktf.json", "main.py"):
         shutil.copy2(REPO / name, root / name)
