@@ -61,7 +61,7 @@ def scratch(module: str) -> Path:
     (root / "pyproject.toml").write_text(f"""
 [tool.pytest.ini_options]
 testpaths = ["tests"]
-addopts = "-p no:randomly -p no:cacheprovider -q"
+addopts = "-p no:randomly -p no:cacheprovider -q --snapshot-warn-unused"
 markers = ["e2e: runs the real cdktf CLI through npx"]
 
 [tool.mutmut]
