@@ -480,3 +480,24 @@ def test_a_renamed_job_s_permissions_move_with_it(tmp_path: Path) -> None:
                     {"pipeline.yml": settings, "j.yml": renamed})
     assert result.destroys == []
     assert not any("permissions" in line for line in result.stacks[0].other)
+
+
+def test_a_removed_and_a_changed_task_of_a_job(sales: dict[str, Any]) -> None:
+    head = copy.deepcopy(sales)
+    job = head["resource"]["databricks_job"]["build_sales_mart"]
+    work = [t for t in job["task"] if not t["task_key"].startswith("brickline_")]
+    job["task"] = [t for t in job["task"] if t is not work[0]]
+    work[-1]["max_retries"] = 9
+    (change,) = compare({"s": sales}, {"s": head}).stacks[0].jobs_changed
+    old = next(t for t in sales["resource"]["databricks_job"]["build_sales_mart"]["task"]
+               if t["task_key"] == work[-1]["task_key"]).get("max_retries")
+    assert f"task {work[0]['task_key']} removed" in change.lines
+    assert f"{work[-1]['task_key']}: max_retries {old} → 9" in change.lines
+
+
+def test_reordered_status_log_columns_are_an_error(sales: dict[str, Any]) -> None:
+    head = copy.deepcopy(sales)
+    columns = head["resource"]["databricks_sql_table"]["job_metadata"]["column"]
+    columns[0], columns[1] = columns[1], columns[0]
+    (destroy,) = compare({"s": sales}, {"s": head}).destroys
+    assert destroy.error and "columns are removed, reordered or retyped" in destroy.reason
