@@ -501,3 +501,39 @@ def test_reordered_status_log_columns_are_an_error(sales: dict[str, Any]) -> Non
     columns[0], columns[1] = columns[1], columns[0]
     (destroy,) = compare({"s": sales}, {"s": head}).destroys
     assert destroy.error and "columns are removed, reordered or retyped" in destroy.reason
+
+
+def test_removing_the_status_log_is_an_error(sales: dict[str, Any]) -> None:
+    head = copy.deepcopy(sales)
+    del head["resource"]["databricks_sql_table"]["job_metadata"]
+    (destroy,) = compare({"s": sales}, {"s": head}).destroys
+    assert destroy.error and destroy.reason.endswith(
+        " is removed: every row of the status log would be deleted")
+
+
+def test_removing_another_protected_table_is_an_error_a_view_is_not(
+        sales: dict[str, Any]) -> None:
+    base = copy.deepcopy(sales)
+    tables = base["resource"]["databricks_sql_table"]
+    tables["audit"] = {"catalog_name": "main", "schema_name": "ops", "name": "audit",
+                       "table_type": "MANAGED", "lifecycle": {"prevent_destroy": True}}
+    head = copy.deepcopy(base)
+    del head["resource"]["databricks_sql_table"]["audit"]
+    del head["resource"]["databricks_sql_table"]["job_status"]
+    destroys = {d.address: d for d in compare({"s": base}, {"s": head}).destroys}
+    assert destroys["databricks_sql_table.audit"].error
+    assert not destroys["databricks_sql_table.job_status"].error
+
+
+def test_new_status_program_text_is_one_line(sales: dict[str, Any]) -> None:
+    review_ = changed(sales, "databricks_notebook", "brickline_status", content_base64="eA==")
+    assert review_.stacks[0].other == [
+        "notebook /Shared/brickline/sales_daily-dev/brickline_status: content changes "
+        "(uploaded again)"]
+
+
+def test_a_resource_of_another_kind_is_named_by_its_address(sales: dict[str, Any]) -> None:
+    head = copy.deepcopy(sales)
+    head["resource"]["databricks_secret_scope"] = {"scope": {"name": "x"}}
+    assert compare({"s": sales}, {"s": head}).stacks[0].other == [
+        "databricks_secret_scope.scope added"]
