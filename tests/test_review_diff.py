@@ -468,6 +468,10 @@ def test_a_renamed_job_keeps_its_edges(sales: dict[str, Any]) -> None:
                              "ingest_orders: updated in place)"]
     assert stack.edges_added == [] and stack.edges_removed == []
     assert "[dev] Orders" in stack.graph["jobs"].values()
+    # the job downstream of the others, renamed
+    head["resource"]["databricks_job"]["build_sales_mart"]["name"] = "[dev] Mart"
+    stack = compare({"s": sales}, {"s": head}).stacks[0]
+    assert stack.edges_added == [] and stack.edges_removed == []
 
 
 def test_a_renamed_job_s_permissions_move_with_it(tmp_path: Path) -> None:
@@ -500,7 +504,9 @@ def test_reordered_status_log_columns_are_an_error(sales: dict[str, Any]) -> Non
     columns = head["resource"]["databricks_sql_table"]["job_metadata"]["column"]
     columns[0], columns[1] = columns[1], columns[0]
     (destroy,) = compare({"s": sales}, {"s": head}).destroys
-    assert destroy.error and "columns are removed, reordered or retyped" in destroy.reason
+    assert destroy.error and destroy.address == "databricks_sql_table.job_metadata"
+    assert destroy.reason.startswith("table main.sales_ops_dev.sales_job_metadata: columns "
+                                     "are removed, reordered or retyped")
 
 
 def test_removing_the_status_log_is_an_error(sales: dict[str, Any]) -> None:
