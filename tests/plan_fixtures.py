@@ -109,6 +109,8 @@ resource "terraform_data" "from_mixed" { input = { text = "m=${nonsensitive(loca
 resource "terraform_data" "from_pin" { input = { text = "pin-${nonsensitive(var.pin)}" } }
 # a secret attribute that only the new configuration has
 resource "terraform_data" "added_secret" { input = { a = 1 } }
+# and one that only the old configuration has
+resource "terraform_data" "removed_secret" { input = { a = 1, token = var.token } }
 # a short secret, unmarked: alone in its text it is hidden, inside a longer text it shows
 resource "terraform_data" "short_alone" { input = { code = nonsensitive(var.short) } }
 resource "terraform_data" "short_in_text" {
@@ -118,7 +120,9 @@ resource "terraform_data" "short_in_text" {
 SECRETS_AFTER = (SECRETS_BEFORE.replace("FIRST", "SECOND").replace("482913", "482914")
                  .replace('"q7z"', '"q8z"')
                  .replace('"added_secret" { input = { a = 1 } }',
-                          '"added_secret" { input = { a = 1, token = var.token } }'))
+                          '"added_secret" { input = { a = 1, token = var.token } }')
+                 .replace('"removed_secret" { input = { a = 1, token = var.token } }',
+                          '"removed_secret" { input = { a = 1 } }'))
 
 
 def terraform(folder: Path, *args: str) -> str:

@@ -178,7 +178,7 @@ def test_no_secret_of_at_least_four_characters_is_printed(plans: dict[str, Path]
         for secret in ("dapi-0123456789", "ghp_onlyintext", "leafsecret", "48291", "objsecret",
                        "listsecret", "mixedsecret"):
             assert secret not in result.output, (fmt, secret)
-        assert "Plan: 0 to add, 19 to change" in result.output or "| 0 | 19 | 0 | 0 |" in \
+        assert "Plan: 0 to add, 20 to change" in result.output or "| 0 | 20 | 0 | 0 |" in \
             result.output
 
 
@@ -306,9 +306,17 @@ def test_parts_of_marked_objects_lists_and_numbers_are_looked_for_in_texts(
                                           "output (known after apply)"]
 
 
-def test_a_secret_attribute_the_new_configuration_adds() -> None:
-    assert secret_updates()["added_secret"] == ["input.token (sensitive value changes)",
-                                                "output (known after apply)"]
+def test_a_secret_attribute_the_new_configuration_adds_or_drops() -> None:
+    for resource in ("added_secret", "removed_secret"):
+        assert secret_updates()[resource] == ["input.token (sensitive value changes)",
+                                              "output (known after apply)"], resource
+
+
+def test_a_plan_of_an_empty_configuration() -> None:
+    # terraform leaves resource_changes out when there is nothing to manage
+    rep = plan_report.report({"format_version": "1.2"})
+    assert rep.counts == {} and plan_report.text(rep) == (
+        "Plan: 0 to add, 0 to change, 0 to destroy, 0 to replace\n")
 
 
 def test_marked_objects_and_lists_are_masked_whole() -> None:
