@@ -137,7 +137,7 @@ def plan(pipeline: Pipeline, target: str | None = None) -> StackPlan:
 
 
 def _stack(d: Deployment) -> StackPlan:
-    jobs = [_job(job, d) for job in d.pipeline.jobs]
+    jobs = [_job(job, d) for job in d.jobs]
     orchestrator = _orchestrator(d, jobs)
     return StackPlan(
         name=d.stack_name,
@@ -177,7 +177,7 @@ def _job(job: Job, d: Deployment) -> JobPlan:
     parameters = settings.get("parameter", [])
     if not any(p["name"] == RUN_KEY for p in parameters):
         # the orchestrator passes run_key to every job; a job must declare it to accept it
-        parameters.append({"name": RUN_KEY, "default": pipeline.settings.orchestrator.run_key})
+        parameters.append({"name": RUN_KEY, "default": d.orchestrator.run_key})
     settings["parameter"] = parameters
     own = job.notifications.model_dump() if job.notifications else {}
     inherited = d.routes.model_dump() if d.routes else {}
@@ -187,7 +187,8 @@ def _job(job: Job, d: Deployment) -> JobPlan:
     _add_status_tasks(job, d, settings)
     _sort_webhooks(settings)
     by_name = {j.name: j.address for j in pipeline.jobs}
-    upstream = sorted({by_name[a] for a, b in pipeline.edges() if b == job.name})
+    # edges are by the names as written: a name may hold ${bundle.target}
+    upstream = sorted({by_name[a] for a, b in pipeline.edges() if by_name[b] == job.address})
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
                    moved_from=job.previous_address)
 
@@ -335,10 +336,10 @@ def _sort_webhooks(block: dict[str, Any]) -> None:
 
 def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
     pipeline = d.pipeline
-    orch = pipeline.settings.orchestrator
+    orch = d.orchestrator
     settings = orch.model_dump(by_alias=True, exclude_none=True,
                                exclude={"name", "run_key", "notifications", "warn_after"})
-    settings["name"] = d.name_prefix + pipeline.orchestrator_name
+    settings["name"] = d.name_prefix + (orch.name or pipeline.orchestrator_name)
     settings.setdefault("description", f"Runs the jobs of pipeline {pipeline.name} in "
                                        "dependency order. Repair a failed run to re-run only "
                                        "the failed jobs and what depends on them.")
@@ -392,7 +393,7 @@ def _view(d: Deployment) -> TablePlan:
         "comment": f"Latest status of each job of pipeline {pipeline.name} per run_key "
                    f"(pending until its first row), over {meta.full_name}.",
         "view_definition": status_view_sql(meta.full_name, pipeline.name,
-                                           [j.name for j in pipeline.jobs]),
+                                           [j.name for j in d.jobs]),
     })
 
 
@@ -449,7 +450,7 @@ def _destinations(d: Deployment) -> list[ResourcePlan]:
 def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
     """databricks_permissions per job: the pipeline's and the target's grants, then the
     job's own; one entry per principal (the strongest level listed last wins)."""
-    models = {j.address: j for j in d.pipeline.jobs}
+    models = {j.address: j for j in d.jobs}
     out = []
     for job in jobs:
         own = models[job.address].permissions or [] if job.address in models else []

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema
+from pydantic import AliasChoices, BeforeValidator, Field, PrivateAttr, WithJsonSchema
 
 from brickline.spec import jobs_api as api
 from brickline.spec.base import SpecModel
@@ -193,6 +193,14 @@ class Target(SpecModel):
     permissions: list[Permission] | None = Field(None, description="Added to "
                                                  "pipeline.permissions.")
     backend: Backend | None = None
+    jobs: dict[str, dict[str, Any]] | None = Field(
+        None, description="Per job (by name or key): a partial job merged into it in this "
+        "target, as bundles merge target overrides: mappings key by key, tasks by task_key, "
+        "job_clusters by job_cluster_key, parameters by name, environments by "
+        "environment_key; any other list (notification lists too) is replaced.")
+    orchestrator: dict[str, Any] | None = Field(
+        None, description="A partial orchestrator merged into pipeline.orchestrator in this "
+        "target (schedule, notifications, warn_after, ...), the same way.")
 
 
 class Dashboard(SpecModel):
@@ -250,10 +258,12 @@ class Job(api.JobSettings):
         "default: pipeline.warn_after.")
     permissions: list[Permission] | None = Field(
         None, description="Grants on this job, added to pipeline.permissions.")
-    tasks: list[PipelineTask] = Field(..., serialization_alias="task")  # type: ignore[assignment]
+    tasks: list[PipelineTask] = Field(  # type: ignore[assignment]
+        ..., validation_alias=AliasChoices("tasks", "task"), serialization_alias="task")
 
     _source: Source = PrivateAttr()
     _path: Path = PrivateAttr()
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
     # task keys of tasks that failed validation, so references to them are not "unknown"
     _broken_tasks: set[str] = PrivateAttr(default_factory=set)
 
@@ -276,9 +286,16 @@ class Job(api.JobSettings):
         old = address_from_name(self.renamed_from)
         return old if old != self.address else None
 
-    def locate(self, source: Source, path: Path) -> Job:
+    def locate(self, source: Source, path: Path, raw: dict[str, Any] | None = None) -> Job:
         self._source, self._path = source, path
+        self._raw = raw if raw is not None else {}
         return self
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The job as written (a bundle job with its key and name filled in): the base
+        a target's override is merged into."""
+        return self._raw
 
     @property
     def source(self) -> Source:

@@ -24,6 +24,7 @@ TASK_KEY = re.compile(r"^[\w-]{1,100}$")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TEMPLATE = re.compile(r"(?<![$%])([$%])\{")
 VAR_REF = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
+TARGET_REF = "${bundle.target}"
 ORCHESTRATOR_ADDRESS = "orchestrator"
 METADATA_ADDRESS = "job_metadata"
 VIEW_ADDRESS = "job_status"
@@ -181,6 +182,8 @@ def _template_problems(source: Source, path: Path, text: str,
                                         f"{did_you_mean(name, declared)}: declare it under "
                                         "pipeline.variables in pipeline.yml"))
             continue
+        if text.startswith(TARGET_REF, match.start()):
+            continue  # the deployment's target name, filled in per stack (spec/targets.py)
         sign = match.group(1)
         out.append(source.error(
             path, f"'{sign}{{' starts a Terraform expression; only ${{var.NAME}} is "
