@@ -14,6 +14,7 @@ from typing import Any
 
 from brickline.runtime import status
 from brickline.runtime.views import status_view_sql
+from brickline.spec import localfiles
 from brickline.spec.defaults import (
     cluster_with_defaults,
     task_with_defaults,
@@ -30,7 +31,7 @@ from brickline.spec.rules import (
 from brickline.spec.targets import Deployment, deployments
 
 EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
-                  "warn_after", "permissions"}
+                  "warn_after", "permissions", "import_id"}
 METADATA_COLUMNS = status.COLUMNS
 # The status program needs the Databricks SDK; runtimes from 13.x ship one, older ones and
 # serverless environments get it from PyPI.
@@ -137,7 +138,8 @@ def plan(pipeline: Pipeline, target: str | None = None) -> StackPlan:
 
 
 def _stack(d: Deployment) -> StackPlan:
-    jobs = [_job(job, d) for job in d.jobs]
+    uploads: dict[str, ResourcePlan] = {}
+    jobs = [_job(job, d, uploads) for job in d.jobs]
     orchestrator = _orchestrator(d, jobs)
     return StackPlan(
         name=d.stack_name,
@@ -154,6 +156,7 @@ def _stack(d: Deployment) -> StackPlan:
         destinations=_destinations(d),
         permissions=_permissions(d, [*jobs, orchestrator]),
         dashboard=_dashboard(d),
+        resources=[uploads[a] for a in sorted(uploads)],
     )
 
 
@@ -161,9 +164,10 @@ def destination_address(name: str) -> str:
     return "dest_" + "".join(c if c.isalnum() else "_" for c in name)
 
 
-def _job(job: Job, d: Deployment) -> JobPlan:
+def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
     pipeline = d.pipeline
     settings = job.model_dump(by_alias=True, exclude_none=True, exclude=EXTENSION_KEYS)
+    _upload_local_files(job, settings, d, uploads)
     settings["name"] = d.name_prefix + job.name
     defaults = pipeline.settings.defaults
     clusters = unused_only_cluster(settings)
@@ -190,7 +194,25 @@ def _job(job: Job, d: Deployment) -> JobPlan:
     # edges are by the names as written: a name may hold ${bundle.target}
     upstream = sorted({by_name[a] for a, b in pipeline.edges() if by_name[b] == job.address})
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
-                   moved_from=job.previous_address)
+                   moved_from=job.previous_address,
+                   import_id=str(job.import_id) if job.import_id is not None else None)
+
+
+def _upload_local_files(job: Job, settings: dict[str, Any], d: Deployment,
+                        uploads: dict[str, ResourcePlan]) -> None:
+    """Each relative code path of the job (spec/localfiles.py) becomes an upload under the
+    stack's workspace folder, and the task refers to the uploaded copy."""
+    folder = f"{d.metadata.workspace_dir.rstrip('/')}/{d.stack_name}/{localfiles.UPLOAD_DIR}"
+    for ref in list(localfiles.local_refs(settings, tasks="task", libraries="library")):
+        up = localfiles.upload(localfiles.resolve(job, ref.value), folder, ref.notebook)
+        address = up.address
+        while address in uploads and uploads[address].settings["path"] != up.settings["path"]:
+            address += "_"  # two paths that spell the same address
+        uploads[address] = ResourcePlan(address, up.settings, type=up.type)
+        container: Any = settings
+        for part in ref.path[:-1]:
+            container = container[part]
+        container[ref.path[-1]] = Ref(address, up.attribute)
 
 
 def _deployment_settings(settings: dict[str, Any], d: Deployment) -> None:

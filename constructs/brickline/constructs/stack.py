@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from brickline.constructs.job import Job, resolver
@@ -25,7 +26,17 @@ from brickline.constructs.tf import (
     TerraformVariable,
     WorkspaceFile,
 )
-from brickline.plan import StackPlan
+from brickline.plan import Ref, ResourcePlan, StackPlan
+
+
+def _refers(value: Any) -> bool:
+    if isinstance(value, Ref):
+        return True
+    if isinstance(value, dict):
+        return any(_refers(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_refers(v) for v in value)
+    return False
 
 
 class PipelineStack(TerraformStack):
@@ -53,6 +64,11 @@ class PipelineStack(TerraformStack):
         for dest in plan.destinations:
             self.resources[dest.address] = NotificationDestination(
                 self, dest.address, **struct_kwargs(NotificationDestination, dest.settings))
+        # resources that refer to nothing (the uploads of local code files) come before the
+        # jobs, which refer to them; the others after, as they may refer to the jobs
+        early = [r for r in plan.resources if not r.depends_on and not _refers(r.settings)]
+        for extra in early:
+            self._resource(extra, resolve)
         for job_plan in plan.jobs:
             self.resources[job_plan.address] = Job(self, plan=job_plan,
                                                    resources=self.resources).resource
@@ -69,12 +85,16 @@ class PipelineStack(TerraformStack):
             self.resources[f"data.{data.address}"] = cls(
                 self, data.address, **struct_kwargs(cls, data.settings, resolve))
         for extra in plan.resources:
-            cls = RESOURCE_CLASSES[extra.type]
-            self.resources[extra.address] = cls(
-                self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
-                depends_on=[self.resources[a] for a in extra.depends_on] or None)
-            if extra.moved_from:
-                self.resources[extra.address].move_from_id(extra.moved_from)
+            if extra not in early:
+                self._resource(extra, resolve)
+
+    def _resource(self, extra: ResourcePlan, resolve: Callable[[Any], Any]) -> None:
+        cls = RESOURCE_CLASSES[extra.type]
+        self.resources[extra.address] = cls(
+            self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
+            depends_on=[self.resources[a] for a in extra.depends_on] or None)
+        if extra.moved_from:
+            self.resources[extra.address].move_from_id(extra.moved_from)
 
     def _backend(self, plan: StackPlan) -> None:
         if plan.backend is None:

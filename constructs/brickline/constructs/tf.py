@@ -30,6 +30,7 @@ from cdktf import (
 )
 from cdktf_cdktf_provider_databricks.dashboard import Dashboard
 from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
+from cdktf_cdktf_provider_databricks.notebook import Notebook
 from cdktf_cdktf_provider_databricks.notification_destination import NotificationDestination
 from cdktf_cdktf_provider_databricks.permissions import Permissions
 from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
@@ -40,7 +41,10 @@ from constructs import Construct
 
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
-RESOURCE_CLASSES: dict[str, type] = {}
+RESOURCE_CLASSES: dict[str, type] = {
+    "databricks_notebook": Notebook,
+    "databricks_workspace_file": WorkspaceFile,
+}
 DATA_CLASSES: dict[str, type] = {}
 
 __all__ = [

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ValidationError
 
-from brickline.spec import rules, targets
+from brickline.spec import localfiles, rules, targets
 from brickline.spec.diagnostics import (
     Diagnostic,
     Location,
@@ -246,6 +246,8 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
                         settings_source=settings_source, sources=sources)
     diagnostics.extend(rules.check(pipeline, known_broken=broken_job_names))
     diagnostics.extend(_target_overrides(pipeline, broken_job_names))
+    for job in jobs:
+        diagnostics.extend(localfiles.check(job))
     return pipeline, diagnostics
 
 

@@ -250,6 +250,11 @@ class Job(api.JobSettings):
         "to its new address and updates it in place instead of re-creating it.")
     rollback: Rollback | None = Field(
         None, description="Restore these Delta tables when the job fails.")
+    import_id: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="The id of a job that already exists (as `brickline import` "
+        "writes it): the first deploy adopts it in place (a Terraform import block) instead "
+        "of creating a second job. The id is the workspace's: set it per target under "
+        "targets.<target>.jobs.<job name> when targets are different workspaces.")
     notifications: Routes | None = Field(
         None, description="Emails and destination names per event; replaces "
         "pipeline.notifications event by event.")
