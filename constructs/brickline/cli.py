@@ -323,6 +323,54 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, target:
     click.echo(ops.table(rows, ops.STATUS_COLUMNS))
 
 
+@cli.command("import")
+@click.argument("job_ids", nargs=-1, type=int)
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Import the job of this name (repeatable).")
+@click.option("--pipeline", "target_path", required=True, metavar="PATH",
+              type=click.Path(path_type=Path),
+              help="The pipeline folder to write jobs.yml into, or a .yml file to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@_profile_option
+def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], target_path: Path,
+                force: bool, profile: str | None) -> None:
+    """Write existing jobs (by id or --name) as pipeline YAML; each keeps its id
+    (import_id), so the first deploy adopts the job instead of creating a second one."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline import importer, ops
+
+    if not job_ids and not names:
+        raise click.UsageError("give job ids, or --name NAME")
+    file = target_path if target_path.suffix in (".yml", ".yaml") else target_path / "jobs.yml"
+    if file.exists() and not force:
+        raise click.UsageError(f"{file} exists: choose another path, or --force to replace it")
+    try:
+        ws = ops.client(profile)
+        ids = list(job_ids)
+        for name in names:
+            found = importer.ids_named(ws, name)
+            if len(found) != 1:
+                _ops_error(ValueError(
+                    f"no job named {name!r}" if not found else
+                    f"{len(found)} jobs are named {name!r} (ids {', '.join(map(str, found))}): "
+                    "import the one you mean by its id"))
+            ids += found
+        result = importer.pipeline_yaml(importer.fetch(ws, sorted(set(ids))))
+    except (ops.OpsError, importer.NotImportable, DatabricksError, OSError) as exc:
+        _ops_error(exc)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    # written whole or not at all
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=file.parent, suffix=".tmp",
+                                     delete=False) as out:
+        out.write(result.text)
+    os.replace(out.name, file)
+    click.echo(f"wrote {file}: {', '.join(result.names)}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"next: brickline validate {file.parent}, then cdktf deploy adopts the jobs")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="brickline", standalone_mode=True)
