@@ -323,6 +323,32 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, target:
     click.echo(ops.table(rows, ops.STATUS_COLUMNS))
 
 
+@cli.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pipeline", "pipeline_name", default="example", show_default=True,
+              help="Name of the example pipeline (its folder under pipelines/).")
+def init(folder: Path, pipeline_name: str) -> None:
+    """Set up FOLDER (default: here) as a repository of pipelines deployed with brickline:
+    cdktf.json, main.py, package.json, requirements.txt, pipelines/<name>/, the GitHub
+    workflows, the editor schema, a README section. Overwrites nothing."""
+    from brickline import init as scaffold
+
+    try:
+        planned = scaffold.files(folder, pipeline_name)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    taken = scaffold.conflicts(folder, planned)
+    if taken:
+        raise click.UsageError(f"these files exist in {folder}, and init overwrites nothing: "
+                               + ", ".join(taken))
+    scaffold.write(folder, planned)
+    for item in planned:
+        click.echo(f"{'appended to' if item.append else 'wrote'} {item.path}")
+    click.echo("next: python3 -m venv .venv && . .venv/bin/activate && "
+               "pip install -r requirements.txt && npm install, then brickline validate "
+               "and npx cdktf synth")
+
+
 @cli.command("import")
 @click.argument("job_ids", nargs=-1, type=int)
 @click.option("--name", "names", multiple=True, metavar="NAME",

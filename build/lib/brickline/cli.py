@@ -1,0 +1,426 @@
+"""brickline's command line: thin over spec, plan and constructs.
+
+Exit codes: 0 ok; 1 the pipelines have errors; 2 the command was used wrongly; 70 a bug in
+brickline (set BRICKLINE_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from brickline.spec.diagnostics import SpecError, render
+
+DEFAULT_PATHS = ("pipelines",)
+
+
+def _fail(error: SpecError) -> NoReturn:
+    click.echo(render(error.diagnostics), err=True)
+    sys.exit(1)
+
+
+def _paths(paths: Sequence[str]) -> list[str]:
+    return list(paths) or list(DEFAULT_PATHS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="brickline")
+def cli() -> None:
+    """Pipeline YAML to Terraform for Databricks, through CDK for Terraform."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+def validate(paths: tuple[str, ...]) -> None:
+    """Check pipelines; print every mistake with file:line:col. PATHS default: pipelines/."""
+    from brickline.spec.load import collect
+
+    pipelines, diagnostics = collect(_paths(paths))
+    if diagnostics:
+        click.echo(render(diagnostics), err=True)
+    if any(d.severity == "error" for d in diagnostics):
+        sys.exit(1)
+    jobs = sum(len(p.jobs) for p in pipelines)
+    stacks = sum(max(1, len(p.settings.targets)) for p in pipelines)
+    extra = f" ({stacks} stacks)" if stacks != len(pipelines) else ""
+    click.echo(f"OK: {len(pipelines)} pipeline{'s' * (len(pipelines) != 1)}{extra}, "
+               f"{jobs} job{'s' * (jobs != 1)}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--outdir", default="cdktf.out", show_default=True,
+              help="Where stacks/<stack>/cdk.tf.json go (as `cdktf synth` writes them).")
+def synth(paths: tuple[str, ...], outdir: str) -> None:
+    """Write the Terraform JSON of every pipeline, as `cdktf synth` does."""
+    from brickline.app import build
+
+    target = Path(outdir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # everything is synthesized into a scratch folder first: a failure writes nothing
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".brickline-synth-") as tmp:
+        try:
+            app = build(_paths(paths), tmp)
+        except SpecError as error:
+            _fail(error)
+        app.synth()  # type: ignore[attr-defined]
+        written = []
+        for file in sorted(Path(tmp).rglob("*")):
+            if file.is_file():
+                dest = target / file.relative_to(tmp)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(file, dest)
+                written.append(dest)
+    for dest in written:
+        if dest.name == "cdk.tf.json":
+            click.echo(str(dest))
+
+
+@cli.command()
+@click.argument("path")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
+              show_default=True)
+def graph(path: str, fmt: str) -> None:
+    """Print a pipeline's jobs, tasks and job edges as Mermaid or Graphviz DOT."""
+    from brickline import graph as graphs
+    from brickline.plan import plan
+    from brickline.spec.load import load_pipelines
+
+    try:
+        pipelines = load_pipelines([path])
+    except SpecError as error:
+        _fail(error)
+    for pipeline in pipelines:
+        stack = plan(pipeline)
+        click.echo(graphs.dot(stack) if fmt == "dot" else graphs.mermaid(stack), nl=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--base", "base_ref", metavar="REF",
+              help="The revision to compare with (a branch, tag or commit), e.g. origin/main.")
+@click.option("--head", "head_ref", metavar="REF",
+              help="The revision to review (default: the working tree, uncommitted changes "
+              "included).")
+@click.option("--base-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Compare existing synth outputs instead: the base's cdktf.out folder.")
+@click.option("--head-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="... and the head's (both needed).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "text"]), default="markdown",
+              show_default=True)
+@click.option("--report-only", is_flag=True,
+              help="Exit 0 even when something would be destroyed.")
+def diff(paths: tuple[str, ...], base_ref: str | None, head_ref: str | None,
+         base_dir: Path | None, head_dir: Path | None, fmt: str, report_only: bool) -> None:
+    """Review a change offline: what it does to each pipeline, and anything Terraform would
+    destroy. Exit 0 when safe, 2 when something would be destroyed."""
+    from brickline.review import render
+    from brickline.review.diff import OutputError, compare, load_stacks
+    from brickline.review.revisions import RevisionError
+
+    if base_dir is not None or head_dir is not None:
+        if base_dir is None or head_dir is None or base_ref or head_ref:
+            raise click.UsageError("give --base-dir with --head-dir, or --base REF")
+        try:
+            review = compare(load_stacks(base_dir), load_stacks(head_dir),
+                             base_label=str(base_dir), head_label=str(head_dir))
+        except OutputError as exc:
+            raise click.UsageError(str(exc)) from None
+    elif base_ref is None:
+        raise click.UsageError("which revision to compare with? give --base REF "
+                               "(e.g. --base origin/main)")
+    else:
+        try:
+            review = _review_revisions(_paths(paths), base_ref, head_ref)
+        except RevisionError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(render.markdown(review) if fmt == "markdown" else render.text(review), nl=False)
+    if review.destroys and not report_only:
+        sys.exit(2)
+
+
+def _review_revisions(paths: Sequence[str], base_ref: str, head_ref: str | None) -> Any:
+    from brickline.review import revisions
+    from brickline.review.diff import compare, load_stacks
+
+    repo = revisions.toplevel(Path.cwd())
+    relative = revisions.relative_paths(repo, paths)
+    base_sha, base_label = revisions.describe(repo, base_ref)
+    with tempfile.TemporaryDirectory(prefix="brickline-diff-") as tmp:
+        outs = Path(tmp) / "base", Path(tmp) / "head"
+        with revisions.checkout(repo, base_sha) as tree:
+            _synth_side(tree, relative, outs[0], f"base {base_label}")
+        if head_ref is None:
+            head_label = "working tree"
+            _synth_side(repo, relative, outs[1], "working tree")
+        else:
+            head_sha, head_label = revisions.describe(repo, head_ref)
+            with revisions.checkout(repo, head_sha) as tree:
+                _synth_side(tree, relative, outs[1], f"head {head_label}")
+        return compare(load_stacks(outs[0]), load_stacks(outs[1]), base_label=base_label,
+                       head_label=head_label)
+
+
+def _synth_side(root: Path, relative: Sequence[str], outdir: Path, label: str) -> None:
+    from brickline.review.revisions import synth_tree
+
+    try:
+        synth_tree(root, relative, outdir)
+    except SpecError as error:
+        click.echo(f"brickline: the pipelines of the {label} have errors:", err=True)
+        _fail(error)
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema here instead of printing it.")
+@click.option("--check", is_flag=True,
+              help="Exit 1 if the committed schema (in the package) is not current.")
+def schema(output: Path | None, check: bool) -> None:
+    """The JSON Schema of pipeline files, for editors (yaml-language-server)."""
+    from brickline.spec import schema as schemas
+
+    text = schemas.text()
+    if check:
+        if schemas.SCHEMA_FILE.read_text(encoding="utf-8") != text:
+            click.echo(f"brickline: {schemas.SCHEMA_FILE} is stale: run `brickline schema -o "
+                       f"{schemas.SCHEMA_FILE}`", err=True)
+            sys.exit(1)
+        click.echo("schema is current")
+    elif output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"brickline: cannot write {output}: {exc.strerror}", err=True)
+            sys.exit(1)
+        click.echo(str(output))
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command("plan-report")
+@click.argument("plan_json", type=click.File("r", encoding="utf-8"))
+@click.option("--format", "fmt", type=click.Choice(["markdown", "text"]), default="markdown",
+              show_default=True)
+@click.option("--report-only", is_flag=True,
+              help="Exit 0 even when something would be destroyed or replaced.")
+def plan_report(plan_json: Any, fmt: str, report_only: bool) -> None:
+    """Summarize `terraform show -json PLANFILE` output (use - for stdin) for a review;
+    exit 2 when something would be destroyed or replaced."""
+    import json
+
+    from brickline.review import plan_report as pr
+
+    try:
+        rep = pr.report(json.load(plan_json))
+    except (ValueError, pr.PlanError) as exc:
+        click.echo(f"brickline: {plan_json.name}: {exc}", err=True)
+        sys.exit(1)
+    click.echo(pr.markdown(rep) if fmt == "markdown" else pr.text(rep), nl=False)
+    if rep.destroys and not report_only:
+        sys.exit(2)
+
+
+def _stack(pipeline: str, paths: Sequence[str], target: str | None) -> Any:
+    """The plan of the pipeline named `pipeline` among those under `paths`, for `target`."""
+    from brickline.plan import plan
+    from brickline.spec.load import load_pipelines
+
+    try:
+        pipelines = load_pipelines(_paths(paths))
+    except SpecError as error:
+        _fail(error)
+    found = [p for p in pipelines if p.name == pipeline]
+    if not found:
+        names = ", ".join(sorted(p.name for p in pipelines)) or "none"
+        raise click.UsageError(f"no pipeline named '{pipeline}' (found: {names})")
+    targets = sorted(found[0].settings.targets)
+    if targets and target not in targets:
+        raise click.UsageError(f"pipeline '{pipeline}' has the targets {', '.join(targets)}: "
+                               "pick one with --target")
+    if not targets and target is not None:
+        raise click.UsageError(f"pipeline '{pipeline}' has no targets; drop --target")
+    return plan(found[0], target)
+
+
+def _ops_error(exc: Exception) -> NoReturn:
+    click.echo(f"brickline: {exc}", err=True)
+    sys.exit(1)
+
+
+_pipelines_option = click.option(
+    "--pipelines", "paths", multiple=True, metavar="PATH",
+    help="Where the pipelines are (repeatable). Default: pipelines/.")
+_target_option = click.option(
+    "--target", "-t", default=None, help="The target (for a pipeline with targets).")
+_profile_option = click.option(
+    "--profile", default=None, help="Profile of ~/.databrickscfg (default: the standard "
+    "Databricks auth: DATABRICKS_HOST/DATABRICKS_TOKEN, DEFAULT profile, OAuth...).")
+
+
+@cli.command()
+@click.argument("pipeline")
+@click.option("--run-id", type=int, default=None,
+              help="The orchestrator run to repair (default: its latest run).")
+@click.option("--dry-run", is_flag=True, help="Print what would run again; change nothing.")
+@_target_option
+@_pipelines_option
+@_profile_option
+def recover(pipeline: str, run_id: int | None, dry_run: bool, target: str | None,
+            paths: tuple[str, ...], profile: str | None) -> None:
+    """Repair the orchestrator's latest failed run: only the failed jobs, and the jobs
+    after them, run again, with the same run_key."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline import ops
+
+    stack = _stack(pipeline, paths, target)
+    try:
+        result = ops.recover(ops.client(profile), stack, run_id=run_id, dry_run=dry_run)
+    except (ops.OpsError, DatabricksError, OSError) as exc:  # OSError: network
+        _ops_error(exc)
+    click.echo(result.message)
+    for rerun in result.reruns:
+        click.echo(f"  {'would re-run' if dry_run else 're-runs'} {rerun.job_name} "
+                   f"(task {rerun.task_key}: {rerun.state})")
+    if result.run_url:
+        click.echo(f"  {result.run_url}")
+
+
+@cli.command()
+@click.argument("pipeline")
+@click.option("--run-key", default=None, help="The run to show (default: the latest).")
+@click.option("--warehouse-id", default=None,
+              help="SQL warehouse for the query (default: metadata.warehouse_id, or "
+              "TF_VAR_<name> when it is a variable).")
+@_target_option
+@_pipelines_option
+@_profile_option
+def status(pipeline: str, run_key: str | None, warehouse_id: str | None, target: str | None,
+           paths: tuple[str, ...], profile: str | None) -> None:
+    """Print the latest status of each job of one pipeline run, from the job_status view."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline import ops
+
+    stack = _stack(pipeline, paths, target)
+    try:
+        warehouse = ops.warehouse_for(stack.table.settings["warehouse_id"], warehouse_id)
+        rows = ops.status(ops.client(profile), stack, warehouse_id=warehouse, run_key=run_key)
+    except (ops.OpsError, DatabricksError, OSError) as exc:  # OSError: network
+        _ops_error(exc)
+    if not rows:
+        click.echo(f"no runs of '{pipeline}' logged" + (f" for run_key {run_key}" if run_key
+                                                        else ""))
+        return
+    click.echo(f"{pipeline}  run_key {rows[0].get('run_key')}")
+    click.echo(ops.table(rows, ops.STATUS_COLUMNS))
+
+
+@cli.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pipeline", "pipeline_name", default="example", show_default=True,
+              help="Name of the example pipeline (its folder under pipelines/).")
+def init(folder: Path, pipeline_name: str) -> None:
+    """Set up FOLDER (default: here) as a repository of pipelines deployed with brickline:
+    cdktf.json, main.py, package.json, requirements.txt, pipelines/<name>/, the GitHub
+    workflows, the editor schema, a README section. Overwrites nothing."""
+    from brickline import init as scaffold
+
+    try:
+        planned = scaffold.files(folder, pipeline_name)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    taken = scaffold.conflicts(folder, planned)
+    if taken:
+        raise click.UsageError(f"these files exist in {folder}, and init overwrites nothing: "
+                               + ", ".join(taken))
+    scaffold.write(folder, planned)
+    for item in planned:
+        click.echo(f"{'appended to' if item.append else 'wrote'} {item.path}")
+    click.echo("next: python3 -m venv .venv && . .venv/bin/activate && "
+               "pip install -r requirements.txt && npm install, then brickline validate "
+               "and npx cdktf synth")
+
+
+@cli.command("import")
+@click.argument("job_ids", nargs=-1, type=int)
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Import the job of this name (repeatable).")
+@click.option("--pipeline", "target_path", required=True, metavar="PATH",
+              type=click.Path(path_type=Path),
+              help="The pipeline folder to write jobs.yml into, or a .yml file to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@_profile_option
+def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], target_path: Path,
+                force: bool, profile: str | None) -> None:
+    """Write existing jobs (by id or --name) as pipeline YAML; each keeps its id
+    (import_id), so the first deploy adopts the job instead of creating a second one."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline import importer, ops
+
+    if not job_ids and not names:
+        raise click.UsageError("give job ids, or --name NAME")
+    file = target_path if target_path.suffix in (".yml", ".yaml") else target_path / "jobs.yml"
+    if file.exists() and not force:
+        raise click.UsageError(f"{file} exists: choose another path, or --force to replace it")
+    try:
+        ws = ops.client(profile)
+        ids = list(job_ids)
+        for name in names:
+            found = importer.ids_named(ws, name)
+            if len(found) != 1:
+                _ops_error(ValueError(
+                    f"no job named {name!r}" if not found else
+                    f"{len(found)} jobs are named {name!r} (ids {', '.join(map(str, found))}): "
+                    "import the one you mean by its id"))
+            ids += found
+        result = importer.pipeline_yaml(importer.fetch(ws, sorted(set(ids))))
+    except (ops.OpsError, importer.NotImportable, DatabricksError, OSError) as exc:
+        _ops_error(exc)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    # written whole or not at all
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=file.parent, suffix=".tmp",
+                                     delete=False) as out:
+        out.write(result.text)
+    os.replace(out.name, file)
+    click.echo(f"wrote {file}: {', '.join(result.names)}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"next: brickline validate {file.parent}, then cdktf deploy adopts the jobs")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="brickline", standalone_mode=True)
+    except Exception as exc:  # a bug, not a user mistake: short, with a way to see more
+        if os.environ.get("BRICKLINE_DEBUG"):
+            raise
+        click.echo(f"brickline: internal error: {type(exc).__name__}: {exc}\n"
+                   "Run again with BRICKLINE_DEBUG=1 for the traceback, and report it.",
+                   err=True)
+        sys.exit(70)
+
+
+def synth_for_cdktf(paths: Sequence[str] | None = None) -> None:
+    """main.py's body: `cdktf synth` runs it with CDKTF_OUTDIR set."""
+    from brickline.app import build
+
+    chosen = paths or os.environ.get("BRICKLINE_PIPELINES", "pipelines").split(os.pathsep)
+    try:
+        app = build(chosen)
+    except SpecError as error:
+        click.echo(render(error.diagnostics), err=True)
+        sys.exit(1)
+    app.synth()  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()

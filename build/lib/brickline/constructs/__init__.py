@@ -1,0 +1,1 @@
+"""cdktf constructs that turn a StackPlan into Terraform resources."""

@@ -1,0 +1,506 @@
+"""What a pipeline provisions, as plain data in the provider's names (no jsii here).
+
+The constructs turn a StackPlan into cdktf resources one to one; everything that decides a
+value (defaults, ordering, the orchestrator's edges, the log table's columns) is here, so
+it is tested in plain Python and the same for `synth`, `graph` and a review.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from brickline.runtime import status
+from brickline.runtime.views import status_view_sql
+from brickline.spec import localfiles
+from brickline.spec.defaults import (
+    cluster_with_defaults,
+    task_with_defaults,
+    unused_only_cluster,
+    with_only_cluster,
+)
+from brickline.spec.model import BACKEND_KINDS, EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
+from brickline.spec.rules import (
+    METADATA_ADDRESS,
+    ORCHESTRATOR_ADDRESS,
+    STATUS_FILE_ADDRESS,
+    VIEW_ADDRESS,
+)
+from brickline.spec.targets import Deployment, deployments
+
+EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
+                  "warn_after", "permissions", "import_id"}
+METADATA_COLUMNS = status.COLUMNS
+# The status program needs the Databricks SDK; runtimes from 13.x ship one, older ones and
+# serverless environments get it from PyPI.
+STATUS_SDK = "databricks-sdk>=0.20,<1"
+STATUS_ENVIRONMENT = "brickline_status"
+STATUS_TIMEOUT_SECONDS = 1800
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An attribute of another resource of the same stack (a token once synthesized)."""
+
+    address: str
+    attribute: str
+    number: bool = False
+
+
+def JobRef(address: str) -> Ref:
+    """The id of another job of the same stack, as a number (run_job_task.job_id)."""
+    return Ref(address, "id", number=True)
+
+
+STATUS_FILE = Ref(STATUS_FILE_ADDRESS, "workspace_path")
+
+
+@dataclass
+class JobPlan:
+    address: str
+    name: str
+    settings: dict[str, Any]  # databricks_job arguments, provider names, sorted lists
+    upstream: list[str] = field(default_factory=list)  # addresses of jobs it waits for
+    moved_from: str | None = None  # the address before a rename: a `moved` block
+    import_id: str | None = None  # an existing job's id to adopt: an `import` block
+
+
+@dataclass
+class TablePlan:
+    address: str
+    settings: dict[str, Any]
+    depends_on: list[str] = field(default_factory=list)
+    protect: bool = False  # lifecycle.prevent_destroy: dropping it would lose rows
+
+
+@dataclass
+class FilePlan:
+    address: str
+    path: str
+    content_base64: str
+
+
+@dataclass
+class VariablePlan:
+    name: str
+    description: str | None
+    default: str | None
+    sensitive: bool
+
+
+@dataclass
+class ResourcePlan:
+    """Any other resource: its Terraform type's arguments, in the provider's names."""
+
+    address: str
+    settings: dict[str, Any]
+    # the Terraform type (e.g. "databricks_grants"); the constructs look up the provider
+    # class in tf.RESOURCE_CLASSES (resources) or tf.DATA_CLASSES (data sources)
+    type: str = ""
+    depends_on: list[str] = field(default_factory=list)  # addresses of this stack
+    moved_from: str | None = None  # "<type>.<old address>": a `moved` block
+
+
+@dataclass
+class StackPlan:
+    name: str
+    jobs: list[JobPlan]
+    orchestrator: JobPlan
+    table: TablePlan
+    view: TablePlan
+    status_file: FilePlan
+    variables: list[VariablePlan]
+    pipeline: str = ""
+    target: str | None = None
+    host: str | None = None
+    backend: tuple[str, dict[str, Any]] | None = None  # None: the default local file
+    destinations: list[ResourcePlan] = field(default_factory=list)
+    permissions: list[ResourcePlan] = field(default_factory=list)
+    dashboard: ResourcePlan | None = None
+    # more resources and data sources of any type, built generically (see ResourcePlan.type)
+    resources: list[ResourcePlan] = field(default_factory=list)
+    data_sources: list[ResourcePlan] = field(default_factory=list)
+
+
+def plans(pipeline: Pipeline) -> list[StackPlan]:
+    """One stack per deployment: per target, or one for a pipeline without targets."""
+    return [_stack(d) for d in deployments(pipeline)]
+
+
+def plan(pipeline: Pipeline, target: str | None = None) -> StackPlan:
+    """The stack of one target (default: the first, or the only deployment)."""
+    chosen = [d for d in deployments(pipeline) if target is None or d.target == target]
+    if not chosen:
+        raise KeyError(f"pipeline {pipeline.name} has no target {target!r}")
+    return _stack(chosen[0])
+
+
+def _stack(d: Deployment) -> StackPlan:
+    uploads: dict[str, ResourcePlan] = {}
+    jobs = [_job(job, d, uploads) for job in d.jobs]
+    orchestrator = _orchestrator(d, jobs)
+    return StackPlan(
+        name=d.stack_name,
+        pipeline=d.pipeline.name,
+        target=d.target,
+        host=d.host,
+        jobs=sorted(jobs, key=lambda j: j.address),
+        orchestrator=orchestrator,
+        table=_table(d),
+        view=_view(d),
+        status_file=_status_file(d),
+        variables=_variables(d),
+        backend=_backend(d),
+        destinations=_destinations(d),
+        permissions=_permissions(d, [*jobs, orchestrator]),
+        dashboard=_dashboard(d),
+        resources=[uploads[a] for a in sorted(uploads)],
+    )
+
+
+def destination_address(name: str) -> str:
+    return "dest_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
+    pipeline = d.pipeline
+    settings = job.model_dump(by_alias=True, exclude_none=True, exclude=EXTENSION_KEYS)
+    _upload_local_files(job, settings, d, uploads)
+    settings["name"] = d.name_prefix + job.name
+    defaults = pipeline.settings.defaults
+    clusters = unused_only_cluster(settings)
+    settings["task"] = sort_tasks([_task(t, defaults, clusters, d)
+                                   for t in settings.get("task", [])])
+    for cluster in settings.get("job_cluster", []):
+        cluster["new_cluster"] = _cluster(cluster["new_cluster"], defaults, d)
+    tags = {**d.tags, **settings.get("tags", {})}
+    if tags:
+        settings["tags"] = dict(sorted(tags.items()))
+    parameters = settings.get("parameter", [])
+    if not any(p["name"] == RUN_KEY for p in parameters):
+        # the orchestrator passes run_key to every job; a job must declare it to accept it
+        parameters.append({"name": RUN_KEY, "default": d.orchestrator.run_key})
+    settings["parameter"] = parameters
+    own = job.notifications.model_dump() if job.notifications else {}
+    inherited = d.routes.model_dump() if d.routes else {}
+    routes = {e: own[e] if own.get(e) is not None else inherited.get(e) for e in EVENTS}
+    _route(settings, routes, job.warn_after or pipeline.settings.warn_after)
+    _deployment_settings(settings, d)
+    _add_status_tasks(job, d, settings)
+    _sort_webhooks(settings)
+    by_name = {j.name: j.address for j in pipeline.jobs}
+    # edges are by the names as written: a name may hold ${bundle.target}
+    upstream = sorted({by_name[a] for a, b in pipeline.edges() if by_name[b] == job.address})
+    return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
+                   moved_from=job.previous_address,
+                   import_id=str(job.import_id) if job.import_id is not None else None)
+
+
+def _upload_local_files(job: Job, settings: dict[str, Any], d: Deployment,
+                        uploads: dict[str, ResourcePlan]) -> None:
+    """Each relative code path of the job (spec/localfiles.py) becomes an upload under the
+    stack's workspace folder, and the task refers to the uploaded copy."""
+    folder = f"{d.metadata.workspace_dir.rstrip('/')}/{d.stack_name}/{localfiles.UPLOAD_DIR}"
+    for ref in list(localfiles.local_refs(settings, tasks="task", libraries="library")):
+        up = localfiles.upload(localfiles.resolve(job, ref.value), folder, ref.notebook)
+        address = up.address
+        while address in uploads and uploads[address].settings["path"] != up.settings["path"]:
+            address += "_"  # two paths that spell the same address
+        uploads[address] = ResourcePlan(address, up.settings, type=up.type)
+        container: Any = settings
+        for part in ref.path[:-1]:
+            container = container[part]
+        container[ref.path[-1]] = Ref(address, up.attribute)
+
+
+def _deployment_settings(settings: dict[str, Any], d: Deployment) -> None:
+    """What a target sets on every job and the orchestrator: run_as, paused schedules."""
+    if d.run_as:
+        settings["run_as"] = dict(d.run_as)
+    if d.paused:
+        for key in ("schedule", "trigger", "continuous"):
+            if key in settings:
+                settings[key] = {**settings[key], "pause_status": "PAUSED"}
+
+
+def _cluster(cluster: dict[str, Any], defaults: TaskDefaults, d: Deployment) -> dict[str, Any]:
+    cluster = cluster_with_defaults(cluster, defaults)
+    if d.clusters is not None:
+        override = d.clusters.model_dump(exclude_none=True)
+        if "num_workers" in override:
+            cluster.pop("autoscale", None)
+        if "autoscale" in override:
+            cluster.pop("num_workers", None)
+        cluster = {**cluster, **override}
+    return cluster
+
+
+def _route(block: dict[str, Any], routes: dict[str, Any], warn_after: int | None) -> None:
+    """Routes (emails and destination names per event) into a job's or a task's
+    email_notifications and webhook_notifications; warn_after into its health rules."""
+    for event in EVENTS:
+        for who in routes.get(event) or []:
+            if "@" in who:
+                emails = block.setdefault("email_notifications", {}).setdefault(event, [])
+                if who not in emails:
+                    emails.append(who)
+            else:
+                hooks = block.setdefault("webhook_notifications", {}).setdefault(event, [])
+                ref = {"id": Ref(destination_address(who), "id")}
+                if ref not in hooks:
+                    hooks.append(ref)
+    if warn_after is not None:
+        rules = block.setdefault("health", {}).setdefault("rules", [])
+        if not any(r.get("metric") == "RUN_DURATION_SECONDS" for r in rules):
+            rules.append({"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN",
+                          "value": warn_after})
+
+
+def _task(task: dict[str, Any], defaults: TaskDefaults, clusters: list[str],
+          d: Deployment) -> dict[str, Any]:
+    routes = task.pop("notifications", None) or {}
+    warn_after = task.pop("warn_after", None)
+    task = with_only_cluster(task_with_defaults(task, defaults), clusters)
+    if "new_cluster" in task:
+        task["new_cluster"] = _cluster(task["new_cluster"], defaults, d)
+    if "for_each_task" in task:
+        nested = _task(task["for_each_task"]["task"], defaults, clusters, d)
+        task["for_each_task"] = {**task["for_each_task"], "task": nested}
+    _route(task, routes, warn_after)
+    _sort_webhooks(task)
+    return task
+
+
+def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None:
+    """The first task logs `in-progress`; the last (ALL_DONE, after every work task) logs
+    the outcome and fails the run when a work task failed. With recovery.skip_succeeded a
+    condition task between them skips the work when the log says it already succeeded."""
+    work: list[dict[str, Any]] = settings["task"]
+    pipeline, meta = d.pipeline, d.metadata
+    skip = pipeline.settings.recovery.skip_succeeded
+    tables = job.rollback.tables if job.rollback else []
+    common = ["--pipeline", pipeline.name, "--job-name", job.name, "--table", meta.full_name,
+              "--job-id", "{{job.id}}", "--run-id", "{{job.run_id}}",
+              "--run-key", "{{job.parameters.run_key}}", "--attempt", "{{job.repair_count}}",
+              "--start-ms", "{{job.start_time.timestamp_ms}}"]
+    start_args = ["start", *common, *(["--skip-succeeded"] if skip else []),
+                  *[arg for t in tables for arg in ("--rollback-table", t)]]
+    end_args = ["end", *common,
+                *(["--skip", f"{{{{tasks.{status.START_TASK}.values.skip}}}}"] if skip else []),
+                *(["--versions", f"{{{{tasks.{status.START_TASK}.values.versions}}}}"]
+                  if tables else [])]
+    compute = _status_compute(settings, work)
+
+    def status_task(key: str, description: str, args: list[str], retries: int,
+                    **extra: Any) -> dict[str, Any]:
+        return {"task_key": key, "description": description,
+                "spark_python_task": {"python_file": STATUS_FILE, "parameters": args},
+                "max_retries": retries, "timeout_seconds": STATUS_TIMEOUT_SECONDS,
+                **compute, **extra}
+
+    added = [status_task(status.START_TASK, "brickline: log in-progress before any work "
+                         "task" + (", or skip the job if it already succeeded" if skip else ""),
+                         start_args, retries=2)]
+    entry: dict[str, Any] = {"task_key": status.START_TASK}
+    if skip:
+        added.append({
+            "task_key": status.GATE_TASK,
+            "description": "brickline: run the work only if it has not succeeded for this "
+                           "run_key",
+            "depends_on": [{"task_key": status.START_TASK}],
+            "condition_task": {"op": "EQUAL_TO", "right": "false",
+                               "left": f"{{{{tasks.{status.START_TASK}.values.skip}}}}"},
+        })
+        entry = {"task_key": status.GATE_TASK, "outcome": "true"}
+    for task in work:
+        if not task.get("depends_on"):
+            task["depends_on"] = [dict(entry)]
+    added.append(status_task(
+        status.END_TASK, "brickline: log the outcome after every work task; fail the run "
+        "if any failed", end_args, retries=0, run_if="ALL_DONE",
+        depends_on=[{"task_key": t["task_key"]} for t in work]
+        + [{"task_key": status.START_TASK}]))
+    settings["task"] = sort_tasks(work + added)
+
+
+def _status_compute(settings: dict[str, Any], work: list[dict[str, Any]]) -> dict[str, Any]:
+    """The compute of the first work task that names one (job cluster, existing cluster or
+    a new cluster, copied), or a serverless environment of brickline's own."""
+    for task in work:
+        for key in ("job_cluster_key", "existing_cluster_id", "new_cluster"):
+            if key in task:
+                return {key: task[key], "library": [{"pypi": {"package": STATUS_SDK}}]}
+    settings.setdefault("environment", []).append({
+        "environment_key": STATUS_ENVIRONMENT,
+        "spec": {"environment_version": "2", "dependencies": [STATUS_SDK]},
+    })
+    return {"environment_key": STATUS_ENVIRONMENT}
+
+
+def sort_tasks(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tasks by task_key and each depends_on by task_key: the order the provider reads them
+    back in. Any other order is a diff on every plan."""
+    for task in tasks:
+        if "depends_on" in task:
+            task["depends_on"] = sorted(task["depends_on"], key=lambda d: d["task_key"])
+    return sorted(tasks, key=lambda t: t["task_key"])
+
+
+def _sort_webhooks(block: dict[str, Any]) -> None:
+    hooks = block.get("webhook_notifications")
+    if hooks:
+        for event, targets in hooks.items():
+            hooks[event] = sorted(targets, key=lambda t: str(
+                t["id"].address if isinstance(t["id"], Ref) else t["id"]))
+
+
+def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
+    pipeline = d.pipeline
+    orch = d.orchestrator
+    settings = orch.model_dump(by_alias=True, exclude_none=True,
+                               exclude={"name", "run_key", "notifications", "warn_after"})
+    settings["name"] = d.name_prefix + (orch.name or pipeline.orchestrator_name)
+    settings.setdefault("description", f"Runs the jobs of pipeline {pipeline.name} in "
+                                       "dependency order. Repair a failed run to re-run only "
+                                       "the failed jobs and what depends on them.")
+    tags = {**d.tags, **settings.get("tags", {})}
+    if tags:
+        settings["tags"] = dict(sorted(tags.items()))
+    settings["parameter"] = [{"name": RUN_KEY, "default": orch.run_key}]
+    # the orchestrator has routes of its own only: the jobs already report their failures
+    _route(settings, orch.notifications.model_dump() if orch.notifications else {},
+           orch.warn_after)
+    _deployment_settings(settings, d)
+    settings["task"] = sort_tasks([
+        {
+            "task_key": job.address,
+            "description": f"Runs {job.name}",
+            "run_job_task": {
+                "job_id": JobRef(job.address),
+                "job_parameters": {RUN_KEY: "{{job.parameters.run_key}}"},
+            },
+            **({"depends_on": [{"task_key": up} for up in job.upstream]} if job.upstream else {}),
+        }
+        for job in jobs
+    ])
+    _sort_webhooks(settings)
+    return JobPlan(address=ORCHESTRATOR_ADDRESS, name=settings["name"], settings=settings)
+
+
+def _table(d: Deployment) -> TablePlan:
+    pipeline, meta = d.pipeline, d.metadata
+    return TablePlan(address=METADATA_ADDRESS, protect=True, settings={
+        "catalog_name": meta.catalog,
+        "schema_name": meta.schema_name,
+        "name": meta.table,
+        "table_type": "MANAGED",
+        "data_source_format": "DELTA",
+        "warehouse_id": meta.warehouse_id,
+        "comment": f"Status log of pipeline {pipeline.name}, written by brickline: one row "
+                   "per job state change, appended, never updated.",
+        "column": [{"name": n, "type": t, "comment": c} for n, t, c in METADATA_COLUMNS],
+    })
+
+
+def _view(d: Deployment) -> TablePlan:
+    pipeline, meta = d.pipeline, d.metadata
+    return TablePlan(address=VIEW_ADDRESS, depends_on=[METADATA_ADDRESS], settings={
+        "catalog_name": meta.catalog,
+        "schema_name": meta.schema_name,
+        "name": meta.view_name,
+        "table_type": "VIEW",
+        "warehouse_id": meta.warehouse_id,
+        "comment": f"Latest status of each job of pipeline {pipeline.name} per run_key "
+                   f"(pending until its first row), over {meta.full_name}.",
+        "view_definition": status_view_sql(meta.full_name, pipeline.name,
+                                           [j.name for j in d.jobs]),
+    })
+
+
+def status_program() -> bytes:
+    return resources.files(status.__package__ or "brickline.runtime").joinpath(
+        "status.py").read_bytes()
+
+
+def _status_file(d: Deployment) -> FilePlan:
+    folder = d.metadata.workspace_dir.rstrip("/")
+    return FilePlan(address=STATUS_FILE_ADDRESS,
+                    path=f"{folder}/{d.stack_name}/brickline_status.py",
+                    content_base64=base64.b64encode(status_program()).decode("ascii"))
+
+
+def _variables(d: Deployment) -> list[VariablePlan]:
+    pipeline = d.pipeline
+    declared = {name: (v.description, v.default, v.sensitive)
+                for name, v in pipeline.settings.variables.items()}
+    if d.metadata.warehouse_id == "${var.warehouse_id}" or "warehouse_id" in d.variable_defaults:
+        declared.setdefault("warehouse_id", ("SQL warehouse that runs the job_metadata "
+                                             "table's DDL", None, False))
+    for name, value in d.variable_defaults.items():
+        description, _, sensitive = declared[name]
+        declared[name] = (description, value, sensitive)
+    return [VariablePlan(name, *declared[name]) for name in sorted(declared)]
+
+
+def _backend(d: Deployment) -> tuple[str, dict[str, Any]] | None:
+    if d.backend is None:
+        return None
+    for kind in BACKEND_KINDS:
+        config = getattr(d.backend, kind)
+        if config is not None:
+            values = config.model_dump(exclude_none=True)
+            if kind == "local":
+                # relative to the project root, seen from cdktf.out/stacks/<stack>/
+                values["path"] = f"../../../{values['path']}"
+            return kind, values
+    return None
+
+
+def _destinations(d: Deployment) -> list[ResourcePlan]:
+    out = []
+    for name, dest in sorted(d.pipeline.settings.destinations.items()):
+        config = dest.model_dump(exclude_none=True, exclude={"display_name"})
+        out.append(ResourcePlan(destination_address(name), {
+            "display_name": dest.display_name or f"{d.stack_name} {name}",
+            "config": config,
+        }))
+    return out
+
+
+def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
+    """databricks_permissions per job: the pipeline's and the target's grants, then the
+    job's own; one entry per principal (the strongest level listed last wins)."""
+    models = {j.address: j for j in d.jobs}
+    out = []
+    for job in jobs:
+        own = models[job.address].permissions or [] if job.address in models else []
+        grants: dict[tuple[str, str], str] = {}
+        for grant in [*d.permissions, *own]:
+            for principal in grant.principals:
+                grants[principal] = grant.level
+        if grants:
+            out.append(ResourcePlan(f"perm_{job.address}", {
+                "job_id": Ref(job.address, "id"),
+                "access_control": [{kind: principal, "permission_level": level}
+                                   for (kind, principal), level in sorted(grants.items())],
+            }))
+    return out
+
+
+def _dashboard(d: Deployment) -> ResourcePlan | None:
+    board = d.pipeline.settings.dashboard
+    if board is None:
+        return None
+    from brickline.runtime.views import dashboard_json
+
+    meta = d.metadata
+    view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
+    return ResourcePlan("dashboard", {
+        "display_name": board.display_name or f"{d.stack_name} pipeline status",
+        "warehouse_id": board.warehouse_id or meta.warehouse_id,
+        "parent_path": board.parent_path,
+        "serialized_dashboard": dashboard_json(meta.full_name, view, d.pipeline.name),
+        "embed_credentials": False,
+    })

@@ -1,0 +1,150 @@
+"""The SQL that reads the status log: the `job_status` view (provisioned by the stack) and
+the query behind `brickline status`. Both are run against a real local Spark in the tests.
+
+Only the view embeds values (the pipeline's name and its jobs' names), as escaped string
+literals, because a view cannot take parameters; queries take named parameters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from brickline.runtime.status import PENDING, SKIPPED, quote_table
+
+VIEW_COLUMNS = ("pipeline", "run_key", "job_name", "status", "start_time", "end_time",
+                "error_message", "failed_tasks", "job_id", "run_id", "attempt", "logged_at")
+
+
+def sql_string(value: str) -> str:
+    """A Spark / Databricks SQL string literal: backslash and quote escaped, so any text,
+    including newlines and unicode, stays one literal."""
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return f"'{escaped}'"
+
+
+def status_view_sql(table: str, pipeline: str, job_names: Sequence[str]) -> str:
+    """Latest status of every job of `pipeline` for every run_key in the log.
+
+    A job with no row yet for a run_key is `pending`. The latest row wins, except that a
+    `skipped` row (the job had already succeeded for that run_key) never hides the success.
+    """
+    source = quote_table(table)
+    jobs = ", ".join(f"({sql_string(n)})" for n in sorted(job_names))
+    return (
+        f"WITH jobs AS (SELECT job_name FROM VALUES {jobs} AS jobs(job_name)),\n"
+        f"log AS (SELECT * FROM {source} WHERE pipeline = {sql_string(pipeline)}),\n"
+        "runs AS (SELECT DISTINCT run_key FROM log),\n"
+        "ranked AS (\n"
+        "  SELECT *, row_number() OVER (PARTITION BY run_key, job_name ORDER BY\n"
+        f"    CASE WHEN status = '{SKIPPED}' THEN 1 ELSE 0 END, logged_at DESC,"
+        " run_id DESC, attempt DESC) AS rn\n"
+        "  FROM log)\n"
+        f"SELECT {sql_string(pipeline)} AS pipeline, runs.run_key, jobs.job_name,\n"
+        f"  coalesce(r.status, '{PENDING}') AS status, r.start_time, r.end_time,"
+        " r.error_message,\n"
+        "  r.failed_tasks, r.job_id, r.run_id, r.attempt, r.logged_at\n"
+        "FROM runs CROSS JOIN jobs\n"
+        "LEFT JOIN ranked r\n"
+        "  ON r.run_key = runs.run_key AND r.job_name = jobs.job_name AND r.rn = 1"
+    )
+
+
+def status_query(view: str, table: str, *, latest: bool) -> str:
+    """`brickline status`: rows of the view for one run_key, given as the named parameter
+    :run_key, or (latest=True) the run_key most recently logged for :pipeline."""
+    if latest:
+        key = (f"(SELECT max_by(run_key, logged_at) FROM {quote_table(table)} "
+               "WHERE pipeline = :pipeline)")
+    else:
+        key = ":run_key"
+    columns = ", ".join(VIEW_COLUMNS)
+    return (f"SELECT {columns} FROM {quote_table(view)}\n"
+            f"WHERE pipeline = :pipeline AND run_key = {key}\n"
+            "ORDER BY job_name")
+
+
+# --- the Lakeview dashboard --------------------------------------------------------------
+
+def dashboard_queries(table: str, view: str, pipeline: str) -> dict[str, str]:
+    """The dashboard's datasets: name -> SQL. Each is run on a local Spark in the tests."""
+    log, latest_view, p = quote_table(table), quote_table(view), sql_string(pipeline)
+    latest_key = f"(SELECT max_by(run_key, logged_at) FROM {log} WHERE pipeline = {p})"
+    return {
+        "current_run": (
+            "SELECT run_key, job_name, status, start_time, end_time, attempt, error_message\n"
+            f"FROM {latest_view}\nWHERE pipeline = {p} AND run_key = {latest_key}\n"
+            "ORDER BY job_name"),
+        "latest_status": (
+            "SELECT job_name, status, run_key, start_time, end_time, error_message FROM (\n"
+            "  SELECT *, row_number() OVER (PARTITION BY job_name ORDER BY logged_at DESC,"
+            " run_id DESC) AS rn\n"
+            f"  FROM {log} WHERE pipeline = {p} AND status <> '{SKIPPED}')\n"
+            "WHERE rn = 1 ORDER BY job_name"),
+        "failures_per_day": (
+            "SELECT to_date(logged_at) AS day, count(*) AS failures\n"
+            f"FROM {log} WHERE pipeline = {p} AND status = 'failed'\n"
+            "GROUP BY to_date(logged_at) ORDER BY day"),
+        "duration_per_job": (
+            "SELECT job_name, run_key, run_id, start_time,\n"
+            "  round((unix_timestamp(end_time) - unix_timestamp(start_time)) / 60.0, 1)"
+            " AS minutes\n"
+            f"FROM {log} WHERE pipeline = {p} AND status IN ('success', 'failed')"
+            " AND end_time IS NOT NULL\nORDER BY start_time"),
+        "last_errors": (
+            "SELECT logged_at, job_name, run_key, attempt, failed_tasks, error_message\n"
+            f"FROM {log} WHERE pipeline = {p} AND status = 'failed'\n"
+            "ORDER BY logged_at DESC LIMIT 50"),
+    }
+
+
+_TITLES = {"current_run": "Current run", "latest_status": "Latest status of each job",
+           "failures_per_day": "Failures per day", "duration_per_job": "Duration per job run",
+           "last_errors": "Last error messages"}
+_COLUMNS = {
+    "current_run": ("job_name", "status", "start_time", "end_time", "attempt",
+                    "error_message"),
+    "latest_status": ("job_name", "status", "run_key", "start_time", "end_time",
+                      "error_message"),
+    "failures_per_day": ("day", "failures"),
+    "duration_per_job": ("job_name", "run_key", "start_time", "minutes"),
+    "last_errors": ("logged_at", "job_name", "run_key", "attempt", "error_message"),
+}
+_LAYOUT = {"current_run": (0, 0, 6, 6), "latest_status": (0, 6, 6, 6),
+           "failures_per_day": (0, 12, 3, 6), "duration_per_job": (3, 12, 3, 6),
+           "last_errors": (0, 18, 6, 8)}
+
+
+def _widget(name: str) -> dict[str, object]:
+    columns = _COLUMNS[name]
+    fields = [{"name": c, "expression": f"`{c}`"} for c in columns]
+    query = {"name": "main_query", "query": {"datasetName": name, "fields": fields,
+                                             "disaggregated": True}}
+    frame = {"showTitle": True, "title": _TITLES[name]}
+    if name == "failures_per_day":
+        spec: dict[str, object] = {"version": 3, "widgetType": "bar", "frame": frame,
+                                   "encodings": {
+                                       "x": {"fieldName": "day", "scale": {"type": "temporal"}},
+                                       "y": {"fieldName": "failures",
+                                             "scale": {"type": "quantitative"}}}}
+    else:
+        spec = {"version": 1, "widgetType": "table", "frame": frame,
+                "encodings": {"columns": [{"fieldName": c, "displayName": c}
+                                          for c in columns]}}
+    x, y, width, height = _LAYOUT[name]
+    return {"widget": {"name": f"w_{name}", "queries": [query], "spec": spec},
+            "position": {"x": x, "y": y, "width": width, "height": height}}
+
+
+def dashboard_json(table: str, view: str, pipeline: str) -> str:
+    """A Lakeview dashboard (serialized_dashboard) over the status log: a grid 6 wide."""
+    queries = dashboard_queries(table, view, pipeline)
+    doc = {
+        "datasets": [{"name": name, "displayName": _TITLES[name],
+                      "queryLines": sql.splitlines(keepends=True)}
+                     for name, sql in queries.items()],
+        "pages": [{"name": "status", "displayName": f"{pipeline} status",
+                   "layout": [_widget(name) for name in queries]}],
+    }
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,72 @@
+"""Pipeline defaults applied to tasks and clusters: one definition, used by the rules (to
+check what will be deployed) and by the plan (to deploy it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brickline.spec.model import TaskDefaults
+
+TASK_DEFAULT_KEYS = ("max_retries", "min_retry_interval_millis", "retry_on_timeout",
+                     "timeout_seconds")
+# A cluster that names a pool or a policy gets its node type from there, not the defaults;
+# a cluster that autoscales takes no fixed worker count, and the reverse.
+_SKIP_WHEN = {
+    "node_type_id": ("instance_pool_id", "policy_id"),
+    "driver_node_type_id": ("instance_pool_id", "driver_instance_pool_id", "policy_id"),
+    "num_workers": ("autoscale",),
+    "autoscale": ("num_workers",),
+}
+# Condition tasks run no code: the Jobs API rejects retries and timeouts on them.
+NO_DEFAULTS_TASK_TYPES = ("condition_task",)
+
+
+def cluster_with_defaults(cluster: dict[str, Any], defaults: TaskDefaults) -> dict[str, Any]:
+    """A new_cluster (provider-shaped dict) with the pipeline's cluster defaults filled in."""
+    if defaults.new_cluster is None:
+        return cluster
+    base = defaults.new_cluster.model_dump(by_alias=True, exclude_none=True)
+    out = dict(cluster)
+    for key, value in base.items():
+        if key in out or any(k in cluster for k in _SKIP_WHEN.get(key, ())):
+            continue
+        out[key] = value
+    return out
+
+
+def task_with_defaults(task: dict[str, Any], defaults: TaskDefaults) -> dict[str, Any]:
+    if any(t in task for t in NO_DEFAULTS_TASK_TYPES):
+        return task
+    out = dict(task)
+    for key in TASK_DEFAULT_KEYS:
+        value = getattr(defaults, key)
+        if value is not None and key not in out:
+            out[key] = value
+    return out
+
+
+# Task types that run code on a cluster or in a serverless environment.
+CODE_TASK_TYPES = ("notebook_task", "spark_python_task", "python_wheel_task", "spark_jar_task",
+                   "spark_submit_task", "dbt_task")
+COMPUTE_KEYS = ("job_cluster_key", "existing_cluster_id", "new_cluster", "environment_key")
+
+
+def unused_only_cluster(job: dict[str, Any]) -> list[str]:
+    """The job's job cluster, when it has exactly one and no task names any compute: the
+    design document's jobs define a cluster and name it nowhere, and mean their tasks to
+    run on it. A job whose tasks name compute anywhere keeps the others serverless."""
+    clusters = [c["job_cluster_key"] for c in job.get("job_cluster", [])]
+    named = any(k in t for t in job.get("task", []) for k in COMPUTE_KEYS)
+    return clusters if len(clusters) == 1 and not named else []
+
+
+def with_only_cluster(task: dict[str, Any], job_clusters: list[str]) -> dict[str, Any]:
+    """A code task that names no compute gets the cluster `unused_only_cluster` found."""
+    if (len(job_clusters) == 1 and any(t in task for t in CODE_TASK_TYPES)
+            and not any(k in task for k in COMPUTE_KEYS)):
+        return {**task, "job_cluster_key": job_clusters[0]}
+    return task
+
+
+def has_node_type(cluster: dict[str, Any]) -> bool:
+    return any(cluster.get(k) for k in ("node_type_id", "instance_pool_id", "policy_id"))

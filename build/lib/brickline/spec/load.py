@@ -1,0 +1,588 @@
+"""From paths on disk to validated Pipelines, or every diagnostic at once.
+
+A pipeline is a folder of YAML files or one YAML file. A folder that holds `pipeline.yml`,
+or holds YAML files and no sub-folder with YAML, is one pipeline; any other folder is a
+collection: each YAML file directly in it is a one-file pipeline and each sub-folder is
+looked at the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import os
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ValidationError
+
+from brickline.spec import localfiles, rules, targets
+from brickline.spec.diagnostics import (
+    Diagnostic,
+    Location,
+    Path,
+    SpecError,
+    did_you_mean,
+    errors_only,
+    format_path,
+)
+from brickline.spec.model import Job, Orchestrator, Pipeline, PipelineSettings, PipelineTask
+from brickline.spec.yamlsource import Source, load
+
+YAML_SUFFIXES = (".yml", ".yaml")
+SETTINGS_FILES = ("pipeline.yml", "pipeline.yaml")
+IGNORED_DIRS = {"node_modules", "cdktf.out", "__pycache__"}
+FILE_KEYS = ("pipeline", "jobs", "resources")
+# Top-level keys of a Databricks Asset Bundle file (bundle/schema/jsonschema.json of
+# databricks/cli) that brickline does not take: what to do instead. A warning where
+# leaving the key out changes no job; an error where it would.
+BUNDLE_KEYS: dict[str, tuple[bool, str]] = {
+    "bundle": (False, "ignored: the pipeline is named by pipeline.name in pipeline.yml or "
+                      "after its folder"),
+    "include": (False, "ignored: brickline reads every YAML file of the pipeline's folder; "
+                       "keep the included job files in it"),
+    "workspace": (False, "ignored: name the workspace per target under pipeline.targets."
+                         "<target>.host in pipeline.yml"),
+    "sync": (False, "ignored: brickline uploads the files a task names (relative "
+                    "notebook_path, python_file, ...), nothing else"),
+    "presets": (False, "ignored: use pipeline.targets.<target>.name_prefix, tags and paused "
+                       "in pipeline.yml"),
+    "experimental": (False, "ignored"),
+    "scripts": (False, "ignored"),
+    "python": (False, "ignored: brickline does not run bundle Python code"),
+    "artifacts": (False, "ignored: build wheels before synth; a relative whl library path "
+                         "is uploaded as it is"),
+    "environments": (True, "the old name of bundle targets: move each to pipeline.targets."
+                           "<target> in pipeline.yml"),
+    "targets": (True, "move job overrides to pipeline.targets.<target>.jobs.<job name> in "
+                      "pipeline.yml (host, run_as, variables likewise)"),
+    "variables": (True, "declare variables under pipeline.variables in pipeline.yml "
+                        "(description, default); ${var.NAME} stays as it is"),
+    "permissions": (True, "move them to pipeline.permissions in pipeline.yml (same keys)"),
+    "run_as": (True, "move it to pipeline.targets.<target>.run_as in pipeline.yml"),
+}
+# keys of a bundle job resource that a databricks_job does not take
+BUNDLE_JOB_KEYS = {
+    "lifecycle": "not supported: Terraform keeps the job's lifecycle; remove it",
+}
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+def load_pipelines(paths: Sequence[str]) -> list[Pipeline]:
+    """Every pipeline under `paths`, validated; raises SpecError with all diagnostics."""
+    pipelines, diagnostics = collect(paths)
+    if errors_only(diagnostics):
+        raise SpecError(diagnostics)
+    return pipelines
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Loading builds hundreds of thousands of small containers and no reference cycles
+    worth collecting: the cyclic collector's passes cost a quarter of the time for a
+    1000-job pipeline. Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def collect(paths: Sequence[str]) -> tuple[list[Pipeline], list[Diagnostic]]:
+    """Pipelines and diagnostics; a pipeline with errors is left out of the list."""
+    with _no_cycle_collection():
+        return _collect(paths)
+
+
+def _collect(paths: Sequence[str]) -> tuple[list[Pipeline], list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    units: list[tuple[str, list[FsPath]]] = []
+    for raw in paths:
+        found, problems = discover(raw)
+        units.extend(found)
+        diagnostics.extend(problems)
+    pipelines: list[Pipeline] = []
+    for origin, files in units:
+        pipeline, problems = _load_one(origin, files)
+        diagnostics.extend(problems)
+        if pipeline is not None and not errors_only(problems):
+            pipelines.append(pipeline)
+    diagnostics.extend(rules.check_across(pipelines))
+    return pipelines, diagnostics
+
+
+def discover(raw: str) -> tuple[list[tuple[str, list[FsPath]]], list[Diagnostic]]:
+    path = FsPath(raw)
+    if path.is_file():
+        return [(raw, [path])], []
+    if not path.is_dir():
+        return [], [Diagnostic(Location(raw, 1, 1), "", "no such file or folder")]
+    units = _walk(path)
+    if not units:
+        return [], [Diagnostic(Location(raw, 1, 1), "",
+                               "no pipeline here: no .yml or .yaml file in this folder")]
+    return units, []
+
+
+def _yaml_files(folder: FsPath) -> list[FsPath]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
+
+
+def _subfolders(folder: FsPath) -> list[FsPath]:
+    return sorted(p for p in folder.iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and p.name not in IGNORED_DIRS)
+
+
+def _holds_yaml(folder: FsPath) -> bool:
+    for _, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in IGNORED_DIRS]
+        if any(f.endswith(YAML_SUFFIXES) for f in files):
+            return True
+    return False
+
+
+def _walk(folder: FsPath) -> list[tuple[str, list[FsPath]]]:
+    files = _yaml_files(folder)
+    subs = [s for s in _subfolders(folder) if _holds_yaml(s)]
+    if any(f.name in SETTINGS_FILES for f in files) or (files and not subs):
+        return [(str(folder), files)]
+    units = [(str(f), [f]) for f in files]
+    for sub in subs:
+        units.extend(_walk(sub))
+    return units
+
+
+def _read(path: FsPath) -> tuple[Source, list[Diagnostic]]:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as exc:
+        return Source(name), [Diagnostic(Location(name, 1, 1), "",
+                                         f"cannot read the file: {exc.strerror}")]
+    if size > MAX_FILE_BYTES:
+        return Source(name), [Diagnostic(Location(name, 1, 1), "",
+                                         f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Source(name), [Diagnostic(Location(name, line, column), "",
+                                         f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                                         "save the file as UTF-8")]
+    return load(text.removeprefix("\ufeff"), name)
+
+
+def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    settings: PipelineSettings | None = None
+    settings_source: Source | None = None
+    jobs: list[Job] = []
+    sources: list[Source] = []
+    broken_job_names: set[str] = set()
+    for file in files:
+        source, problems = _read(file)
+        diagnostics.extend(problems)
+        sources.append(source)
+        if problems and source.data is None:
+            continue
+        data = source.data
+        if data is None:
+            diagnostics.append(source.error((), "the file is empty; give it a 'jobs:' list "
+                                                "or a 'pipeline:' mapping"))
+            continue
+        if not isinstance(data, dict):
+            diagnostics.append(source.error(
+                (), f"expected a mapping with 'jobs:' and/or 'pipeline:', got {_kind(data)}"))
+            continue
+        for key in data:
+            if key in BUNDLE_KEYS:
+                fatal, what = BUNDLE_KEYS[key]
+                diagnostics.append(Diagnostic(
+                    source.where((key,), key=True), format_path((key,)),
+                    f"the bundle key '{key}' is not a pipeline key: {what}",
+                    severity="error" if fatal else "warning"))
+            elif key not in FILE_KEYS:
+                diagnostics.append(source.error((key,), _unknown(key, FILE_KEYS), key=True))
+        if "resources" in data:
+            valid, broken, problems = _bundle_jobs(source, data["resources"])
+            jobs.extend(valid)
+            broken_job_names |= broken
+            diagnostics.extend(problems)
+        if "pipeline" in data:
+            if settings_source is not None:
+                diagnostics.append(source.error(
+                    ("pipeline",), "a second 'pipeline:' section; the first is in "
+                    f"{settings_source.where(('pipeline',), key=True)}. Keep one per pipeline",
+                    key=True))
+            else:
+                settings_source = source
+                parsed, problems = validate_model(PipelineSettings, data["pipeline"],
+                                                  source, ("pipeline",))
+                diagnostics.extend(problems)
+                settings = parsed
+        if "jobs" in data:
+            raw_jobs = data["jobs"]
+            if not isinstance(raw_jobs, list):
+                diagnostics.append(source.error(("jobs",), f"expected a list of jobs, got "
+                                                           f"{_kind(raw_jobs)}"))
+                continue
+            valid, broken, problems = _each(
+                raw_jobs, "name", functools.partial(_job_at, source))
+            jobs.extend(valid)
+            broken_job_names |= broken
+            diagnostics.extend(problems)
+    if settings is None:
+        settings = PipelineSettings()
+    name = settings.name or _default_name(origin)
+    pipeline = Pipeline(name=name, origin=origin, settings=settings, jobs=jobs,
+                        settings_source=settings_source, sources=sources)
+    diagnostics.extend(rules.check(pipeline, known_broken=broken_job_names))
+    diagnostics.extend(_target_overrides(pipeline, broken_job_names))
+    for job in jobs:
+        diagnostics.extend(localfiles.check(job))
+    return pipeline, diagnostics
+
+
+def _target_overrides(p: Pipeline, broken: set[str]) -> list[Diagnostic]:
+    """Each targets.<t>.jobs.<job> and targets.<t>.orchestrator, merged as the target's
+    stack merges it and validated; mistakes located in the override."""
+    source = p.settings_source
+    if source is None:
+        return []
+    out: list[Diagnostic] = []
+    names = [j.name for j in p.jobs]
+    for target_name, target in sorted(p.settings.targets.items()):
+        base: Path = ("pipeline", "targets", target_name)
+        for job_name, override in (target.jobs or {}).items():
+            path: Path = (*base, "jobs", job_name)
+            job = targets.find_job(p, job_name)
+            if job is None:
+                if job_name not in broken:
+                    out.append(source.error(path, f"unknown job '{job_name}'"
+                                            f"{did_you_mean(job_name, names)}", key=True))
+                continue
+            for key in targets.FIXED_JOB_KEYS:
+                if key in override:
+                    out.append(source.error(
+                        (*path, key), f"a target cannot change a job's '{key}': the jobs and "
+                        "their edges are the same in every target", key=True))
+            if any(d.key_path.startswith(format_path(path)) for d in out):
+                continue
+            out += _merged_problems(Job, targets.job_raw(job, override, target_name),
+                                    source, path, override)
+        if target.orchestrator:
+            merged = targets.merge(targets.orchestrator_raw(p), target.orchestrator)
+            out += _merged_problems(Orchestrator, merged, source, (*base, "orchestrator"),
+                                    target.orchestrator)
+    return out
+
+
+def _item_name(data: Any, loc: Path) -> str:
+    for part in loc:
+        data = data[part]
+    key = targets.KEYED_LISTS.get(str(loc[-2]))
+    return f"{key} '{data[key]}'" if key and isinstance(data, dict) and key in data \
+        else format_path(loc)
+
+
+def _merged_problems(model: type[BaseModel], merged: dict[str, Any], source: Source,
+                     path: Path, override: dict[str, Any]) -> list[Diagnostic]:
+    """Validation errors of a merged job or orchestrator, at the override's lines: an item
+    of a merged list is found by position only within the override, so an error under
+    one is shown at the list."""
+    try:
+        model.model_validate(merged)
+    except ValidationError as exc:
+        out = []
+        for err in exc.errors(include_url=False, include_context=True):
+            loc = tuple(err["loc"])
+            cut = next((i for i, part in enumerate(loc) if isinstance(part, int)), len(loc))
+            if cut < len(loc):
+                item = _item_name(merged, loc[:cut + 1])
+                inner = _translate(err, model, source, path).message
+                rest = format_path(loc[cut + 1:])
+                err = {**err, "loc": loc[:cut], "type": "merged_list",
+                       "msg": f"in {item}{', ' + rest if rest else ''} after merging the "
+                              f"target's override: {inner}"}
+            out.append(_translate(err, model, source, path))
+        return out
+    return []
+
+
+def _bundle_jobs(source: Source, resources: Any) -> tuple[list[Job], set[str], list[Diagnostic]]:
+    """`resources: {jobs: {<key>: {...}}}` as a bundle writes it: each job's key is its
+    resource key, and its name defaults to the key."""
+    if not isinstance(resources, dict):
+        return [], set(), [source.error(("resources",), "expected a mapping with 'jobs:', "
+                                                        f"got {_kind(resources)}")]
+    problems: list[Diagnostic] = []
+    for kind in resources:
+        if kind != "jobs":
+            problems.append(source.error(
+                ("resources", kind), f"brickline provisions jobs only: keep resources.{kind} "
+                "in a bundle or Terraform configuration of its own", key=True))
+    raw_jobs = resources.get("jobs")
+    if raw_jobs is None:
+        return [], set(), problems
+    if not isinstance(raw_jobs, dict):
+        problems.append(source.error(("resources", "jobs"), "expected a mapping of job keys "
+                                     f"to jobs, got {_kind(raw_jobs)}"))
+        return [], set(), problems
+    valid: list[Job] = []
+    broken: set[str] = set()
+    for key, raw in raw_jobs.items():
+        path: Path = ("resources", "jobs", key)
+        if not isinstance(raw, dict):
+            problems.append(source.error(path, f"expected a job (a mapping), got {_kind(raw)}"))
+            continue
+        for bad, what in BUNDLE_JOB_KEYS.items():
+            if bad in raw:
+                problems.append(source.error((*path, bad), f"'{bad}': {what}", key=True))
+        job_data = {"name": key, "key": key,
+                    **{k: v for k, v in raw.items() if k not in BUNDLE_JOB_KEYS}}
+        job, job_problems = _validate_job(source, path, job_data)
+        problems.extend(job_problems)
+        if job is not None:
+            valid.append(job)
+        else:
+            broken.add(str(job_data["name"]))
+    return valid, broken, problems
+
+
+def _job_at(source: Source, index: int, raw: Any) -> tuple[Job | None, list[Diagnostic]]:
+    return _validate_job(source, ("jobs", index), raw)
+
+
+def _validate_job(source: Source, path: Path,
+                  raw: Any) -> tuple[Job | None, list[Diagnostic]]:
+    """The job's own keys and each task apart, so one bad task hides no other mistake.
+
+    A job whose own keys are valid is kept with its valid tasks; the keys of its invalid
+    tasks are remembered so the rules do not also call references to them unknown.
+    """
+    tasks_key = "task" if isinstance(raw, dict) and "tasks" not in raw and "task" in raw \
+        else "tasks"
+    raw_tasks = raw.get(tasks_key) if isinstance(raw, dict) else None
+    if not isinstance(raw_tasks, list):
+        job, problems = validate_model(Job, raw, source, path)
+        return (job.locate(source, path, raw) if job else None), problems
+    job, problems = validate_model(Job, {**raw, tasks_key: []}, source, path)
+    tasks, broken, task_problems = _each(
+        raw_tasks, "task_key",
+        lambda t, raw_task: validate_model(PipelineTask, raw_task, source,
+                                           (*path, tasks_key, t)))
+    problems.extend(task_problems)
+    if job is None:
+        return None, problems
+    job.tasks = tasks
+    job.broken_tasks = broken
+    return job.locate(source, path, raw), problems
+
+
+T = typing.TypeVar("T")
+
+
+def _each(items: list[Any], name_key: str,
+          check: Callable[[int, Any], tuple[T | None, list[Diagnostic]]],
+          ) -> tuple[list[T], set[str], list[Diagnostic]]:
+    """Validate each item; keep the valid ones and the names of the invalid ones."""
+    valid: list[T] = []
+    broken: set[str] = set()
+    problems: list[Diagnostic] = []
+    for index, raw in enumerate(items):
+        item, item_problems = check(index, raw)
+        problems.extend(item_problems)
+        if item is not None:
+            valid.append(item)
+        elif isinstance(raw, dict) and isinstance(raw.get(name_key), str):
+            broken.add(raw[name_key])
+    return valid, broken, problems
+
+
+def _default_name(origin: str) -> str:
+    path = FsPath(origin)
+    return path.stem if path.suffix in YAML_SUFFIXES else path.name
+
+
+# --- pydantic errors in the user's words -------------------------------------------------
+
+M = typing.TypeVar("M", bound=BaseModel)
+
+
+def validate_model(model: type[M], data: Any, source: Source,
+                   base: Path) -> tuple[M | None, list[Diagnostic]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_translate(err, model, source, base) for err in exc.errors(
+            include_url=False, include_context=True)]
+
+
+def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> Diagnostic:
+    loc: Path = tuple(err["loc"])
+    path = (*base, *loc)
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        twin = _spelling_of(model, loc[:-1], name)
+        if twin:
+            return source.error(path, f"'{name}' and '{twin}' are one field (the provider's "
+                                      f"and the Jobs API's spelling): keep '{twin}'", key=True)
+        return source.error(path, _unknown(name, _fields_at(model, loc[:-1])), key=True)
+    if kind == "missing":
+        return Diagnostic(source.where(path[:-1], key=True), format_path(path),
+                          f"missing required key '{loc[-1]}'")
+    if kind == "literal_error":
+        expected = [str(v) for v in _literal_values(model, loc)]
+        hint = ""
+        if isinstance(value, str):
+            close = [e for e in expected if e.lower() == value.lower()]
+            hint = f" (did you mean '{close[0]}'?)" if close else did_you_mean(value, expected)
+        return source.error(path, f"bad value {value!r}: expected one of "
+                                  f"{', '.join(expected)}{hint}")
+    expectation = _EXPECTED.get(kind)
+    if expectation:
+        message = f"expected {expectation}, got {_kind(value)}"
+        if kind == "string_type" and isinstance(value, (int, float, bool)):
+            message += " (quote it to make it a string)"
+        return source.error(path, message)
+    if kind in ("value_error", "assertion_error"):
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if message.startswith("expected"):
+            message += f", got {_kind(value)}"
+        return source.error(path, message)
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return source.error(path, f"bad value {value!r}: {err['msg'].lower()}")
+    return source.error(path, str(err["msg"]))
+
+
+_EXPECTED = {
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}" if len(value) < 60 else "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _unknown(name: str, candidates: Iterable[str]) -> str:
+    options = sorted(candidates)
+    return f"unknown key '{name}'{did_you_mean(name, options)}"
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _annotation_at(model: type[BaseModel], loc: Path) -> Any:
+    """The annotation of the field a loc points at (None when it leaves the models)."""
+    current: Any = model
+    annotation: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        is_mapping = typing.get_origin(current) is dict
+        cls = _model_in(current) if not isinstance(current, type) else current
+        if is_mapping or cls is None or not issubclass(cls, BaseModel):
+            # a dict key (variables: {name: ...}) stays on the dict's value type
+            args = typing.get_args(_strip_optional(current))
+            annotation = args[-1] if args else None
+            current = _model_in(annotation) or annotation
+            continue
+        field = _field(cls, part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        stripped = _strip_optional(annotation)
+        # a mapping's next part is a key of the user's: stay on the mapping
+        current = stripped if typing.get_origin(stripped) is dict else (
+            _model_in(annotation) or annotation)
+    return annotation
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _field(cls: type[BaseModel], name: str | int) -> Any:
+    for field_name, info in cls.model_fields.items():
+        if name in (field_name, info.alias, *_choices(info)):
+            return info
+    return None
+
+
+def _choices(info: Any) -> tuple[str, ...]:
+    alias = info.validation_alias
+    return tuple(c for c in alias.choices if isinstance(c, str)) \
+        if isinstance(alias, AliasChoices) else ()
+
+
+def _spelling_of(model: type[BaseModel], loc: Path, name: str) -> str | None:
+    """The documented name of the field `name` is the other spelling of, if it is one."""
+    cls = _model_in(_annotation_at(model, loc) if loc else model)
+    if cls is None:
+        return None
+    for info in cls.model_fields.values():
+        choices = _choices(info)
+        if name in choices[1:]:
+            return choices[0]
+    return None
+
+
+def _fields_at(model: type[BaseModel], loc: Path) -> list[str]:
+    annotation = _annotation_at(model, loc) if loc else model
+    cls = _model_in(annotation)
+    if cls is None:
+        return []
+    return [info.alias or name for name, info in cls.model_fields.items()]
+
+
+def _literal_values(model: type[BaseModel], loc: Path) -> list[Any]:
+    annotation = _annotation_at(model, loc)
+    found: list[Any] = []
+
+    def visit(a: Any) -> None:
+        if typing.get_origin(a) is typing.Literal:
+            found.extend(typing.get_args(a))
+        for arg in typing.get_args(a):
+            visit(arg)
+
+    visit(annotation)
+    return found
