@@ -159,3 +159,51 @@ def test_bundle_job_files_name_files_relative_to_themselves(project: Path) -> No
     doc = synth(stack_of(project))
     assert tasks(doc, "etl")["t"]["spark_python_task"]["python_file"] == \
         "${databricks_workspace_file.file_pipelines_p_jobs_run_py.workspace_path}"
+
+
+PROJECT = Path(__file__).parent / "data" / "bundle_project"
+
+
+def test_a_bundle_project_job_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    shutil.copytree(PROJECT, tmp_path / "daily")
+    monkeypatch.chdir(tmp_path)
+    job_file = tmp_path / "daily/resources/daily.job.yml"
+    out = render(collect(["daily/resources"])[1])
+    # the one thing a bundle resolves that brickline cannot: a reference into the bundle
+    assert out.splitlines()[0].startswith(
+        "daily/resources/daily.job.yml:34:26: resources.jobs.daily_job.tasks[2]."
+        "pipeline_task.pipeline_id: a bundle reference")
+    assert out.endswith("Found 1 error")
+    job_file.write_text(job_file.read_text().replace(
+        "${resources.pipelines.daily_etl.id}", "${var.etl_pipeline_id}"))
+    (pipeline,) = load_pipelines(["daily/resources"])
+    (stack,) = plans(pipeline)
+    doc = synth(stack)
+    t = tasks(doc, "daily_job")
+    assert t["notebook_task"]["notebook_task"]["notebook_path"] == \
+        "${databricks_notebook.notebook_daily_src_daily_notebook_ipynb.path}"
+    notebook = doc["databricks_notebook"]["notebook_daily_src_daily_notebook_ipynb"]
+    assert notebook["format"] == "JUPYTER"
+    assert notebook["path"] == "/Shared/brickline/daily/files/daily/src/daily_notebook"
+    environment = doc["databricks_job"]["daily_job"]["environment"][0]
+    assert environment["spec"]["dependencies"] == [
+        "${databricks_workspace_file.file_daily_dist_daily_0_0_1_py3_none_any_whl"
+        ".workspace_path}"]
+    assert doc["databricks_job"]["daily_job"]["trigger"] == {
+        "periodic": {"interval": 1, "unit": "DAYS"}}
+    assert t["refresh_pipeline"]["pipeline_task"]["pipeline_id"] == "${var.etl_pipeline_id}"
+
+
+def test_a_glob_must_name_one_file(project: Path) -> None:
+    text = (project / "pipelines/p/jobs.yml").read_text()
+    (project / "pipelines/p/jobs.yml").write_text(
+        text.replace("whl: dist/tool-1.0-py3-none-any.whl", "whl: dist/*.whl")
+        .replace("requirements: requirements.txt", "requirements: build/*.txt"))
+    (project / "pipelines/p/dist/tool-2.0-py3-none-any.whl").write_text("newer")
+    out = render(collect(["pipelines/p"])[1])
+    assert "'dist/*.whl' matches 2 files (pipelines/p/dist/tool-1.0-py3-none-any.whl, " \
+           "pipelines/p/dist/tool-2.0-py3-none-any.whl): name one" in out
+    assert "'build/*.txt' matches no file: brickline uploads files, it does not build " \
+           "them" in out

@@ -203,7 +203,8 @@ def _upload_local_files(job: Job, settings: dict[str, Any], d: Deployment,
     """Each relative code path of the job (spec/localfiles.py) becomes an upload under the
     stack's workspace folder, and the task refers to the uploaded copy."""
     folder = f"{d.metadata.workspace_dir.rstrip('/')}/{d.stack_name}/{localfiles.UPLOAD_DIR}"
-    for ref in list(localfiles.local_refs(settings, tasks="task", libraries="library")):
+    for ref in list(localfiles.local_refs(settings, tasks="task", libraries="library",
+                                          environments="environment")):
         up = localfiles.upload(localfiles.resolve(job, ref.value), folder, ref.notebook)
         address = up.address
         while address in uploads and uploads[address].settings["path"] != up.settings["path"]:

@@ -4,13 +4,18 @@ as uploads (the stack provisions them; the task points at the uploaded copy).
 Which paths count as local: a task's notebook_task.notebook_path, spark_python_task.
 python_file and sql_task.file.path whose `source` is WORKSPACE -- empty means GIT when the
 job has a git_source and WORKSPACE otherwise (databricks-sdk-py, databricks/sdk/service/
-jobs.py NotebookTask.source) -- and a library's whl or requirements file; each only when it
-is relative (no leading '/', no scheme such as dbfs:/ or s3://, no ${...} or {{...}}).
+jobs.py NotebookTask.source) -- a library's whl, jar or requirements file, and a serverless
+environment's dependency that starts with '.' (./dist/x.whl); each only when it is relative
+(no leading '/', no scheme such as dbfs:/ or s3://, no ${...} or {{...}}). These are the
+paths a bundle uploads too (databricks/cli bundle/config/mutator/paths/job_paths_visitor.go,
+job_libraries_paths_visitor.go, bundle/libraries/local_path.go). A glob (../dist/*.whl)
+names the one file it matches: brickline uploads files, it does not build them.
 """
 
 from __future__ import annotations
 
 import base64
+import glob
 import json
 import os
 import re
@@ -31,6 +36,10 @@ UPLOAD_DIR = "files"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+def _is_glob(value: str) -> bool:
+    return any(c in value for c in "*?[")
+
+
 @dataclass(frozen=True)
 class LocalRef:
     """One relative path in a job: where it is (in the names the walk was given), what it
@@ -46,12 +55,19 @@ def is_local(value: Any) -> bool:
             and not _SCHEME.match(value) and "${" not in value and "{{" not in value)
 
 
-def local_refs(job: dict[str, Any], *, tasks: str, libraries: str) -> Iterator[LocalRef]:
-    """Relative code paths in a job's data, whose lists are named `tasks` and `libraries`
-    (the Jobs API's names in the model, the provider's in a plan)."""
+def local_refs(job: dict[str, Any], *, tasks: str, libraries: str,
+               environments: str) -> Iterator[LocalRef]:
+    """Relative code paths in a job's data, whose lists are named `tasks`, `libraries` and
+    `environments` (the Jobs API's names in the model, the provider's in a plan)."""
     has_git = bool(job.get("git_source"))
     for i, task in enumerate(job.get(tasks) or []):
         yield from _task_refs(task, (tasks, i), has_git, libraries)
+    for i, environment in enumerate(job.get(environments) or []):
+        for j, dependency in enumerate((environment.get("spec") or {}).get("dependencies")
+                                       or []):
+            if isinstance(dependency, str) and dependency.startswith(".") and \
+                    is_local(dependency):
+                yield LocalRef((environments, i, "spec", "dependencies", j), dependency, False)
 
 
 def _task_refs(task: dict[str, Any], at: Path, has_git: bool,
@@ -69,7 +85,7 @@ def _task_refs(task: dict[str, Any], at: Path, has_git: bool,
     if sql_file and from_workspace(sql_file) and is_local(sql_file.get("path")):
         yield LocalRef((*at, "sql_task", "file", "path"), sql_file["path"], False)
     for j, library in enumerate(task.get(libraries) or []):
-        for kind in ("whl", "requirements"):
+        for kind in ("whl", "jar", "requirements"):
             if is_local(library.get(kind)):
                 yield LocalRef((*at, libraries, j, kind), library[kind], False)
     nested = (task.get("for_each_task") or {}).get("task")
@@ -77,9 +93,18 @@ def _task_refs(task: dict[str, Any], at: Path, has_git: bool,
         yield from _task_refs(nested, (*at, "for_each_task", "task"), has_git, libraries)
 
 
+def matches(job: Job, value: str) -> list[FsPath]:
+    """The files a relative path (or glob) names: relative to the YAML file that names it."""
+    path = os.path.normpath(FsPath(job.source.file).parent / value)
+    if _is_glob(value):
+        return [FsPath(p) for p in sorted(glob.glob(path)) if os.path.isfile(p)]
+    return [FsPath(path)] if os.path.isfile(path) else []
+
+
 def resolve(job: Job, value: str) -> FsPath:
-    """The file a relative path names: relative to the YAML file that names it."""
-    return FsPath(os.path.normpath(FsPath(job.source.file).parent / value))
+    """The one file a checked relative path names."""
+    (found,) = matches(job, value)
+    return found
 
 
 def project_path(file: FsPath) -> str:
@@ -92,16 +117,24 @@ def check(job: Job) -> list[Diagnostic]:
     """A relative path that names no file, or a file outside the project, is an error."""
     out = []
     data = job.model_dump(exclude_none=True)
-    for ref in local_refs(data, tasks="tasks", libraries="libraries"):
+    for ref in local_refs(data, tasks="tasks", libraries="libraries",
+                          environments="environments"):
         where = (*job.path, *_spelled(job.raw, ref.path))
-        file = resolve(job, ref.value)
-        if not file.is_file():
+        found = matches(job, ref.value)
+        file = found[0] if found else FsPath(
+            os.path.normpath(FsPath(job.source.file).parent / ref.value))
+        if _is_glob(ref.value) and len(found) != 1:
+            out.append(job.source.error(
+                where, f"'{ref.value}' matches {len(found) or 'no'} file"
+                f"{'s' * (len(found) > 1)}" + (
+                    f" ({', '.join(project_path(f) for f in found)}): name one"
+                    if found else ": brickline uploads files, it does not build them; "
+                    "build it before validate and synth")))
+        elif not found:
             hint = ""
             if ref.notebook and not file.suffix:
-                found = [file.with_suffix(s).name for s in NOTEBOOK_SUFFIXES
-                         if file.with_suffix(s).is_file()]
-                hint = f" (did you mean '{ref.value}{FsPath(found[0]).suffix}'?)" if found \
-                    else ""
+                candidates = [s for s in NOTEBOOK_SUFFIXES if file.with_suffix(s).is_file()]
+                hint = f" (did you mean '{ref.value}{candidates[0]}'?)" if candidates else ""
             out.append(job.source.error(
                 where, f"no such file: '{ref.value}' (a path relative to this YAML file: "
                 f"{project_path(file)}){hint}; give the path of an existing file, or an "
@@ -123,7 +156,8 @@ def _spelled(raw: dict[str, Any], path: Path) -> Path:
     data: Any = raw
     for part in path:
         if isinstance(data, dict) and part not in data:
-            other = {"tasks": "task", "libraries": "library"}.get(str(part), "")
+            other = {"tasks": "task", "libraries": "library",
+                     "environments": "environment"}.get(str(part), "")
             part = other if other in data else part
         out.append(part)
         data = data.get(part) if isinstance(data, dict) else (

@@ -25,6 +25,7 @@ VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TEMPLATE = re.compile(r"(?<![$%])([$%])\{")
 VAR_REF = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
 TARGET_REF = "${bundle.target}"
+BUNDLE_REFS = ("${resources.", "${workspace.", "${bundle.", "${artifacts.")
 ORCHESTRATOR_ADDRESS = "orchestrator"
 METADATA_ADDRESS = "job_metadata"
 VIEW_ADDRESS = "job_status"
@@ -184,6 +185,12 @@ def _template_problems(source: Source, path: Path, text: str,
             continue
         if text.startswith(TARGET_REF, match.start()):
             continue  # the deployment's target name, filled in per stack (spec/targets.py)
+        if text.startswith(BUNDLE_REFS, match.start()):
+            out.append(source.error(
+                path, "a bundle reference ('${resources...}', '${workspace...}', "
+                "'${bundle...}') has no value outside a bundle: write the value, or a "
+                "${var.NAME} declared under pipeline.variables"))
+            continue
         sign = match.group(1)
         out.append(source.error(
             path, f"'{sign}{{' starts a Terraform expression; only ${{var.NAME}} is "
