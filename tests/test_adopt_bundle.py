@@ -224,3 +224,35 @@ def test_override_value_mistakes_are_located(tmp_path: Path) -> None:
     out = errors(tmp_path)
     assert "pipeline.yml:7:11" in out and "unknown key 'timout_seconds'" in out
     assert "pipeline.yml:9:13" in out and "in task_key 't', max_retries" in out
+
+
+def test_bundle_target_outside_jobs_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "jobs.yml": "jobs:\n  - name: j\n    tasks: [{task_key: t, notebook_task: "
+                    "{notebook_path: /a}}]\n",
+        "pipeline.yml": "pipeline:\n  metadata:\n    warehouse_id: w\n"
+                        "    schema: ops_${bundle.target}\n"})
+    out = errors(tmp_path)
+    assert "pipeline.yml:4:13: pipeline.metadata.schema: ${bundle.target} is filled in in " \
+           "jobs and the orchestrator only" in out
+
+
+def test_import_id_per_target(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "jobs.yml": "jobs:\n  - name: j\n    tasks: [{task_key: t, notebook_task: "
+                    "{notebook_path: /a}}]\n",
+        "pipeline.yml": """pipeline:
+  metadata: {warehouse_id: w}
+  targets:
+    dev: {host: "https://dev.example.com"}
+    prod:
+      host: "https://prod.example.com"
+      jobs:
+        j: {import_id: 4242}
+"""})
+    (pipeline,) = load_pipelines([str(tmp_path)])
+    stacks = {s.target: s for s in plans(pipeline)}
+    assert [j.import_id for j in stacks["prod"].jobs] == ["4242"]
+    assert [j.import_id for j in stacks["dev"].jobs] == [None]
+    assert '"import"' in json.dumps(synth(stacks["prod"])) and \
+        '"import"' not in json.dumps(synth(stacks["dev"]))

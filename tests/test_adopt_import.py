@@ -99,7 +99,7 @@ class Workspace:
         if path == "/api/2.2/jobs/list":
             return 200, {"jobs": [{"job_id": i, "settings": {"name": j["settings"]["name"]}}
                                   for i, j in self.jobs.items()
-                                  if j["settings"]["name"] == query.get("name")]}
+                                  if query.get("name") in (None, j["settings"]["name"])]}
         return 404, {"error_code": "ENDPOINT_NOT_FOUND", "message": path}
 
 
@@ -256,3 +256,15 @@ def test_fields_the_provider_lacks_are_reported_not_dropped(
     assert result.exit_code == 1
     assert "job 101 (Data_Extract_Job): tasks[transform].alert_task: Extra inputs" in result.output
     assert not (tmp_path / "jobs.yml").exists()
+
+
+def test_import_all_matching(workspace: Workspace, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["import", "--all-matching", "^Data_", "--pipeline",
+                                      str(tmp_path / "p.yml")])
+    assert result.exit_code == 0, result.output
+    assert "wrote " in result.output and "Data_Extract_Job, Data_Load_Job" in result.output
+    data = yaml.safe_load((tmp_path / "p.yml").read_text())
+    assert [j["import_id"] for j in data["jobs"]] == [101, 102]
+    bad = CliRunner().invoke(cli, ["import", "--all-matching", "(", "--pipeline",
+                                   str(tmp_path)])
+    assert bad.exit_code == 2 and "bad regular expression" in bad.output

@@ -7,6 +7,7 @@ brickline (set BRICKLINE_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -353,21 +354,28 @@ def init(folder: Path, pipeline_name: str) -> None:
 @click.argument("job_ids", nargs=-1, type=int)
 @click.option("--name", "names", multiple=True, metavar="NAME",
               help="Import the job of this name (repeatable).")
+@click.option("--all-matching", "pattern", metavar="REGEX",
+              help="Import every job whose name matches this regular expression.")
 @click.option("--pipeline", "target_path", required=True, metavar="PATH",
               type=click.Path(path_type=Path),
               help="The pipeline folder to write jobs.yml into, or a .yml file to write.")
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @_profile_option
-def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], target_path: Path,
-                force: bool, profile: str | None) -> None:
+def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], pattern: str | None,
+                target_path: Path, force: bool, profile: str | None) -> None:
     """Write existing jobs (by id or --name) as pipeline YAML; each keeps its id
     (import_id), so the first deploy adopts the job instead of creating a second one."""
     from databricks.sdk.errors.base import DatabricksError
 
     from brickline import importer, ops
 
-    if not job_ids and not names:
-        raise click.UsageError("give job ids, or --name NAME")
+    if not job_ids and not names and not pattern:
+        raise click.UsageError("give job ids, --name NAME or --all-matching REGEX")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise click.UsageError(f"--all-matching: bad regular expression: {exc}") from None
     file = target_path if target_path.suffix in (".yml", ".yaml") else target_path / "jobs.yml"
     if file.exists() and not force:
         raise click.UsageError(f"{file} exists: choose another path, or --force to replace it")
@@ -382,6 +390,11 @@ def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], target_path: P
                     f"{len(found)} jobs are named {name!r} (ids {', '.join(map(str, found))}): "
                     "import the one you mean by its id"))
             ids += found
+        if pattern is not None:
+            matched = importer.ids_matching(ws, pattern)
+            if not matched:
+                _ops_error(ValueError(f"no job name matches {pattern!r}"))
+            ids += matched
         result = importer.pipeline_yaml(importer.fetch(ws, sorted(set(ids))))
     except (ops.OpsError, importer.NotImportable, DatabricksError, OSError) as exc:
         _ops_error(exc)

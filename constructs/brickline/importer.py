@@ -75,6 +75,14 @@ def ids_named(ws: Any, name: str) -> list[int]:
                   if j.settings is not None and j.settings.name == name)
 
 
+def ids_matching(ws: Any, pattern: str) -> list[int]:
+    """Every job whose name the regular expression finds a match in."""
+    found = re.compile(pattern)
+    return sorted(j.job_id for j in ws.jobs.list()
+                  if j.settings is not None and j.settings.name
+                  and found.search(j.settings.name))
+
+
 def pipeline_yaml(payloads: Sequence[dict[str, Any]]) -> Imported:
     """The jobs of `payloads` (jobs/get answers) as the text of a pipeline's jobs file."""
     notes: list[str] = []

@@ -171,6 +171,14 @@ def _variables(p: Pipeline) -> list[Diagnostic]:
     return out
 
 
+def _takes_target_name(path: Path) -> bool:
+    """Jobs and the orchestrator, and their target overrides, are laid out per target."""
+    if path[:1] in (("jobs",), ("resources",)) or path[:2] == ("pipeline", "orchestrator"):
+        return True
+    return path[:2] == ("pipeline", "targets") and len(path) > 3 and \
+        path[3] in ("jobs", "orchestrator")
+
+
 def _template_problems(source: Source, path: Path, text: str,
                        declared: set[str]) -> list[Diagnostic]:
     out = []
@@ -184,6 +192,10 @@ def _template_problems(source: Source, path: Path, text: str,
                                         "pipeline.variables in pipeline.yml"))
             continue
         if text.startswith(TARGET_REF, match.start()):
+            if not _takes_target_name(path):
+                out.append(source.error(path, "${bundle.target} is filled in in jobs and the "
+                                        "orchestrator only; set this per target under "
+                                        "pipeline.targets instead"))
             continue  # the deployment's target name, filled in per stack (spec/targets.py)
         if text.startswith(BUNDLE_REFS, match.start()):
             out.append(source.error(
