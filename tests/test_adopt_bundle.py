@@ -60,7 +60,11 @@ def test_bundle_jobs_load_with_their_resource_keys(bundled: dict[str, StackPlan]
     assert report["environment"][0] == {"environment_key": "default", "spec": {
         "environment_version": "2", "dependencies": ["pandas==2.2.2"]}}
     assert sorted(work_tasks(report)) == ["build", "publish"]
-    assert [p.address for p in prod.permissions] == ["perm_nightly_etl"]
+    assert [r.address for r in prod.resources if r.type == "databricks_permissions"] == [
+        "perm_nightly_etl"]
+    # a bundle job with a schedule of its own keeps it; the orchestrator runs the others
+    assert etl["schedule"]["quartz_cron_expression"] == "0 0 2 * * ?"
+    assert [t["task_key"] for t in prod.orchestrator.settings["task"]] == ["report"]
 
 
 def test_bundle_target_is_the_target_name(bundled: dict[str, StackPlan]) -> None:

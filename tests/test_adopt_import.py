@@ -41,6 +41,7 @@ def extract_job() -> jobs.Job:
                                       git_branch="main"),
             job_clusters=[jobs.JobCluster(job_cluster_key="etl", new_cluster=compute.ClusterSpec(
                 spark_version="15.4.x-scala2.12", node_type_id="i3.xlarge", num_workers=2,
+                data_security_mode=compute.DataSecurityMode.USER_ISOLATION,
                 spark_conf={"spark.speculation": "true"}))],
             tasks=[
                 jobs.Task(task_key="trigger_load", depends_on=[jobs.TaskDependency("transform")],
@@ -188,6 +189,10 @@ def test_import_writes_yaml_that_synthesizes_the_same_jobs(
         assert absent not in text, absent
     data = yaml.safe_load(text)
     extract, load = data["jobs"]
+    # the extract's schedule started the load too (run_job_task): it is the pipeline's now
+    assert data["pipeline"] == {"orchestrator": {"schedule": {
+        "quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "Europe/Berlin"}}}
+    assert "schedule" not in extract and "orchestrate" not in extract
     assert list(extract)[:3] == ["name", "import_id", "tags"] and list(extract)[-1] == "tasks"
     assert [t["task_key"] for t in extract["tasks"]] == ["extract", "transform"]
     assert extract["run_as"] == {"service_principal_name": SP}
@@ -214,8 +219,7 @@ def test_import_writes_yaml_that_synthesizes_the_same_jobs(
                              ("timeout_seconds", 0)):
             if expected.get(key) == default:
                 del expected[key]
-        expected["schedule"] = {k: v for k, v in expected.get("schedule", {}).items()
-                                if k != "pause_status"} or None
+        expected.pop("schedule", None)  # the orchestrator's now
         tasks = []
         for task in expected["task"]:
             task = {k: v for k, v in task.items()
@@ -234,6 +238,26 @@ def test_import_writes_yaml_that_synthesizes_the_same_jobs(
     # the orchestrator runs the load after the extract, as the run_job_task did
     orchestrator = {t["task_key"]: t for t in synthesized["orchestrator"]["task"]}
     assert orchestrator["data_load_job"]["depends_on"] == [{"task_key": "data_extract_job"}]
+    assert synthesized["orchestrator"]["schedule"] == {
+        "quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "Europe/Berlin"}
+
+
+def test_jobs_with_schedules_of_their_own_keep_them(
+        workspace: Workspace, tmp_path: Path) -> None:
+    load = workspace.jobs[102]["settings"]
+    load["trigger"] = {"periodic": {"interval": 1, "unit": "DAYS"}}
+    folder = tmp_path / "etl"
+    result = CliRunner().invoke(cli, ["import", "101", "102", "--pipeline", str(folder)])
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((folder / "jobs.yml").read_text())
+    assert "pipeline" not in data
+    extract, load_job = data["jobs"]
+    assert extract["orchestrate"] is False and load_job["orchestrate"] is False
+    assert extract["schedule"]["quartz_cron_expression"] == "0 0 2 * * ?"
+    # the run_job_task stays: the orchestrator does not run either job
+    assert [t["task_key"] for t in extract["tasks"]] == ["extract", "transform",
+                                                         "trigger_load"]
+    assert "keeps its own schedule or trigger" in result.output
 
 
 def test_import_refuses_to_overwrite_and_reports_api_errors(
@@ -264,7 +288,7 @@ def test_import_all_matching(workspace: Workspace, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "wrote " in result.output and "Data_Extract_Job, Data_Load_Job" in result.output
     data = yaml.safe_load((tmp_path / "p.yml").read_text())
-    assert [j["import_id"] for j in data["jobs"]] == [101, 102]
+    assert [j["import_id"] for j in data["jobs"]] == [101, 102] and "pipeline" in data
     bad = CliRunner().invoke(cli, ["import", "--all-matching", "(", "--pipeline",
                                    str(tmp_path)])
     assert bad.exit_code == 2 and "bad regular expression" in bad.output

@@ -393,6 +393,43 @@ CASES: list[tuple[str, dict[str, str], str]] = [
 ]
 
 
+# --- what a real workspace needs (issue 13) --------------------------------------------------
+CLUSTER_JOB = ("    job_clusters:\n      - job_cluster_key: c\n"
+               "        new_cluster: {{node_type_id: i3{mode}}}{mark}\n"
+               "    tasks:\n      - task_key: t\n        job_cluster_key: c\n"
+               "        notebook_task: {{notebook_path: /x}}\n")
+FOR_EACH = ("      - task_key: loop\n{outer}        for_each_task:\n          inputs: '[1, 2]'\n"
+            "          task:\n            task_key: inner\n"
+            "            notebook_task: {{notebook_path: /x}}\n")
+CASES += [
+    ("access_mode_without_uc", {"p.yml": "jobs:\n  - name: A\n" + CLUSTER_JOB.format(
+        mode=", data_security_mode: NONE", mark=" #!")},
+     "data_security_mode NONE cannot reach Unity Catalog"),
+    ("access_mode_legacy_from_defaults",
+     {"pipeline.yml": "pipeline:\n  defaults:\n    new_cluster: {data_security_mode: "
+                      "LEGACY_TABLE_ACL}\n",
+      "j.yml": "jobs:\n  - name: A\n" + CLUSTER_JOB.format(mode="", mark=" #!")},
+     "data_security_mode LEGACY_TABLE_ACL (from pipeline.defaults.new_cluster) cannot reach"),
+    ("member_job_with_schedule", {"p.yml": "jobs:\n" + job(extra=(
+        "    schedule: #!\n      quartz_cron_expression: '0 0 1 * * ?'\n"
+        "      timezone_id: UTC\n"))},
+     "runs from the orchestrator and also by its own schedule"),
+    ("member_job_continuous", {"p.yml": "jobs:\n" + job(extra="    continuous: {} #!\n")},
+     "set `orchestrate: false` if the job is not part of the pipeline's run"),
+    ("edge_to_unorchestrated_job", {"p.yml": "jobs:\n" + job(extra="    orchestrate: false\n")
+                                    + job("B", extra="    depends_on: [A] #!\n")},
+     "'A' has `orchestrate: false`: the orchestrator does not run it"),
+    ("every_job_unorchestrated", {"p.yml": "jobs:\n" + job(extra="    orchestrate: false #!\n")},
+     "every job has `orchestrate: false`"),
+    ("for_each_outer_max_retries", {"p.yml": "jobs:\n" + job(tasks=FOR_EACH.format(
+        outer="        max_retries: 3 #!\n"))},
+     "max_retries on a for_each task: retries go on the task it repeats"),
+    ("grants_mode", {"pipeline.yml": "pipeline:\n  metadata:\n    grants: some #!\n",
+                     **JOB_FILE},
+     "bad value 'some': expected one of"),
+]
+
+
 def _write(tmp_path: Path, files: dict[str, str]) -> Path:
     folder = tmp_path / "pipe"
     folder.mkdir()

@@ -32,7 +32,8 @@ TASK_DEFAULTS = {"run_if": "ALL_SUCCESS", "timeout_seconds": 0, "max_retries": 0
                  "min_retry_interval_millis": 0, "retry_on_timeout": False}
 PAUSABLE = ("schedule", "trigger", "continuous")
 # the order a person reads a job and a task in; other keys follow alphabetically
-JOB_ORDER = ("name", "key", "import_id", "description", "depends_on", "tags", "schedule",
+JOB_ORDER = ("name", "key", "import_id", "orchestrate", "description", "depends_on", "tags",
+             "schedule",
              "trigger", "continuous", "git_source", "parameters", "job_clusters",
              "environments", "email_notifications", "webhook_notifications",
              "notification_settings", "health", "timeout_seconds", "max_concurrent_runs",
@@ -83,8 +84,10 @@ def ids_matching(ws: Any, pattern: str) -> list[int]:
                   and found.search(j.settings.name))
 
 
-def pipeline_yaml(payloads: Sequence[dict[str, Any]]) -> Imported:
-    """The jobs of `payloads` (jobs/get answers) as the text of a pipeline's jobs file."""
+def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = True) -> Imported:
+    """The jobs of `payloads` (jobs/get answers) as the text of a pipeline's jobs file; with
+    `with_settings` (the folder has no pipeline.yml yet) also a `pipeline:` section when the
+    orchestrator takes over a job's schedule."""
     notes: list[str] = []
     keys = _keys(payloads)
     jobs = []
@@ -104,7 +107,7 @@ def pipeline_yaml(payloads: Sequence[dict[str, Any]]) -> Imported:
             settings["key"] = keys[job_id]
         settings["import_id"] = job_id
         jobs.append(settings)
-    _edges(jobs, notes)
+    orchestrator = _triggers(jobs, _edges(jobs), with_settings, notes)
     problems = []
     for settings in jobs:
         try:
@@ -126,7 +129,10 @@ def pipeline_yaml(payloads: Sequence[dict[str, Any]]) -> Imported:
                for j in sorted(jobs, key=lambda j: j["name"])]
     header = ("# Imported by `brickline import` from jobs/get. import_id adopts each existing "
               "job\n# on the first deploy instead of creating a second one.\n")
-    return Imported(header + _dump({"jobs": ordered}), [j["name"] for j in ordered], notes)
+    document: dict[str, Any] = {"jobs": ordered}
+    if orchestrator:
+        document = {"pipeline": {"orchestrator": orchestrator}, **document}
+    return Imported(header + _dump(document), [j["name"] for j in ordered], notes)
 
 
 def _keys(payloads: Sequence[dict[str, Any]]) -> dict[int, str]:
@@ -209,31 +215,64 @@ def _pruned(value: Any) -> Any:
     return value
 
 
-def _edges(jobs: list[dict[str, Any]], notes: list[str]) -> None:
-    """A last task that only runs another imported job (run_job_task, all upstream tasks
-    succeeded, no parameters of its own) becomes an edge: the other job depends on this
-    one, and the orchestrator runs them in that order."""
-    name_of = {j["import_id"]: j["name"] for j in jobs}
+def _edges(jobs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any],
+                                                     dict[str, Any]]]:
+    """(job, task, other job) for each last task that only runs another imported job
+    (run_job_task, after all upstream tasks succeeded, no parameters of its own): an edge
+    of the pipeline, the orchestrator running the other job after this one."""
+    by_id = {j["import_id"]: j for j in jobs}
+    out = []
     for job in jobs:
         tasks = job["tasks"]
         needed = {d["task_key"] for t in tasks for d in t.get("depends_on", [])}
-        for task in list(tasks):
+        for task in tasks:
             run = task.get("run_job_task")
-            if not run or run.get("job_id") not in name_of:
+            if not run or run.get("job_id") not in by_id:
                 continue
             plain = set(task) <= {"task_key", "description", "depends_on", "run_job_task"} \
                 and set(run) == {"job_id"}
-            if task["task_key"] in needed or not plain or len(tasks) == 1:
-                notes.append(f"job {job['name']}: task {task['task_key']} runs job "
-                             f"{name_of[run['job_id']]} and stays a run_job_task (it has "
-                             "settings or tasks after it)")
-                continue
-            tasks.remove(task)
-            downstream = next(j for j in jobs if j["import_id"] == run["job_id"])
-            upstream = downstream.setdefault("depends_on", [])
-            if job["name"] not in upstream:
-                upstream.append(job["name"])
-                upstream.sort()
+            if task["task_key"] not in needed and plain and len(tasks) > 1:
+                out.append((job, task, by_id[run["job_id"]]))
+    return out
+
+
+def _triggers(jobs: list[dict[str, Any]],
+              edges: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
+              with_settings: bool, notes: list[str]) -> dict[str, Any]:
+    """Who starts the jobs. One scheduled job that starts all the others (or the only job):
+    its schedule becomes the orchestrator's, and run_job_task chains become edges -- the same
+    runs, in the same order. Otherwise each job with a schedule of its own keeps it
+    (orchestrate: false; the orchestrator runs only the others) and its run_job_task stays."""
+    triggered = [j for j in jobs if any(k in j for k in PAUSABLE)]
+    orchestrator: dict[str, Any] = {}
+    if len(triggered) == 1 and with_settings:
+        root = triggered[0]
+        reached = {root["name"]}
+        for _ in jobs:
+            reached |= {after["name"] for job, _, after in edges if job["name"] in reached}
+        if reached == {j["name"] for j in jobs}:
+            orchestrator = {k: root.pop(k) for k in PAUSABLE if k in root}
+            notes.append(f"the orchestrator runs on {root['name']}'s "
+                         f"{'/'.join(orchestrator)} now (pipeline.orchestrator), and runs the "
+                         "jobs in order")
+            triggered = []
+    for job in triggered:
+        job["orchestrate"] = False
+        notes.append(f"job {job['name']} keeps its own schedule or trigger (orchestrate: "
+                     "false); to run it from the orchestrator, move the schedule to "
+                     "pipeline.orchestrator and remove orchestrate: false")
+    for job, task, after in edges:
+        if job.get("orchestrate") is False or after.get("orchestrate") is False:
+            notes.append(f"job {job['name']}: task {task['task_key']} keeps running job "
+                         f"{after['name']} (run_job_task): a job with its own schedule is "
+                         "not part of the orchestrator's run")
+            continue
+        job["tasks"].remove(task)
+        upstream = after.setdefault("depends_on", [])
+        if job["name"] not in upstream:
+            upstream.append(job["name"])
+            upstream.sort()
+    return orchestrator
 
 
 def _names_first(value: Any) -> Any:

@@ -53,6 +53,12 @@ class PipelineStack(TerraformStack):
         # every resource by address, for the references between them (Ref in the plan)
         self.resources: dict[str, Any] = {}
         resolve = resolver(self.resources)
+        # a resource the tables wait for (the metadata schema, when the stack creates it)
+        # is built before them; every other generic resource after the jobs
+        first = {a for table in (plan.table, plan.view) for a in table.depends_on}
+        for extra in plan.resources:
+            if extra.address in first:
+                self._resource(extra, resolve)
         for table in (plan.table, plan.view):
             self.resources[table.address] = Table(self, plan=table,
                                                   resources=self.resources).resource
@@ -66,9 +72,11 @@ class PipelineStack(TerraformStack):
                 self, dest.address, **struct_kwargs(NotificationDestination, dest.settings))
         # resources that refer to nothing (the uploads of local code files) come before the
         # jobs, which refer to them; the others after, as they may refer to the jobs
-        early = [r for r in plan.resources if not r.depends_on and not _refers(r.settings)]
-        for extra in early:
-            self._resource(extra, resolve)
+        early = {r.address for r in plan.resources
+                 if r.address not in first and not r.depends_on and not _refers(r.settings)}
+        for extra in plan.resources:
+            if extra.address in early:
+                self._resource(extra, resolve)
         for job_plan in plan.jobs:
             self.resources[job_plan.address] = Job(self, plan=job_plan,
                                                    resources=self.resources).resource
@@ -85,7 +93,7 @@ class PipelineStack(TerraformStack):
             self.resources[f"data.{data.address}"] = cls(
                 self, data.address, **struct_kwargs(cls, data.settings, resolve))
         for extra in plan.resources:
-            if extra not in early:
+            if extra.address not in first and extra.address not in early:
                 self._resource(extra, resolve)
 
     def _resource(self, extra: ResourcePlan, resolve: Callable[[Any], Any]) -> None:

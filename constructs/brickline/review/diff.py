@@ -123,6 +123,14 @@ def _resources(doc: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return dict(doc.get("resource", {}).get(kind, {}))
 
 
+def _follow(resource: dict[str, Any], moves: dict[str, str]) -> dict[str, Any]:
+    """A resource with its references to moved resources pointing at their new address."""
+    text = json.dumps(resource)
+    for before, after in moves.items():
+        text = text.replace(f"${{{before}.", f"${{{after}.")
+    return dict(json.loads(text))
+
+
 def _moves(doc: dict[str, Any]) -> dict[str, str]:
     """moved blocks: old address -> new address (as "type.name")."""
     return {m["from"]: m["to"] for m in doc.get("moved", [])}
@@ -262,8 +270,18 @@ def _argument_change(old: object, new: object) -> str:
 def _others(base: dict[str, Any], head: dict[str, Any], review: StackReview) -> None:
     """Tables, the view, the status program, variables: and what would be destroyed."""
     kinds = sorted((set(base.get("resource", {})) | set(head.get("resource", {}))) - {JOB})
+    moves = _moves(head)
     for kind in kinds:
         old, new = _resources(base, kind), _resources(head, kind)
+        # a moved block (a renamed job's permissions) updates in place: compare the two,
+        # with references to moved resources read as their new addresses
+        if moves:
+            followed = {}
+            for address, resource in old.items():
+                target = moves.get(f"{kind}.{address}", "").removeprefix(f"{kind}.")
+                moved = address not in new and target in new and target not in old
+                followed[target if moved else address] = _follow(resource, moves)
+            old = followed
         for address in sorted(old.keys() | new.keys()):
             full = f"{kind}.{address}"
             before, after = old.get(address), new.get(address)

@@ -65,6 +65,7 @@ BUNDLE_KEYS: dict[str, tuple[bool, str]] = {
     "permissions": (True, "move them to pipeline.permissions in pipeline.yml (same keys)"),
     "run_as": (True, "move it to pipeline.targets.<target>.run_as in pipeline.yml"),
 }
+OWN_TRIGGERS = ("schedule", "trigger", "continuous")
 # keys of a bundle job resource that a databricks_job does not take
 BUNDLE_JOB_KEYS = {
     "lifecycle": "not supported: Terraform keeps the job's lifecycle; remove it",
@@ -348,6 +349,9 @@ def _bundle_jobs(source: Source, resources: Any) -> tuple[list[Job], set[str], l
                 problems.append(source.error((*path, bad), f"'{bad}': {what}", key=True))
         job_data = {"name": key, "key": key,
                     **{k: v for k, v in raw.items() if k not in BUNDLE_JOB_KEYS}}
+        if any(k in raw for k in OWN_TRIGGERS) and "orchestrate" not in raw:
+            # a bundle job with a schedule of its own keeps running on it, as in the bundle
+            job_data["orchestrate"] = False
         job, job_problems = _validate_job(source, path, job_data)
         problems.extend(job_problems)
         if job is not None:

@@ -164,6 +164,12 @@ class ClusterOverride(SpecModel):
     spark_version: str | None = None
 
 
+# What brickline grants in Unity Catalog (see plan._grants): on the table and view it creates
+# (and the schema, when it creates it); `all` adds USE_CATALOG / USE_SCHEMA on a catalog and
+# schema it does not own; `none` leaves every grant to the team.
+GrantsMode = Literal["objects", "all", "none"]
+
+
 class MetadataOverride(SpecModel):
     catalog: str | None = None
     schema_name: str | None = Field(None, alias="schema")
@@ -171,6 +177,8 @@ class MetadataOverride(SpecModel):
     warehouse_id: str | None = None
     view: str | None = None
     workspace_dir: str | None = None
+    create_schema: bool | None = None
+    grants: GrantsMode | None = None
 
 
 class Target(SpecModel):
@@ -263,6 +271,9 @@ class Job(api.JobSettings):
         "default: pipeline.warn_after.")
     permissions: list[Permission] | None = Field(
         None, description="Grants on this job, added to pipeline.permissions.")
+    orchestrate: bool = Field(
+        True, description="false: the job is not run by the orchestrator (it keeps its own "
+        "schedule or trigger, and logs its status under a run_key of its own).")
     tasks: list[PipelineTask] = Field(  # type: ignore[assignment]
         ..., validation_alias=AliasChoices("tasks", "task"), serialization_alias="task")
 
@@ -337,6 +348,17 @@ class MetadataTable(SpecModel):
     workspace_dir: str = Field(
         "/Shared/brickline", description="Workspace folder the status program is uploaded "
         "to, as <workspace_dir>/<pipeline>/brickline_status.py.")
+    create_schema: bool = Field(
+        False, description="Create the schema (catalog.schema) with the stack. Default: "
+        "read it, so that `terraform plan` fails, naming it, when it does not exist.")
+    grants: GrantsMode = Field(
+        "objects", description="Unity Catalog grants brickline adds for the identity the "
+        "jobs run as (MODIFY, SELECT on the table; SELECT on the view) and for the "
+        "pipeline's job viewers (SELECT on the view): `objects` on what brickline creates "
+        "(and USE_SCHEMA on the schema it creates); `all` also USE_CATALOG and USE_SCHEMA "
+        "on an existing catalog and schema (this replaces those principals' other direct "
+        "privileges there: databricks_grant is authoritative per principal); `none`: the "
+        "team grants them elsewhere.")
 
     @property
     def full_name(self) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from brickline.spec import jobs_api as api
-from brickline.spec import rules_deploy
+from brickline.spec import rules_deploy, rules_workspace
 from brickline.spec.defaults import COMPUTE_KEYS, cluster_with_defaults, has_node_type
 from brickline.spec.diagnostics import Diagnostic, Location, Path, did_you_mean
 from brickline.spec.model import Job, Pipeline
@@ -30,12 +30,14 @@ ORCHESTRATOR_ADDRESS = "orchestrator"
 METADATA_ADDRESS = "job_metadata"
 VIEW_ADDRESS = "job_status"
 STATUS_FILE_ADDRESS = "brickline_status"
+SCHEMA_ADDRESS = "metadata_schema"
 # Terraform names of the stack's own resources: a job key must not take one.
 RESERVED_ADDRESSES = {
     ORCHESTRATOR_ADDRESS: "the orchestrator job",
     METADATA_ADDRESS: "the job_metadata table",
     VIEW_ADDRESS: "the job_status view",
     STATUS_FILE_ADDRESS: "the status program's workspace file",
+    SCHEMA_ADDRESS: "the metadata schema",
     "databricks": "the provider",
 }
 RESERVED_TASK_PREFIX = "brickline_"
@@ -55,6 +57,7 @@ def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -
         out += _job(job, pipeline)
     out += _schedules(pipeline)
     out += rules_deploy.check(pipeline)
+    out += rules_workspace.check(pipeline)
     return out
 
 

@@ -36,7 +36,7 @@ KEYED_LISTS = {
 SPELLINGS = {"tasks": "task", "job_clusters": "job_cluster", "parameters": "parameter",
              "environments": "environment"}
 # what decides the pipeline's shape cannot differ between targets
-FIXED_JOB_KEYS = ("name", "key", "depends_on", "on_success", "renamed_from")
+FIXED_JOB_KEYS = ("name", "key", "depends_on", "on_success", "renamed_from", "orchestrate")
 
 
 @dataclass
