@@ -260,3 +260,22 @@ def test_import_id_per_target(tmp_path: Path) -> None:
     assert [j.import_id for j in stacks["dev"].jobs] == [None]
     assert '"import"' in json.dumps(synth(stacks["prod"])) and \
         '"import"' not in json.dumps(synth(stacks["dev"]))
+
+
+def test_jobs_api_fields_the_provider_lacks_say_so(tmp_path: Path) -> None:
+    write(tmp_path, {"jobs.yml": """jobs:
+  - name: j
+    format: MULTI_TASK
+    triggers: {}
+    tasks:
+      - task_key: t
+        alert_task: {alert_id: a}
+        notebook_task: {notebook_path: /a}
+"""})
+    _, diagnostics = collect([str(tmp_path)])
+    by_path = {d.key_path: d for d in diagnostics}
+    assert by_path["jobs[0].format"].severity == "warning"
+    for where in ("jobs[0].triggers", "jobs[0].tasks[0].alert_task"):
+        assert by_path[where].severity == "error"
+        assert "is a Jobs API field that the Databricks Terraform provider brickline builds " \
+               "on does not take (yet)" in by_path[where].message

@@ -372,13 +372,23 @@ def _validate_job(source: Source, path: Path,
     A job whose own keys are valid is kept with its valid tasks; the keys of its invalid
     tasks are remembered so the rules do not also call references to them unknown.
     """
+    notes: list[Diagnostic] = []
+    if isinstance(raw, dict) and "format" in raw:
+        # jobs/get gives it; create and update ignore it (databricks-sdk-py jobs.py
+        # JobSettings.format: "This field is ignored in Create/Update/Reset calls")
+        notes.append(Diagnostic(source.where((*path, "format"), key=True),
+                                format_path((*path, "format")),
+                                "'format' is ignored: the Jobs API ignores it on create and "
+                                "update; remove it", severity="warning"))
+        raw = {k: v for k, v in raw.items() if k != "format"}
     tasks_key = "task" if isinstance(raw, dict) and "tasks" not in raw and "task" in raw \
         else "tasks"
     raw_tasks = raw.get(tasks_key) if isinstance(raw, dict) else None
     if not isinstance(raw_tasks, list):
         job, problems = validate_model(Job, raw, source, path)
-        return (job.locate(source, path, raw) if job else None), problems
+        return (job.locate(source, path, raw) if job else None), notes + problems
     job, problems = validate_model(Job, {**raw, tasks_key: []}, source, path)
+    problems = notes + problems
     tasks, broken, task_problems = _each(
         raw_tasks, "task_key",
         lambda t, raw_task: validate_model(PipelineTask, raw_task, source,
@@ -441,7 +451,12 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
         if twin:
             return source.error(path, f"'{name}' and '{twin}' are one field (the provider's "
                                       f"and the Jobs API's spelling): keep '{twin}'", key=True)
-        return source.error(path, _unknown(name, _fields_at(model, loc[:-1])), key=True)
+        candidates = _fields_at(model, loc[:-1])
+        message = _unknown(name, candidates)
+        if model in (Job, PipelineTask) and name in _provider_lacks():
+            message += (f"; '{name}' is a Jobs API field that the Databricks Terraform "
+                        "provider brickline builds on does not take (yet): remove it")
+        return source.error(path, message, key=True)
     if kind == "missing":
         return Diagnostic(source.where(path[:-1], key=True), format_path(path),
                           f"missing required key '{loc[-1]}'")
@@ -479,6 +494,48 @@ _EXPECTED = {
     "model_type": "a mapping (key: value)",
     "model_attributes_type": "a mapping (key: value)",
 }
+
+
+@functools.cache
+def _provider_lacks() -> frozenset[str]:
+    """Field names of a job in the Jobs API (the SDK's dataclasses) that no level of the
+    provider's job takes: such a key is not a typo but a field brickline cannot send."""
+    import dataclasses
+
+    from databricks.sdk.service import jobs
+
+    ours: set[str] = set()
+    walked: set[type[BaseModel]] = set()
+    models: list[type[BaseModel]] = [Job, PipelineTask]
+    while models:
+        model = models.pop()
+        if model in walked:
+            continue
+        walked.add(model)
+        for field_name, info in model.model_fields.items():
+            ours.update((field_name, *_choices(info), *([info.alias] if info.alias else [])))
+            inner = _model_in(info.annotation)
+            if inner is not None:
+                models.append(inner)
+
+    names: set[str] = set()
+    seen: set[type] = set()
+    todo: list[type] = [jobs.JobSettings]
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            names.add(f.name)
+            stack = [hints[f.name]]
+            while stack:
+                hint = stack.pop()
+                if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+                    todo.append(hint)
+                stack.extend(typing.get_args(hint))
+    return frozenset(names - ours)
 
 
 def _kind(value: Any) -> str:
