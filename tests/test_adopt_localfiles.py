@@ -207,3 +207,34 @@ def test_a_glob_must_name_one_file(project: Path) -> None:
            "pipelines/p/dist/tool-2.0-py3-none-any.whl): name one" in out
     assert "'build/*.txt' matches no file: brickline uploads files, it does not build " \
            "them" in out
+
+
+def test_files_a_target_names_are_checked_too(project: Path) -> None:
+    put(project / "pipelines", {
+        "p/dev.py": "print('dev')\n",
+        "p/pipeline.yml": """pipeline:
+  metadata: {warehouse_id: w}
+  targets:
+    dev:
+      host: https://dev.example.com
+      jobs:
+        archive:
+          tasks:
+            - task_key: py
+              spark_python_task: {python_file: jobs/missing.py}
+    prod:
+      host: https://prod.example.com
+""",
+        "q/jobs.yml": "jobs:\n  - name: per_target\n    tasks:\n      - task_key: t\n"
+                      "        existing_cluster_id: c\n        spark_python_task:\n"
+                      "          python_file: ../p/${bundle.target}.py\n",
+        "q/pipeline.yml": "pipeline:\n  metadata: {warehouse_id: w}\n  targets:\n"
+                          "    dev: {host: https://dev.example.com}\n"
+                          "    prod: {host: https://prod.example.com}\n"})
+    out = render(collect(["pipelines/p", "pipelines/q"])[1])
+    assert "pipelines/p/pipeline.yml:7:9: pipeline.targets.dev.jobs.archive: after merging " \
+           "the target's override: jobs[0].tasks[1].spark_python_task.python_file: no such " \
+           "file: 'jobs/missing.py'" in out
+    assert "pipelines/q/jobs.yml:2:5: jobs[0]: in target prod: " \
+           "jobs[0].tasks[0].spark_python_task.python_file: no such file: '../p/prod.py'" in out
+    assert "dev.py" not in out and "Found 2 errors" in out

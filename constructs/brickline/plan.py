@@ -212,7 +212,10 @@ def _upload_local_files(job: Job, settings: dict[str, Any], d: Deployment,
     folder = f"{d.metadata.workspace_dir.rstrip('/')}/{d.stack_name}/{localfiles.UPLOAD_DIR}"
     for ref in list(localfiles.local_refs(settings, tasks="task", libraries="library",
                                           environments="environment")):
-        up = localfiles.upload(localfiles.resolve(job, ref.value), folder, ref.notebook)
+        found = localfiles.matches(job, ref.value)
+        if len(found) != 1:
+            continue  # validation reported it
+        up = localfiles.upload(found[0], folder, ref.notebook)
         address = up.address
         while address in uploads and uploads[address].settings["path"] != up.settings["path"]:
             address += "_"  # two paths that spell the same address

@@ -247,6 +247,7 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
                         settings_source=settings_source, sources=sources)
     diagnostics.extend(rules.check(pipeline, known_broken=broken_job_names))
     diagnostics.extend(_target_overrides(pipeline, broken_job_names))
+    diagnostics.extend(_target_files(pipeline))
     for job in jobs:
         diagnostics.extend(localfiles.check(job))
     return pipeline, diagnostics
@@ -277,13 +278,45 @@ def _target_overrides(p: Pipeline, broken: set[str]) -> list[Diagnostic]:
                         "their edges are the same in every target", key=True))
             if any(d.key_path.startswith(format_path(path)) for d in out):
                 continue
-            out += _merged_problems(Job, targets.job_raw(job, override, target_name),
-                                    source, path, override)
+            merged = targets.job_raw(job, override, target_name)
+            problems = _merged_problems(Job, merged, source, path, override)
+            out += problems or _merged_files(job, merged, source.where(path, key=True), path)
         if target.orchestrator:
             merged = targets.merge(targets.orchestrator_raw(p), target.orchestrator)
             out += _merged_problems(Orchestrator, merged, source, (*base, "orchestrator"),
                                     target.orchestrator)
     return out
+
+
+def _target_files(p: Pipeline) -> list[Diagnostic]:
+    """Code paths that ${bundle.target} fills in per target name the files they should."""
+    out: list[Diagnostic] = []
+    overridden = {(t, found.address) for t, target in p.settings.targets.items()
+                  for name in (target.jobs or {})
+                  if (found := targets.find_job(p, name)) is not None}
+    for target_name in sorted(p.settings.targets) or [targets.DEFAULT_TARGET]:
+        for job in p.jobs:
+            if (target_name, job.address) in overridden or \
+                    targets.TARGET_REF not in repr(job.raw):
+                continue
+            merged = targets.job_raw(job, None, target_name)
+            try:
+                Job.model_validate(merged)
+            except ValidationError:
+                continue  # reported where the job is validated
+            out += _merged_files(job, merged, job.source.where(job.path, key=True), job.path,
+                                 f"in target {target_name}")
+    return out
+
+
+def _merged_files(job: Job, merged: dict[str, Any], where: Location, path: Path,
+                  when: str = "after merging the target's override") -> list[Diagnostic]:
+    """Local-file mistakes of a job as a target deploys it that the job as written does not
+    have, at `where`."""
+    seen = {d.message for d in localfiles.check(job)}
+    built = Job.model_validate(merged).locate(job.source, job.path, merged)
+    return [Diagnostic(where, format_path(path), f"{when}: {d.key_path}: {d.message}")
+            for d in localfiles.check(built) if d.message not in seen]
 
 
 def _item_name(data: Any, loc: Path) -> str:

@@ -101,12 +101,6 @@ def matches(job: Job, value: str) -> list[FsPath]:
     return [FsPath(path)] if os.path.isfile(path) else []
 
 
-def resolve(job: Job, value: str) -> FsPath:
-    """The one file a checked relative path names."""
-    (found,) = matches(job, value)
-    return found
-
-
 def project_path(file: FsPath) -> str:
     """The file relative to the project root (the folder synth runs in), '/'-separated: the
     same on every machine, and the upload's place under the pipeline's folder."""
