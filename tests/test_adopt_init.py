@@ -120,8 +120,14 @@ def test_init_then_the_real_cdktf_synth(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # built from a copy: setuptools leaves build/ and *.egg-info beside the sources
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    shutil.copytree(REPO / "constructs", source / "constructs",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "-w", str(out), str(REPO)], check=True,
+                    "--no-build-isolation", "-w", str(out), str(source)], check=True,
                    timeout=600, capture_output=True)
     (found,) = out.glob("brickline-*.whl")
     return found
@@ -154,6 +160,13 @@ def test_the_wheel_installs_and_agrees_on(python: str, wheel: Path, tmp_path: Pa
     version = subprocess.run([str(venv / "bin/brickline"), "--version"], capture_output=True,
                              text=True, timeout=300, env=ENV)
     assert version.stdout == f"brickline, version {scaffold.brickline_version()}\n"
+    # the templates are in the wheel: init from the installed package, then validate
+    project = tmp_path / "project"
+    project.mkdir()
+    for args in (["init"], ["validate"]):
+        done = subprocess.run([str(venv / "bin/brickline"), *args], cwd=project,
+                              capture_output=True, text=True, timeout=300, env=ENV)
+        assert done.returncode == 0, done.stdout + done.stderr
     here = outputs(Path(sys.executable).parent / "brickline", tmp_path / "here")
     there = outputs(venv / "bin/brickline", tmp_path / "there")
     assert there[0] == here[0]

@@ -1,1 +1,0 @@
-"""cdktf constructs that turn a StackPlan into Terraform resources."""
