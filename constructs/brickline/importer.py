@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from brickline.spec.model import Job, address_from_name
+from brickline.names import address_from_name
+from brickline.spec.model import Job
 
 # Read-only or output-only in jobs/get: `format` (computed by the provider,
 # jobs/resource_job.go:313), `deployment` (set by bundles), git_source.git_snapshot

@@ -8,11 +8,11 @@ it is tested in plain Python and the same for `synth`, `graph` and a review.
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from brickline import names
 from brickline.runtime import status
 from brickline.runtime.views import status_view_sql
 from brickline.spec import localfiles
@@ -24,13 +24,6 @@ from brickline.spec.defaults import (
     with_only_cluster,
 )
 from brickline.spec.model import BACKEND_KINDS, EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
-from brickline.spec.rules import (
-    METADATA_ADDRESS,
-    ORCHESTRATOR_ADDRESS,
-    SCHEMA_ADDRESS,
-    STATUS_FILE_ADDRESS,
-    VIEW_ADDRESS,
-)
 from brickline.spec.targets import Deployment, deployments
 
 EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
@@ -57,7 +50,7 @@ def JobRef(address: str) -> Ref:
     return Ref(address, "id", number=True)
 
 
-STATUS_FILE = Ref(STATUS_FILE_ADDRESS, "workspace_path")
+STATUS_FILE = Ref(names.STATUS_FILE, "workspace_path")
 
 
 @dataclass
@@ -163,8 +156,7 @@ def _stack(d: Deployment) -> StackPlan:
     )
 
 
-def destination_address(name: str) -> str:
-    return "dest_" + "".join(c if c.isalnum() else "_" for c in name)
+destination_address = names.destination_address
 
 
 def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
@@ -399,14 +391,15 @@ def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
         for job in jobs
     ])
     _sort_webhooks(settings)
-    return JobPlan(address=ORCHESTRATOR_ADDRESS, name=settings["name"], settings=settings)
+    return JobPlan(address=names.ORCHESTRATOR, name=settings["name"], settings=settings)
 
 
 def _table(d: Deployment) -> TablePlan:
     pipeline, meta = d.pipeline, d.metadata
     # a schema the stack creates exists before the table (CREATE TABLE needs it)
-    return TablePlan(address=METADATA_ADDRESS, protect=True,
-                     depends_on=[SCHEMA_ADDRESS] if meta.create_schema else [], settings={
+    return TablePlan(address=names.METADATA_TABLE, protect=True,
+                     depends_on=[names.METADATA_SCHEMA] if meta.create_schema else [],
+                     settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
         "name": meta.table,
@@ -421,7 +414,7 @@ def _table(d: Deployment) -> TablePlan:
 
 def _view(d: Deployment) -> TablePlan:
     pipeline, meta = d.pipeline, d.metadata
-    return TablePlan(address=VIEW_ADDRESS, depends_on=[METADATA_ADDRESS], settings={
+    return TablePlan(address=names.STATUS_VIEW, depends_on=[names.METADATA_TABLE], settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
         "name": meta.view_name,
@@ -442,7 +435,7 @@ def status_program() -> bytes:
 
 def _status_file(d: Deployment) -> FilePlan:
     folder = d.metadata.workspace_dir.rstrip("/")
-    return FilePlan(address=STATUS_FILE_ADDRESS,
+    return FilePlan(address=names.STATUS_FILE,
                     path=f"{folder}/{d.stack_name}/brickline_status.py",
                     content_base64=base64.b64encode(status_program()).decode("ascii"))
 
@@ -514,8 +507,8 @@ def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
                 grants[principal] = grant.level
         if grants:
             out.append(ResourcePlan(
-                f"perm_{job.address}", type="databricks_permissions",
-                moved_from=(f"databricks_permissions.perm_{job.moved_from}"
+                names.permission_address(job.address), type="databricks_permissions",
+                moved_from=(f"databricks_permissions.{names.permission_address(job.moved_from)}"
                             if job.moved_from else None),
                 settings={
                     "job_id": Ref(job.address, "id"),
@@ -532,9 +525,9 @@ def _schema(d: Deployment) -> ResourcePlan:
     metadata.create_schema."""
     meta = d.metadata
     if not meta.create_schema:
-        return ResourcePlan(SCHEMA_ADDRESS, type="databricks_schema",
+        return ResourcePlan(names.METADATA_SCHEMA, type="databricks_schema",
                             settings={"name": f"{meta.catalog}.{meta.schema_name}"})
-    return ResourcePlan(SCHEMA_ADDRESS, type="databricks_schema", settings={
+    return ResourcePlan(names.METADATA_SCHEMA, type="databricks_schema", settings={
         "catalog_name": meta.catalog,
         "name": meta.schema_name,
         "comment": f"Created by brickline for the status log of pipeline {d.pipeline.name}.",
@@ -573,35 +566,24 @@ def _grants(d: Deployment, stack: StackPlan) -> list[ResourcePlan]:
         grant("schema", [*writers, *readers], ("USE_SCHEMA",))
     if meta.grants == "all":
         grant("catalog", [*writers, *readers], ("USE_CATALOG",))
-    schema = Ref(SCHEMA_ADDRESS if meta.create_schema else f"data.{SCHEMA_ADDRESS}", "id")
+    schema = Ref(names.METADATA_SCHEMA if meta.create_schema
+                 else f"data.{names.METADATA_SCHEMA}", "id")
     # the grant names its object by a reference, so it waits for the object
     objects: dict[str, tuple[str, Any]] = {
-        "table": ("table", Ref(METADATA_ADDRESS, "id")),
-        "view": ("table", Ref(VIEW_ADDRESS, "id")),
+        "table": ("table", Ref(names.METADATA_TABLE, "id")),
+        "view": ("table", Ref(names.STATUS_VIEW, "id")),
         "schema": ("schema", schema),
         "catalog": ("catalog", meta.catalog),
     }
-    names = _grant_names([p for _, p in wanted])
+    slugs = names.grant_slugs([p for _, p in wanted])
     out = []
     for (securable, principal), privileges in sorted(wanted.items()):
         argument, target = objects[securable]
-        out.append(ResourcePlan(f"grant_{securable}_{names[principal]}", type="databricks_grant",
+        out.append(ResourcePlan(names.grant_address(securable, slugs[principal]),
+                                type="databricks_grant",
                                 settings={argument: target, "principal": principal,
                                           "privileges": sorted(privileges)}))
     return out
-
-
-def _grant_names(principals: list[str]) -> dict[str, str]:
-    """A Terraform name part per principal: readable, and unique within the stack."""
-    def slug(p: str) -> str:
-        return "".join(c if c.isalnum() else "_" for c in p.lower()).strip("_") or "principal"
-
-    slugs: dict[str, set[str]] = {}
-    for p in principals:
-        slugs.setdefault(slug(p), set()).add(p)
-    return {p: slug(p) if len(slugs[slug(p)]) == 1
-            else f"{slug(p)}_{hashlib.sha256(p.encode()).hexdigest()[:8]}"
-            for p in principals}
 
 
 def _dashboard(d: Deployment) -> ResourcePlan | None:
@@ -612,7 +594,7 @@ def _dashboard(d: Deployment) -> ResourcePlan | None:
 
     meta = d.metadata
     view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
-    return ResourcePlan("dashboard", {
+    return ResourcePlan(names.DASHBOARD, {
         "display_name": board.display_name or f"{d.stack_name} pipeline status",
         "warehouse_id": board.warehouse_id or meta.warehouse_id,
         "parent_path": board.parent_path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from brickline import names
 from brickline.constructs.job import Job, resolver
 from brickline.constructs.metadata_table import Table
 from brickline.constructs.structs import struct_kwargs
@@ -44,7 +45,7 @@ class PipelineStack(TerraformStack):
         super().__init__(scope, plan.name)
         # credentials come the standard Databricks way (DATABRICKS_HOST/TOKEN, a profile,
         # OAuth): never from the YAML, never into the JSON; a target may name its host
-        DatabricksProvider(self, "databricks", host=plan.host)
+        DatabricksProvider(self, names.PROVIDER, host=plan.host)
         self._backend(plan)
         for variable in plan.variables:
             TerraformVariable(self, variable.name, type="string",

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, PrivateAttr, WithJsonSchema
 
+from brickline.names import address_from_name
 from brickline.spec import jobs_api as api
 from brickline.spec.base import SpecModel
 from brickline.spec.diagnostics import Path
@@ -25,18 +26,18 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, dict) else value
 
 
-DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
+DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?")
 
 
 def _duration(value: Any) -> int:
     """45m, 1h30m, 90s, 2h, or a whole number of seconds -> seconds."""
     if isinstance(value, int) and not isinstance(value, bool):
         seconds = value
-    elif isinstance(value, str) and value.strip() and DURATION.match(value.strip()):
-        h, m, s = (int(x or 0) for x in DURATION.match(value.strip()).groups())  # type: ignore[union-attr]
+    elif isinstance(value, str) and value.strip() and DURATION.fullmatch(value.strip()):
+        h, m, s = (int(x or 0) for x in DURATION.fullmatch(value.strip()).groups())  # type: ignore[union-attr]
         seconds = 3600 * h + 60 * m + s
     else:
-        raise ValueError(f"expected a duration such as 45m, 1h30m or 90s, got {value!r}")
+        raise ValueError("expected a duration such as 45m, 1h30m or 90s")
     if seconds <= 0:
         raise ValueError("a duration must be longer than 0 seconds")
     return seconds
@@ -322,12 +323,6 @@ class Job(api.JobSettings):
         return self._path
 
 
-def address_from_name(name: str) -> str:
-    """Data_Extract_Job -> data_extract_job; a Terraform name and a task key at once."""
-    key = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-    return key if key[:1].isalpha() else f"job_{key}"
-
-
 class Variable(SpecModel):
     description: str | None = None
     default: str | None = None
@@ -451,6 +446,13 @@ class Pipeline:
     jobs: list[Job]
     settings_source: Source | None = None
     sources: list[Source] = field(default_factory=list)
+    # parts of pipeline.yml that failed validation ("defaults", "variables.x", ...): the
+    # rules stay silent about what depends on them, so one mistake gives one message
+    broken: frozenset[str] = frozenset()
+
+    def intact(self, *parts: str) -> bool:
+        """True when none of these sections (or entries, "variables.x") failed."""
+        return not any(p in self.broken for p in parts)
 
     @property
     def orchestrator_name(self) -> str:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+from brickline import names
 from brickline.spec.model import (
     EVENTS,
     Backend,
@@ -138,7 +141,10 @@ def orchestrator_raw(pipeline: Pipeline) -> dict[str, Any]:
 def _job_for(job: Job, override: dict[str, Any] | None, target: str) -> Job:
     if not override and TARGET_REF not in repr(job.raw):
         return job
-    merged = Job.model_validate(job_raw(job, override, target))
+    try:
+        merged = Job.model_validate(job_raw(job, override, target))
+    except ValidationError:
+        return job  # the override's mistakes are reported by validation (spec/load.py)
     merged.broken_tasks = job.broken_tasks
     return merged.locate(job.source, job.path, job.raw)
 
@@ -148,8 +154,11 @@ def _orchestrator_for(p: Pipeline, override: dict[str, Any] | None,
     base = p.settings.orchestrator
     if not override and TARGET_REF not in repr(orchestrator_raw(p)):
         return base
-    return Orchestrator.model_validate(
-        with_target_name(merge(orchestrator_raw(p), override or {}), target))
+    try:
+        return Orchestrator.model_validate(
+            with_target_name(merge(orchestrator_raw(p), override or {}), target))
+    except ValidationError:
+        return base  # reported by validation (spec/load.py)
 
 
 def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
@@ -172,7 +181,7 @@ def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
     target_name = name or DEFAULT_TARGET
     return Deployment(
         pipeline=p, target=name,
-        stack_name=f"{p.name}-{name}" if name else p.name,
+        stack_name=names.stack_name(p.name, name),
         metadata=meta,
         name_prefix=target.name_prefix or "",
         paused=target.paused if target.paused is not None else name == "dev",
