@@ -279,3 +279,15 @@ def test_jobs_api_fields_the_provider_lacks_say_so(tmp_path: Path) -> None:
         assert by_path[where].severity == "error"
         assert "is a Jobs API field that the Databricks Terraform provider brickline builds " \
                "on does not take (yet)" in by_path[where].message
+
+
+def test_git_source_rules_name_the_keys_as_written(tmp_path: Path) -> None:
+    write(tmp_path, {"jobs.yml": """jobs:
+  - name: j
+    git_source: {git_url: 'http://github.com/a/b', git_branch: main, git_tag: v1}
+    tasks: [{task_key: t, notebook_task: {notebook_path: nb}}]
+"""})
+    out = errors(tmp_path)
+    assert "jobs.yml:3:18: jobs[0].git_source.git_url: bad url 'http://github.com/a/b'" in out
+    assert "jobs[0].git_source.git_tag: git_source takes one of git_branch, git_tag and " \
+           "git_commit; this one sets git_branch and git_tag" in out
