@@ -45,10 +45,11 @@ from constructs import Construct
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
 RESOURCE_CLASSES: dict[str, type] = {
+    # brickline's status notebook (plan._status_notebook) and local notebooks a task names
+    "databricks_notebook": Notebook,
     "databricks_grant": Grant,  # Unity Catalog grants on the status log (plan._grants)
     "databricks_permissions": Permissions,  # a job's access list, moved with the job
     "databricks_schema": Schema,  # the metadata schema, with metadata.create_schema
-    "databricks_notebook": Notebook,  # local notebooks a task names (plan: uploads)
     "databricks_workspace_file": WorkspaceFile,  # other local code files a task names
 }
 DATA_CLASSES: dict[str, type] = {
@@ -68,6 +69,7 @@ __all__ = [
     "GcsBackend",
     "LocalBackend",
     "NamedCloudWorkspace",
+    "Notebook",
     "NotificationDestination",
     "Permissions",
     "S3Backend",
