@@ -102,7 +102,7 @@ def measure(kind: str, folder: str, outdir: str) -> float:
         from brickline.constructs import tf  # noqa: F401  (imports are not the work)
 
         start = time.perf_counter()
-        build([folder], outdir).synth()  # type: ignore[attr-defined]
+        build([folder], outdir).synth()
         took = time.perf_counter() - start
         own, node = peak_memory()
         print(f"memory {own:.0f} {node:.0f}")

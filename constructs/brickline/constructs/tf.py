@@ -21,7 +21,10 @@ from cdktf import (
     LocalBackend,
     NamedCloudWorkspace,
     S3Backend,
+    TerraformDataSource,
+    TerraformElement,
     TerraformOutput,
+    TerraformResource,
     TerraformResourceLifecycle,
     TerraformStack,
     TerraformVariable,
@@ -36,14 +39,30 @@ from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
 from cdktf_cdktf_provider_databricks.sql_table import SqlTable
 from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
 
-from constructs import Construct
+from constructs import Construct, IValidation
 
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
 RESOURCE_CLASSES: dict[str, type] = {}
 DATA_CLASSES: dict[str, type] = {}
 
+# the types every pipeline has, built by brickline itself
+CORE_CLASSES: dict[str, type] = {
+    "databricks_dashboard": Dashboard,
+    "databricks_job": DatabricksJob,
+    "databricks_notification_destination": NotificationDestination,
+    "databricks_permissions": Permissions,
+    "databricks_sql_table": SqlTable,
+    "databricks_workspace_file": WorkspaceFile,
+}
+
+
+def classes_of(kind: str) -> dict[str, type]:
+    """Terraform type -> provider class, for a block of kind "resource" or "data"."""
+    return DATA_CLASSES if kind == "data" else {**CORE_CLASSES, **RESOURCE_CLASSES}
+
 __all__ = [
+    "CORE_CLASSES",
     "DATA_CLASSES",
     "RESOURCE_CLASSES",
     "App",
@@ -54,17 +73,22 @@ __all__ = [
     "DatabricksJob",
     "DatabricksProvider",
     "GcsBackend",
+    "IValidation",
     "LocalBackend",
     "NamedCloudWorkspace",
     "NotificationDestination",
     "Permissions",
     "S3Backend",
     "SqlTable",
+    "TerraformDataSource",
+    "TerraformElement",
     "TerraformOutput",
+    "TerraformResource",
     "TerraformResourceLifecycle",
     "TerraformStack",
     "TerraformVariable",
     "Testing",
     "Token",
     "WorkspaceFile",
+    "classes_of",
 ]
