@@ -115,5 +115,5 @@ def test_a_folder_of_several_pipelines_or_a_missing_target(tmp_path: Path) -> No
     bad = write(tmp_path / "bad", {"j.yml": "jobs:\n  - name: A\n    tasks: []\n"})
     from brickline.spec.diagnostics import SpecError
 
-    with pytest.raises(SpecError, match="j.yml:3:5: jobs\\[0\\].tasks"):
+    with pytest.raises(SpecError, match=r"j.yml:3:5: jobs\[0\].tasks"):
         Pipeline(stack, "bad", path=str(bad))
