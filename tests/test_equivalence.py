@@ -69,8 +69,8 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def every_kind_of_block(base: StackPlan) -> StackPlan:
     """A test-only plan: a data source, a generic resource that refers to it and to the
-    status table and depends on the view, moved blocks (a job's and a generic one's) and
-    an import block."""
+    status table and depends on the view, moved blocks (a job's and a generic one's), an
+    import block, and a provider with a host."""
     jobs = [dataclasses.replace(base.jobs[0], moved_from="old_extract", import_id="1234567"),
             *base.jobs[1:]]
     schema = ResourcePlan("ops_schema", {"name": "main.pipeline_ops"},
@@ -81,7 +81,8 @@ def every_kind_of_block(base: StackPlan) -> StackPlan:
                   {"principal": Ref("job_metadata", "name"), "privileges": ["MODIFY"]}],
     }, type="databricks_grants", depends_on=["job_status", "data.ops_schema"],
         moved_from="databricks_grants.old_grants")
-    return dataclasses.replace(base, jobs=jobs, data_sources=[schema], resources=[grants])
+    return dataclasses.replace(base, jobs=jobs, data_sources=[schema], resources=[grants],
+                               host="https://adb-1234.5.azuredatabricks.net")
 
 
 def test_every_kind_of_block_is_byte_identical(registered: None,
@@ -97,7 +98,8 @@ def test_every_kind_of_block_is_byte_identical(registered: None,
                      '"schema": "${data.databricks_schema.ops_schema.id}"',
                      '"principal": "${databricks_sql_table.job_metadata.name}"',
                      '"data.databricks_schema.ops_schema"',
-                     '"databricks_sql_table.job_status"'):
+                     '"databricks_sql_table.job_status"',
+                     '"host": "https://adb-1234.5.azuredatabricks.net"'):
         assert expected in text, expected
 
 

@@ -67,8 +67,8 @@ def build(paths: Sequence[str], outdir: str | None = None, *,
 def assemble(stacks: Sequence[StackPlan], outdir: str | None = None, *,
              progress: Progress | None = None) -> App:
     """The app of already planned stacks."""
+    from brickline.constructs.core import App
     from brickline.constructs.stack import PipelineStack
-    from brickline.constructs.tf import App
 
     app = App(outdir=outdir) if outdir else App()
     for i, stack_plan in enumerate(stacks, 1):
@@ -131,7 +131,9 @@ def synth(paths: Sequence[str], outdir: Path) -> list[Path]:
     is synthesized into a scratch folder first: a mistake (SpecError) writes nothing."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
     progress = Progress("brickline synth")
-    with tempfile.TemporaryDirectory(dir=outdir.parent, prefix=".brickline-synth-") as tmp:
+    # absolute: jsii's Node process keeps the working directory it started in
+    with tempfile.TemporaryDirectory(dir=outdir.parent.resolve(),
+                                     prefix=".brickline-synth-") as tmp:
         app = build(paths, tmp, progress=progress)
         if progress.shown:
             progress.step(1, 1, "writing Terraform JSON")

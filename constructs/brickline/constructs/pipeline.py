@@ -23,9 +23,8 @@ from typing import Any
 
 import jsii
 
-from brickline.constructs import typed as typed_path
 from brickline.constructs.blocks import JOB, Block, blocks, render
-from brickline.constructs.tf import (
+from brickline.constructs.core import (
     Construct,
     IValidation,
     TerraformDataSource,
@@ -34,7 +33,6 @@ from brickline.constructs.tf import (
     TerraformStack,
     TerraformVariable,
     Token,
-    classes_of,
 )
 from brickline.plan import StackPlan
 from brickline.plan import plan as plan_of
@@ -76,11 +74,12 @@ class Pipeline(Construct):
         self.plan = plan
         self.prefix = _prefix(id) if prefix is None else prefix
         self.blocks = blocks(plan)
-        _check_types(self.blocks, plan)
         self.addresses = {self._full(b): b for b in self.blocks}
         # the typed path's resources by plan address (empty on the fast path)
         self.resources: dict[str, Any] = {}
         if typed:
+            from brickline.constructs import typed as typed_path
+
             self.resources = typed_path.build(self, self.blocks, prefix=self.prefix)
         else:
             rendered = render(self.blocks, path=self.node.path, prefix=self.prefix)
@@ -197,14 +196,6 @@ def _prefix(id: str) -> str:
     """A Terraform name may hold letters, digits, _ and -, and starts with a letter or _."""
     name = re.sub(r"[^A-Za-z0-9_-]", "_", id)
     return (name if name[:1].isalpha() or name[:1] == "_" else f"p_{name}") + "_"
-
-
-def _check_types(all_blocks: list[Block], plan: StackPlan) -> None:
-    for block in all_blocks:
-        if block.type not in classes_of(block.kind):
-            where = "DATA_CLASSES" if block.kind == "data" else "RESOURCE_CLASSES"
-            raise PipelineError(f"stack {plan.name}: {block.kind} {block.type}.{block.address}"
-                                f" has a type brickline does not know: add it to tf.{where}")
 
 
 def _load(path: str, target: str | None) -> tuple[PipelineSpec, StackPlan]:

@@ -3,20 +3,20 @@ one Pipeline, and each job's id and URL as outputs."""
 
 from __future__ import annotations
 
-from brickline.constructs.pipeline import Fragment, Pipeline
-from brickline.constructs.tf import (
+from brickline.constructs.core import (
     AzurermBackend,
     CloudBackend,
     Construct,
-    DatabricksProvider,
     GcsBackend,
     LocalBackend,
     NamedCloudWorkspace,
+    Provider,
     S3Backend,
     TerraformOutput,
     TerraformStack,
     TerraformVariable,
 )
+from brickline.constructs.pipeline import Fragment, Pipeline
 from brickline.plan import StackPlan
 
 
@@ -27,7 +27,12 @@ class PipelineStack(TerraformStack):
         super().__init__(scope, plan.name)
         # credentials come the standard Databricks way (DATABRICKS_HOST/TOKEN, a profile,
         # OAuth): never from the YAML, never into the JSON; a target may name its host
-        DatabricksProvider(self, "databricks", host=plan.host)
+        if typed:
+            from brickline.constructs.tf import DatabricksProvider
+
+            DatabricksProvider(self, "databricks", host=plan.host)
+        else:  # the same block, without loading the provider bindings
+            Provider(self, "databricks", host=plan.host)
         self._backend(plan)
         for variable in plan.variables:
             TerraformVariable(self, variable.name, type="string",
