@@ -15,7 +15,6 @@ from brickline.review import revisions
 from click.testing import CliRunner
 from test_review_diff import edit, repo  # noqa: F401  (the fixture)
 
-
 ROOTS: list[Path] = []
 
 
