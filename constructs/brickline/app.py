@@ -6,13 +6,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
+import importlib
 import json
 import os
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,9 +56,32 @@ class Progress:
 
 
 def stacks_of(paths: Sequence[str]) -> list[StackPlan]:
-    """Validate everything first (raises SpecError): the stacks' plans, by name."""
-    pipelines = load_pipelines(paths)
-    return sorted((stack for p in pipelines for stack in plans(p)), key=lambda s: s.name)
+    """Validate everything first (raises SpecError): the stacks' plans, by name.
+
+    Meanwhile a thread imports cdktf: that starts jsii's Node process and loads cdktf's
+    assembly into it, which is Node's work while Python reads the YAML (the thread waits
+    on a pipe, holding no lock)."""
+    starting = threading.Thread(target=importlib.import_module,
+                                args=("brickline.constructs.core",))
+    starting.start()
+    try:
+        pipelines = load_pipelines(paths)
+        return sorted((stack for p in pipelines for stack in plans(p)), key=lambda s: s.name)
+    finally:
+        starting.join()
+
+
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """The stacks' JSON is hundreds of thousands of small containers with no reference
+    cycles: the cyclic collector's passes over them are wasted (see spec.load)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build(paths: Sequence[str], outdir: str | None = None, *,
@@ -71,10 +98,11 @@ def assemble(stacks: Sequence[StackPlan], outdir: str | None = None, *,
     from brickline.constructs.stack import PipelineStack
 
     app = App(outdir=outdir) if outdir else App()
-    for i, stack_plan in enumerate(stacks, 1):
-        PipelineStack(app, plan=stack_plan)
-        if progress:
-            progress.step(i, len(stacks), f"stack {stack_plan.name}")
+    with no_cycle_collection():
+        for i, stack_plan in enumerate(stacks, 1):
+            PipelineStack(app, plan=stack_plan)
+            if progress:
+                progress.step(i, len(stacks), f"stack {stack_plan.name}")
     return app
 
 

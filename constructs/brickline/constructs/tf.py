@@ -1,7 +1,11 @@
-"""Every cdktf and provider import of brickline, in one place.
+"""Every provider import of brickline, in one place (with core.py, the cdktf core the fast
+path needs without loading the provider bindings).
 
 cdktf 0.21.0 is the last release (HashiCorp archived it on 2025-12-10); its community fork
-renames the packages. Moving to it is a change to this file only.
+renames the packages. Moving to it is a change to this file and core.py only.
+
+The provider classes serve the typed path (constructs/typed.py), the reference that the
+fast path is tested against, and the tests; a synth never imports this module.
 """
 
 from __future__ import annotations
