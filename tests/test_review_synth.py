@@ -86,3 +86,23 @@ def test_errors_of_a_side_in_another_process_are_every_diagnostic(tmp_path: Path
     assert [(d.location.line, d.key_path) for d in raised.value.diagnostics] == [
         (3, "jobs[0].tasks"), (5, "jobs[1].tasks")]
     assert (tmp_path / "out-good" / "stacks").is_dir()
+
+
+def test_progress_shows_only_after_a_while_and_clears(capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    quick = app.Progress("brickline synth", after=60, live=True)
+    quick.step("stack a (1/2)")
+    quick.end()
+    assert capsys.readouterr().err == ""
+    slow = app.Progress("brickline synth", after=0, live=True)
+    import time
+
+    time.sleep(0.2)  # the timer fires
+    slow.step("stack b (2/2)")
+    slow.end()
+    err = capsys.readouterr().err
+    assert "brickline synth: stack b (2/2)" in err and err.endswith("\r\033[K")
+    silent = app.Progress("brickline synth", after=0, live=False)
+    silent.step("x")
+    silent.end()
+    assert capsys.readouterr().err == ""

@@ -103,7 +103,9 @@ def measure(kind: str, folder: str, outdir: str) -> float:
         return time.perf_counter() - start
     if kind == "synth":
         from brickline.app import build
-        from brickline.constructs import tf  # noqa: F401  (imports are not the work)
+
+        # imports are not the work; a synth never imports the provider bindings (tf.py)
+        from brickline.constructs import core  # noqa: F401
 
         start = time.perf_counter()
         build([folder], outdir).synth()
@@ -257,7 +259,8 @@ def main() -> None:
     sizes = [10, 100, 1000]
     if "--sizes" in sys.argv:
         sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
+          f"{os.getloadavg()[0]:.1f} at the start")
     header = (f"{'jobs':>6} {'validate':>9} {'val. CLI':>9} {'synth CLI':>10} {'x10':>5} "
               f"{'synth':>8} {'floor':>8} {'floor/synth':>12} {'py MiB':>7} {'node MiB':>9} "
               f"{'diff':>7} {'compare':>8}")
@@ -289,6 +292,8 @@ def main() -> None:
         if runs[0] is not None:
             print(f"npx cdktf synth of the examples (pipelines/): "
                   f"{min(r for r in runs if r is not None):.2f}s")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end (another process on the machine "
+          "slows every figure)")
 
 
 if __name__ == "__main__":

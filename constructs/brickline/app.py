@@ -15,7 +15,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,24 +34,45 @@ Synth = Callable[[Sequence[str], Path], list[Path]]
 
 class Progress:
     """On a terminal, a run that takes longer than about two seconds says what it is doing
-    (which stack, how many of how many) on one line of stderr; elsewhere it is silent."""
+    (which stack, how many of how many) on one line of stderr, cleared at the end;
+    elsewhere (a pipe, CI, BRICKLINE_PROGRESS=0) it is silent."""
 
-    def __init__(self, what: str, *, after: float = 2.0) -> None:
-        self.what, self.after = what, after
-        self.start = time.monotonic()
+    def __init__(self, what: str, *, after: float = 2.0, live: bool | None = None) -> None:
+        self.what = what
+        self.message = what
         self.shown = False
-        self.live = sys.stderr.isatty() and os.environ.get("BRICKLINE_PROGRESS") != "0"
+        self.live = (sys.stderr.isatty() and os.environ.get("BRICKLINE_PROGRESS") != "0"
+                     if live is None else live)
+        self._lock = threading.Lock()
+        # a timer, not a check between steps: a step (one big stack) may take the time
+        self._timer = threading.Timer(after, self._show) if self.live else None
+        if self._timer:
+            self._timer.daemon = True
+            self._timer.start()
 
-    def step(self, done: int, total: int, name: str) -> None:
-        if self.live and time.monotonic() - self.start >= self.after:
-            sys.stderr.write(f"\r\033[K{self.what}: {name} ({done}/{total})")
-            sys.stderr.flush()
+    def step(self, doing: str) -> None:
+        with self._lock:
+            self.message = f"{self.what}: {doing}"
+            if self.shown:
+                self._write()
+
+    def _show(self) -> None:
+        with self._lock:
             self.shown = True
+            self._write()
+
+    def _write(self) -> None:
+        sys.stderr.write(f"\r\033[K{self.message}")
+        sys.stderr.flush()
 
     def end(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+        if self._timer:
+            self._timer.cancel()
+        with self._lock:
+            if self.shown:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+            self.shown = False
 
 
 def stacks_of(paths: Sequence[str]) -> list[StackPlan]:
@@ -102,7 +122,7 @@ def assemble(stacks: Sequence[StackPlan], outdir: str | None = None, *,
         for i, stack_plan in enumerate(stacks, 1):
             PipelineStack(app, plan=stack_plan)
             if progress:
-                progress.step(i, len(stacks), f"stack {stack_plan.name}")
+                progress.step(f"stack {stack_plan.name} ({i}/{len(stacks)})")
     return app
 
 
@@ -159,21 +179,23 @@ def synth(paths: Sequence[str], outdir: Path) -> list[Path]:
     is synthesized into a scratch folder first: a mistake (SpecError) writes nothing."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
     progress = Progress("brickline synth")
-    # absolute: jsii's Node process keeps the working directory it started in
-    with tempfile.TemporaryDirectory(dir=outdir.parent.resolve(),
-                                     prefix=".brickline-synth-") as tmp:
-        app = build(paths, tmp, progress=progress)
-        if progress.shown:
-            progress.step(1, 1, "writing Terraform JSON")
-        app.synth()
-        written = []
-        for file in sorted(Path(tmp).rglob("*")):
-            if file.is_file():
-                dest = outdir / file.relative_to(tmp)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(file, dest)
-                written.append(dest)
-    progress.end()
+    progress.step("reading and planning the pipelines")
+    try:
+        # absolute: jsii's Node process keeps the working directory it started in
+        with tempfile.TemporaryDirectory(dir=outdir.parent.resolve(),
+                                         prefix=".brickline-synth-") as tmp:
+            app = build(paths, tmp, progress=progress)
+            progress.step("writing the Terraform JSON")
+            app.synth()
+            written = []
+            for file in sorted(Path(tmp).rglob("*")):
+                if file.is_file():
+                    dest = outdir / file.relative_to(tmp)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(file, dest)
+                    written.append(dest)
+    finally:
+        progress.end()
     json_files = [dest for dest in written if dest.name == "cdk.tf.json"]
     record(paths, outdir, [f.parent.name for f in json_files])
     return json_files

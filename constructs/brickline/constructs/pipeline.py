@@ -191,6 +191,11 @@ class Fragment(TerraformElement):
     def to_metadata(self) -> Any:
         return self._metadata
 
+    def to_hcl_terraform(self) -> Any:
+        # an HCL rendering would silently leave every pipeline resource out
+        raise NotImplementedError("brickline pipelines synthesize to Terraform JSON only: "
+                                  "unset SYNTH_HCL_OUTPUT (or hclOutput)")
+
 
 def _prefix(id: str) -> str:
     """A Terraform name may hold letters, digits, _ and -, and starts with a letter or _."""
