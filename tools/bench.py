@@ -1,6 +1,6 @@
 """Benchmark: validate, synth and review of generated pipelines, against the floor.
 
-    .venv/bin/python tools/bench.py [--sizes 10,100,1000]
+    .venv/bin/python tools/bench.py [--sizes 10,100,1000] [--validate-only]
 
 For N jobs of 3 tasks each (a chain of jobs, a chain of tasks in each) it prints:
 - validate: load + validate in-process (after imports), and `brickline validate` as a process
@@ -261,6 +261,15 @@ def main() -> None:
         sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
           f"{os.getloadavg()[0]:.1f} at the start")
+    if "--validate-only" in sys.argv:  # the validate budget alone: < 0.5 s for 1000 jobs
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in sizes:
+                folder = Path(tmp, f"p{n}")
+                write_pipeline(folder, n)
+                validate = min(child("validate", folder, Path(tmp)) for _ in range(5))
+                print(f"{n:>6} jobs: validate {validate:.3f}s in-process, "
+                      f"{min(cli_validate(folder) for _ in range(2)):.3f}s as a process")
+        return
     header = (f"{'jobs':>6} {'validate':>9} {'val. CLI':>9} {'synth CLI':>10} {'x10':>5} "
               f"{'synth':>8} {'floor':>8} {'floor/synth':>12} {'py MiB':>7} {'node MiB':>9} "
               f"{'diff':>7} {'compare':>8}")

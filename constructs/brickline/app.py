@@ -24,7 +24,7 @@ from brickline.spec.diagnostics import SpecError, render
 from brickline.spec.load import load_pipelines
 
 if TYPE_CHECKING:
-    from cdktf import App
+    from brickline.constructs.core import App
 
 # where the pipelines are when no path is given; BRICKLINE_PIPELINES for `cdktf synth`
 DEFAULT_PATHS = ("pipelines",)

@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from brickline.plan import Ref, StackPlan
+from brickline import names
+from brickline.plan import Ref, ResourcePlan, StackPlan
 
-JOB = "databricks_job"
+JOB = names.JOB_TYPE
 TABLE = "databricks_sql_table"
 WORKSPACE_FILE = "databricks_workspace_file"
 DESTINATION = "databricks_notification_destination"
@@ -55,8 +56,12 @@ class Rendered:
 
 
 def blocks(plan: StackPlan) -> list[Block]:
-    """Every block of a stack, in the order the constructs create them."""
-    out = [
+    """Every block of a stack, in the order the constructs create them: a resource the
+    tables wait for (the metadata schema, when the stack creates it) first, every other
+    generic resource last."""
+    first = {a for table in (plan.table, plan.view) for a in table.depends_on}
+    out = [_resource(r) for r in plan.resources if r.address in first]
+    out += [
         Block("resource", TABLE, plan.table.address, plan.table.settings,
               tuple(plan.table.depends_on), protect=plan.table.protect),
         Block("resource", TABLE, plan.view.address, plan.view.settings,
@@ -67,7 +72,7 @@ def blocks(plan: StackPlan) -> list[Block]:
     ]
     out += [Block("resource", DESTINATION, d.address, d.settings) for d in plan.destinations]
     out += [Block("resource", JOB, j.address, j.settings,
-                  moved_from=f"{JOB}.{j.moved_from}" if j.moved_from else None,
+                  moved_from=names.job_resource(j.moved_from) if j.moved_from else None,
                   import_id=j.import_id, name=j.name)
             for j in [*plan.jobs, plan.orchestrator]]
     out += [Block("resource", PERMISSIONS, p.address, p.settings) for p in plan.permissions]
@@ -76,10 +81,13 @@ def blocks(plan: StackPlan) -> list[Block]:
                          plan.dashboard.settings))
     out += [Block("data", d.type, d.address, d.settings, tuple(d.depends_on))
             for d in plan.data_sources]
-    out += [Block("resource", r.type, r.address, r.settings, tuple(r.depends_on),
-                  moved_from=r.moved_from)
-            for r in plan.resources]
+    out += [_resource(r) for r in plan.resources if r.address not in first]
     return out
+
+
+def _resource(r: ResourcePlan) -> Block:
+    return Block("resource", r.type, r.address, r.settings, tuple(r.depends_on),
+                 moved_from=r.moved_from)
 
 
 def key(block: Block) -> str:

@@ -10,6 +10,7 @@ With tf.py, this is the only module that imports cdktf.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 # jsii prints a banner on every run when Node is past its end of life (Node 20 here); the
@@ -17,6 +18,7 @@ from typing import Any
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
+import jsii
 from cdktf import (
     App,
     AzurermBackend,
@@ -62,6 +64,18 @@ class Provider(TerraformProvider):
         return self._attributes
 
 
+@jsii.implements(IValidation)
+class Validation:
+    """A check cdktf runs on a construct when the app synthesizes (its messages fail the
+    synth, prefixed with the construct's path)."""
+
+    def __init__(self, check: Callable[[], list[str]]) -> None:
+        self._check = check
+
+    def validate(self) -> list[str]:
+        return self._check()
+
+
 __all__ = [
     "PROVIDER_VERSION",
     "App",
@@ -81,4 +95,5 @@ __all__ = [
     "TerraformStack",
     "TerraformVariable",
     "Token",
+    "Validation",
 ]

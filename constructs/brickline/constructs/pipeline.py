@@ -21,18 +21,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import jsii
-
 from brickline.constructs.blocks import JOB, Block, blocks, render
 from brickline.constructs.core import (
     Construct,
-    IValidation,
     TerraformDataSource,
     TerraformElement,
     TerraformResource,
     TerraformStack,
     TerraformVariable,
     Token,
+    Validation,
 )
 from brickline.plan import StackPlan
 from brickline.plan import plan as plan_of
@@ -96,7 +94,8 @@ class Pipeline(Construct):
         # the Terraform variables the pipeline refers to (${var.NAME}): PipelineStack
         # declares them; a stack of the user's must (checked when it synthesizes)
         self.variables = [v.name for v in plan.variables]
-        self.node.add_validation(_UniqueAddresses(self))
+        # at synth, so resources added after the Pipeline count too
+        self.node.add_validation(Validation(self.problems))
 
     def _job(self, address: str, name: str) -> PipelineJob:
         full = f"{JOB}.{self.prefix}{address}"
@@ -160,17 +159,6 @@ def _inside_pipeline(construct: Any) -> bool:
             return True
         scope = scope.node.scope
     return False
-
-
-@jsii.implements(IValidation)
-class _UniqueAddresses:
-    """Runs when the app synthesizes, so resources added after the Pipeline count too."""
-
-    def __init__(self, pipeline: Pipeline) -> None:
-        self.pipeline = pipeline
-
-    def validate(self) -> list[str]:
-        return self.pipeline.problems()
 
 
 class Fragment(TerraformElement):

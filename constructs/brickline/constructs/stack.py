@@ -3,6 +3,7 @@ one Pipeline, and each job's id and URL as outputs."""
 
 from __future__ import annotations
 
+from brickline import names
 from brickline.constructs.core import (
     AzurermBackend,
     CloudBackend,
@@ -30,9 +31,9 @@ class PipelineStack(TerraformStack):
         if typed:
             from brickline.constructs.tf import DatabricksProvider
 
-            DatabricksProvider(self, "databricks", host=plan.host)
+            DatabricksProvider(self, names.PROVIDER, host=plan.host)
         else:  # the same block, without loading the provider bindings
-            Provider(self, "databricks", host=plan.host)
+            Provider(self, names.PROVIDER, host=plan.host)
         self._backend(plan)
         for variable in plan.variables:
             TerraformVariable(self, variable.name, type="string",
@@ -47,16 +48,16 @@ class PipelineStack(TerraformStack):
         for job in [*plan.jobs, plan.orchestrator]:
             ref = self.pipeline.orchestrator if job is plan.orchestrator else \
                 self.pipeline.jobs[job.name]
-            outputs[f"{job.address}_job_id"] = {"value": ref.id,
-                                                "description": f"Job id of {job.name}"}
-            outputs[f"{job.address}_job_url"] = {"value": ref.url,
-                                                 "description": f"URL of {job.name}"}
+            job_id, job_url = names.job_outputs(job.address)
+            outputs[job_id] = {"value": ref.id, "description": f"Job id of {job.name}"}
+            outputs[job_url] = {"value": ref.url, "description": f"URL of {job.name}"}
         if typed:
             for job in [*plan.jobs, plan.orchestrator]:
                 resource = self.pipeline.resources[job.address]
-                TerraformOutput(self, f"{job.address}_job_id", value=resource.id,
+                job_id, job_url = names.job_outputs(job.address)
+                TerraformOutput(self, job_id, value=resource.id,
                                 description=f"Job id of {job.name}")
-                TerraformOutput(self, f"{job.address}_job_url", value=resource.url,
+                TerraformOutput(self, job_url, value=resource.url,
                                 description=f"URL of {job.name}")
             return
         # what cdktf records for each TerraformOutput in the stack's metadata, by path
