@@ -81,14 +81,18 @@ def stacks_of(paths: Sequence[str]) -> list[StackPlan]:
     Meanwhile a thread imports cdktf: that starts jsii's Node process and loads cdktf's
     assembly into it, which is Node's work while Python reads the YAML (the thread waits
     on a pipe, holding no lock)."""
-    starting = threading.Thread(target=importlib.import_module,
-                                args=("brickline.constructs.core",))
+    starting = threading.Thread(target=_start_cdktf)
     starting.start()
     try:
         pipelines = load_pipelines(paths)
         return sorted((stack for p in pipelines for stack in plans(p)), key=lambda s: s.name)
     finally:
         starting.join()
+
+
+def _start_cdktf() -> None:
+    with contextlib.suppress(Exception):  # the import where it is used reports the failure
+        importlib.import_module("brickline.constructs.core")
 
 
 @contextlib.contextmanager
