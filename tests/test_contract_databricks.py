@@ -109,26 +109,23 @@ def task(key: str, result: str, run_id: int) -> dict[str, Any]:
                       "state_message": ""}}
 
 
-def test_status_program_reads_every_page_of_a_large_run(workspace: Workspace) -> None:
+def test_status_notebook_error_text_reads_only_failed_task_outputs(
+        workspace: Workspace) -> None:
+    """The status notebook's optional extra: the error text of the failed tasks, by the run
+    ids the Jobs service resolved ({{tasks.<key>.run_id}}); no runs/get, no paging."""
     from databricks.sdk import WorkspaceClient
 
-    tasks = [task(f"t{i:03}", "SUCCESS", 1000 + i) for i in range(230)]
-    tasks[180] = task("t180", "FAILED", 1180)
-    workspace.run_pages[42] = [
-        {"run_id": 42, "tasks": tasks[:100], "next_page_token": "1"},
-        {"run_id": 42, "tasks": tasks[100:200], "next_page_token": "2"},
-        {"run_id": 42, "tasks": tasks[200:]},
-    ]
     workspace.outputs[1180] = {"error": "AnalysisException: table not found"}
-    found, errors = status.read_run(WorkspaceClient(), 42)
-    assert len(found) == 230
+    failed = [status.parse_outcome("t180\tfailed\tRUN_EXECUTION_ERROR\t1180"),
+              status.parse_outcome("t181\tfailed\tRUN_EXECUTION_ERROR\t1181")]
+    errors = status.error_texts(WorkspaceClient(), failed)
     assert errors == {"t180": "AnalysisException: table not found"}
-    assert status.evaluate(found, errors=errors).error_message == (
-        "t180: FAILED: AnalysisException: table not found")
-    gets = [q for m, p, q in workspace.requests if p == "/api/2.2/jobs/runs/get"]
-    assert [g.get("page_token") for g in gets] == [None, "1", "2"]
+    assert status.evaluate(failed, errors=errors).error_message == (
+        "t180: FAILED [RUN_EXECUTION_ERROR]: AnalysisException: table not found\n"
+        "t181: FAILED [RUN_EXECUTION_ERROR]")
     outputs = [q for m, p, q in workspace.requests if p == "/api/2.2/jobs/runs/get-output"]
-    assert outputs == [{"run_id": "1180"}]  # only the failed task's output is fetched
+    assert outputs == [{"run_id": "1180"}, {"run_id": "1181"}]
+    assert not [p for m, p, q in workspace.requests if p == "/api/2.2/jobs/runs/get"]
 
 
 def orchestrator_run(run_id: int, results: dict[str, str],

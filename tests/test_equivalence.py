@@ -81,7 +81,8 @@ def every_kind_of_block(base: StackPlan) -> StackPlan:
                   {"principal": Ref("job_metadata", "name"), "privileges": ["MODIFY"]}],
     }, type="databricks_grants", depends_on=["job_status", "data.ops_schema"],
         moved_from="databricks_grants.old_grants")
-    return dataclasses.replace(base, jobs=jobs, data_sources=[schema], resources=[grants],
+    return dataclasses.replace(base, jobs=jobs, data_sources=[*base.data_sources, schema],
+                               resources=[*base.resources, grants],
                                host="https://adb-1234.5.azuredatabricks.net")
 
 

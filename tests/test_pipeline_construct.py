@@ -59,9 +59,9 @@ def test_two_pipelines_and_the_users_resources_in_one_stack(tmp_path: Path) -> N
         "${databricks_job.etl_data_extract_job.id}", "${databricks_job.etl_data_load_job.id}",
         "${databricks_job.etl_es_load_job.id}"}
     load = jobs["etl_data_load_job"]
-    assert {t["spark_python_task"]["python_file"] for t in load["task"]
-            if "spark_python_task" in t} == {
-        "${databricks_workspace_file.etl_brickline_status.workspace_path}"}
+    assert {t["notebook_task"]["notebook_path"] for t in load["task"]
+            if t["task_key"].startswith("brickline_")} == {
+        "${databricks_notebook.etl_brickline_status.path}"}
     view = doc["resource"]["databricks_sql_table"]["sales_job_status"]
     assert view["depends_on"] == ["databricks_sql_table.sales_job_metadata"]
     assert doc["resource"]["databricks_sql_table"]["sales_job_metadata"]["lifecycle"] == {

@@ -26,7 +26,6 @@ from brickline.plan import Ref, ResourcePlan, StackPlan
 
 JOB = names.JOB_TYPE
 TABLE = "databricks_sql_table"
-WORKSPACE_FILE = "databricks_workspace_file"
 DESTINATION = "databricks_notification_destination"
 PERMISSIONS = "databricks_permissions"
 DASHBOARD = "databricks_dashboard"
@@ -56,19 +55,18 @@ class Rendered:
 
 
 def blocks(plan: StackPlan) -> list[Block]:
-    """Every block of a stack, in the order the constructs create them: a resource the
-    tables wait for (the metadata schema, when the stack creates it) first, every other
-    generic resource last."""
+    """Every block of a stack, in the order the constructs create them: first a generic
+    resource the tables wait for (the metadata schema, when the stack creates it) or that
+    refers to nothing (the status notebook, which the jobs refer to), every other generic
+    resource last."""
     first = {a for table in (plan.table, plan.view) for a in table.depends_on}
+    first |= {r.address for r in plan.resources if not _refers(r)}
     out = [_resource(r) for r in plan.resources if r.address in first]
     out += [
         Block("resource", TABLE, plan.table.address, plan.table.settings,
               tuple(plan.table.depends_on), protect=plan.table.protect),
         Block("resource", TABLE, plan.view.address, plan.view.settings,
               tuple(plan.view.depends_on), protect=plan.view.protect),
-        Block("resource", WORKSPACE_FILE, plan.status_file.address,
-              {"path": plan.status_file.path,
-               "content_base64": plan.status_file.content_base64}),
     ]
     out += [Block("resource", DESTINATION, d.address, d.settings) for d in plan.destinations]
     out += [Block("resource", JOB, j.address, j.settings,
@@ -83,6 +81,20 @@ def blocks(plan: StackPlan) -> list[Block]:
             for d in plan.data_sources]
     out += [_resource(r) for r in plan.resources if r.address not in first]
     return out
+
+
+def _refers(resource: ResourcePlan) -> bool:
+    """Whether a resource refers to others of the stack (a Ref or depends_on)."""
+    def any_ref(value: Any) -> bool:
+        if isinstance(value, Ref):
+            return True
+        if isinstance(value, dict):
+            return any(any_ref(v) for v in value.values())
+        if isinstance(value, list):
+            return any(any_ref(v) for v in value)
+        return False
+
+    return bool(resource.depends_on) or any_ref(resource.settings)
 
 
 def _resource(r: ResourcePlan) -> Block:
