@@ -127,6 +127,17 @@ def test_recover_skips_runs_that_never_ran(workspace: fake.Workspace) -> None:
     assert workspace.calls("/api/2.2/jobs/runs/repair")[0]["run_id"] == 900
 
 
+def test_recover_reads_every_page_of_a_run_with_many_tasks(workspace: fake.Workspace) -> None:
+    results = {f"job_{i:03}": "SUCCESS" for i in range(250)}
+    results["job_231"] = "FAILED"  # on the third page of runs/get
+    seed(workspace, orchestrator_run(905, results))
+    result = brickline("recover", "seed_etl", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "  would re-run job_231 (task job_231: FAILED)" in result.output.splitlines()
+    pages = [q.get("page_token") for q in workspace.calls("/api/2.2/jobs/runs/get")]
+    assert pages == [None, "0:1", "0:2"]
+
+
 def test_recover_dry_run_changes_nothing(workspace: fake.Workspace) -> None:
     seed(workspace, orchestrator_run(901, {"data_extract_job": "TIMEDOUT"}))
     result = brickline("recover", "seed_etl", "--dry-run")

@@ -366,14 +366,15 @@ def run(pipeline: str, run_key: str | None, no_wait: bool, target: str | None,
     except ops.OpsError as exc:
         _ops_error(exc)
     title = f"run {started.run_id} of '{name}'"
-    click.echo(f"started {title}: {first.get('run_page_url') or '(no run page url)'}")
     if no_wait:
+        click.echo(f"started {title}: {first.get('run_page_url') or '(no run page url)'}")
         return
     names = runs.job_names(stack)
     latest = {"run": first}
+    looks = [first]  # the first look is the one just read
 
     def poll() -> Any:
-        latest["run"] = runs.read(session.ws, started.run_id)
+        latest["run"] = looks.pop() if looks else runs.read(session.ws, started.run_id)
         return runs.snapshot(latest["run"], names, title=title)
 
     _watch(session, poll, goes_on=f"{title} goes on (it was not cancelled)",

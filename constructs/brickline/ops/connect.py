@@ -87,8 +87,10 @@ def connect(*, profile: str | None = None, host: str | None = None,
 
     # the SDK logs a warning when the host-metadata probe fails; the failure that matters
     # comes from the first real call, worded below
-    logging.getLogger("databricks.sdk").addHandler(logging.NullHandler())
-    logging.getLogger("databricks.sdk").propagate = bool(os.environ.get("BRICKLINE_DEBUG"))
+    sdk_log = logging.getLogger("databricks.sdk")
+    if not any(isinstance(h, logging.NullHandler) for h in sdk_log.handlers):
+        sdk_log.addHandler(logging.NullHandler())
+    sdk_log.propagate = bool(os.environ.get("BRICKLINE_DEBUG"))
     options: dict[str, Any] = {"http_timeout_seconds": limits.request,
                                "retry_timeout_seconds": max(1, round(limits.request))}
     if profile:
@@ -155,16 +157,19 @@ def explain(exc: BaseException, host: str, limits: Limits) -> OpsError | None:
     from databricks.sdk.errors.base import DatabricksError
     from databricks.sdk.errors.platform import PermissionDenied, Unauthenticated
 
+    if isinstance(exc, DatabricksError):
+        # the SDK appends its settings to some messages ("... Config: host=..., Env: ...")
+        said = re.sub(r"\.? Config: .*", "", str(exc), flags=re.DOTALL)
     if isinstance(exc, Unauthenticated):
-        return OpsError(f"{host} refused the identity (401 unauthenticated: {exc}): check "
+        return OpsError(f"{host} refused the identity (401 unauthenticated: {said}): check "
                         "DATABRICKS_TOKEN or the profile's credentials; a token may have "
                         "expired")
     if isinstance(exc, PermissionDenied):
-        return OpsError(f"{host} refused the identity (403 permission denied: {exc}): ask for "
+        return OpsError(f"{host} refused the identity (403 permission denied: {said}): ask for "
                         "access to the pipeline's jobs, or use another identity (--profile)")
     if isinstance(exc, DatabricksError):
         code = f" ({exc.error_code})" if getattr(exc, "error_code", None) else ""
-        return OpsError(f"Databricks refused the request{code}: {exc}")
+        return OpsError(f"Databricks refused the request{code}: {said}")
     if isinstance(exc, (TimeoutError, requests.RequestException)):
         cause: BaseException = exc
         while cause.__cause__ is not None:

@@ -191,13 +191,16 @@ def recent_runs(ws: Any, job_id: int) -> list[dict[str, Any]]:
     return [r.as_dict() for r in itertools.islice(runs, RECENT_RUNS)]
 
 
-def active_run(ws: Any, job_id: int) -> dict[str, Any] | None:
+def active_run(ws: Any, job_id: int,
+               recent: Sequence[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     """A run of the job that has not ended, if any. runs/list's active_only covers QUEUED,
-    PENDING, RUNNING and TERMINATING (SDK JobsAPI.list_runs); the latest runs are also looked
-    at for the other states that are not terminal (BLOCKED, WAITING_FOR_RETRY, ...)."""
+    PENDING, RUNNING and TERMINATING (SDK JobsAPI.list_runs); the latest runs (`recent`, or
+    read here) are also looked at for the other states that are not terminal (BLOCKED,
+    WAITING_FOR_RETRY, ...)."""
     for run in itertools.islice(ws.jobs.list_runs(job_id=job_id, active_only=True, limit=1), 1):
         return dict(run.as_dict())
-    return next((r for r in recent_runs(ws, job_id) if not ended(r)), None)
+    recent = recent_runs(ws, job_id) if recent is None else recent
+    return next((r for r in recent if not ended(r)), None)
 
 
 # --- starting a run -----------------------------------------------------------------------
@@ -258,12 +261,12 @@ def run_to_repair(ws: Any, name: str, run_id: int | None) -> int:
                            "wait for it to end, then recover")
         return int(run_id)
     job_id = orchestrator_id(ws, name)
-    active = active_run(ws, job_id)
+    runs = recent_runs(ws, job_id)
+    active = active_run(ws, job_id, runs)
     if active is not None:
         raise OpsError(f"run {active['run_id']} of '{name}' is still "
                        f"{(life(active) or 'active').lower()}: wait for it to end, then "
                        "recover")
-    runs = recent_runs(ws, job_id)
     if not runs:
         raise OpsError(f"'{name}' has never run: nothing to recover")
     latest = next((r for r in runs if life(r) != NEVER_RAN), None)

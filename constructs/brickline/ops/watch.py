@@ -85,7 +85,7 @@ class Lines:
 
 def line(job: JobProgress, width: int) -> str:
     took = duration(job.started_ms, job.ended_ms) if job.over else ""
-    text = f"{clean(job.name):<{width}}  {clean(job.state):<11} attempt {job.attempt}"
+    text = f"{clean(job.name):<{width}}  {clean(job.state):<15} attempt {job.attempt}"
     return f"{text}  {took}" if took else text
 
 
