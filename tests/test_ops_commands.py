@@ -270,8 +270,26 @@ def test_status_watch_ends_when_nothing_runs(workspace: fake.Workspace) -> None:
     workspace.queries = [[fake.statement("SUCCEEDED", LOG_COLUMNS, [])]]
     result = brickline("status", "seed_etl", "--watch")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "seed_etl: nothing logged yet"
+    assert result.output.splitlines() == [
+        "seed_etl",
+        "Data_Extract_Job  pending         attempt 0",
+        "Data_Load_Job     pending         attempt 0",
+        "ES_Load_Job       pending         attempt 0",
+        "seed_etl: nothing logged"]
     assert len(workspace.calls("/api/2.0/sql/statements")) == 1
+
+
+def test_a_skipped_run_says_why_and_offers_no_repair(workspace: fake.Workspace) -> None:
+    workspace.on_run_now = lambda run_id: [fake.run(
+        run_id, "SKIPPED", message="Skipped: the maximum number of concurrent runs is reached")]
+    result = brickline("run", "seed_etl")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-4:] == [
+        "run 1000 of 'seed_etl_orchestrator': skipped (Skipped: the maximum number of "
+        "concurrent runs is reached)",
+        "  Data_Extract_Job did not run (pending)",
+        "  Data_Load_Job did not run (pending)",
+        "  ES_Load_Job did not run (pending)"]
 
 
 # --- output on a terminal -----------------------------------------------------------------
@@ -418,11 +436,11 @@ def test_the_default_limits_reach_the_sdk(monkeypatch: pytest.MonkeyPatch) -> No
                         lambda self: None)
     session = ops.connect()
     config = session.ws.config
-    # 30 s for a host that never answers: two requests (the host probe, the first call),
-    # each 10 s plus the SDK's pause of 1-2 s before it gives up
-    assert (config.http_timeout_seconds, config.retry_timeout_seconds) == (10, 10)
-    assert session.ws.api_client._api_client._http_timeout_seconds == 10
-    assert session.ws.api_client._api_client._retry_timeout_seconds == 10
+    # within 30 s for a host that never answers: two requests (the host probe, the first
+    # call), each 7.5 s plus the SDK's pause of 1-2 s before it gives up, and the start
+    assert (config.http_timeout_seconds, config.retry_timeout_seconds) == (7.5, 7)
+    assert session.ws.api_client._api_client._http_timeout_seconds == 7.5
+    assert session.ws.api_client._api_client._retry_timeout_seconds == 7
 
 
 @pytest.mark.parametrize("refusal, words", [

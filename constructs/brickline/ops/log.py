@@ -43,7 +43,7 @@ def warehouse_for(stack_warehouse: str, given: str | None) -> str:
 def wait_timeout(limits: Limits) -> str:
     """How long the submit call itself waits for the result: 0 (return at once) or 5 to 50
     s (ExecuteStatementRequest.wait_timeout), and shorter than one request may take."""
-    seconds = min(30, int(limits.request) - 5)
+    seconds = min(30, int(limits.request) - 2)
     return f"{seconds}s" if seconds >= 5 else "0s"
 
 
@@ -114,8 +114,8 @@ def snapshot(rows: Sequence[dict[str, Any]], stack: StackPlan, *, over: bool) ->
     """The view's rows as a Snapshot: one entry per job, in the pipeline's order."""
     by_name = {r.get("job_name"): r for r in rows}
     key = rows[0].get("run_key") if rows else None
-    title = f"{stack.pipeline or stack.name} run_key {key}" if key is not None else \
-        f"{stack.pipeline or stack.name}: nothing logged yet"
+    pipeline = stack.pipeline or stack.name
+    title = f"{pipeline} run_key {key}" if key is not None else pipeline
     jobs = []
     for _, name in job_names(stack):
         row = by_name.get(name, {})
@@ -128,7 +128,9 @@ def snapshot(rows: Sequence[dict[str, Any]], stack: StackPlan, *, over: bool) ->
             over=state in ENDED, ok=state in (SUCCESS, SKIPPED), key=name,
             error=row.get("error_message") if state == FAILED else None))
     failed = any(j.state == FAILED for j in jobs)
-    result = (FAILED if failed else SUCCESS) if over and key is not None else None
+    result = None
+    if over:
+        result = "nothing logged" if key is None else FAILED if failed else SUCCESS
     return Snapshot(title, None, tuple(jobs), over, result, ok=over and not failed)
 
 

@@ -58,6 +58,7 @@ class Snapshot:
     started_ms: int | None = None
     ended_ms: int | None = None
     run_id: int | None = None
+    message: str | None = None  # the run's own state message, once over
 
 
 def life(item: Mapping[str, Any]) -> str | None:
@@ -162,7 +163,9 @@ def snapshot(run: Mapping[str, Any], names: Sequence[tuple[str, str]], *, title:
                     ok=bool(over and result in OK_STATES),
                     started_ms=source.get("start_time") or None,
                     ended_ms=(source.get("end_time") or None) if over else None,
-                    run_id=run.get("run_id"))
+                    run_id=run.get("run_id"),
+                    message=((source.get("state") or {}).get("state_message") or None)
+                    if over else None)
 
 
 # --- finding the orchestrator and its runs ------------------------------------------------
@@ -311,9 +314,16 @@ def failures(ws: Any, run: Mapping[str, Any], jobs: Iterable[JobProgress],
     tasks = latest_tasks(run)
     found: dict[str, str] = {}
     failed = [j for j in jobs if j.over and not j.ok and j.state.upper() not in NOT_RUN]
+    reachable = True
     for job in failed[:limit]:
         task = tasks.get(job.key, {})
-        text = _job_run_errors(ws, task) or (task.get("state") or {}).get("state_message")
+        text = None
+        if reachable:
+            try:
+                text = _job_run_errors(ws, task)
+            except OSError:  # no answer (timeout, connection): the state messages will do
+                reachable = False
+        text = text or (task.get("state") or {}).get("state_message")
         found[job.name] = text or f"{job.state} (no error text; see the run's page)"
     return found
 

@@ -144,9 +144,12 @@ def summary(snap: Snapshot, errors: Mapping[str, str], next_command: str | None)
     command to run next."""
     took = duration(snap.started_ms, snap.ended_ms)
     if snap.ok:
-        return [clean(f"{snap.title}: succeeded" + (f" in {took}" if took else ""))]
-    lines = [clean(f"{snap.title}: {snap.result or 'ended'}" + (f" after {took}" if took
-                                                                 else ""))]
+        said = "succeeded" if snap.result in (None, "success") else snap.result
+        return [clean(f"{snap.title}: {said}" + (f" in {took}" if took else ""))]
+    why = f" ({snap.message})" if snap.message and not any(
+        j.over and not j.ok for j in snap.jobs) else ""
+    lines = [clean(f"{snap.title}: {snap.result or 'ended'}{why}" + (f" after {took}" if took
+                                                                      else ""))]
     for job in snap.jobs:
         if job.ok:
             continue
@@ -160,6 +163,6 @@ def summary(snap: Snapshot, errors: Mapping[str, str], next_command: str | None)
             lines.append("    " + (part if len(part) <= 200 else part[:197] + "..."))
         if len(shown) > 5:
             lines.append(f"    ... ({len(shown) - 5} more lines)")
-    if next_command:
+    if next_command and snap.result != "skipped":  # a skipped run ran nothing to repair
         lines.append(f"next: {next_command}")
     return lines
