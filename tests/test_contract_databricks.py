@@ -239,6 +239,11 @@ def test_two_jobs_with_the_orchestrators_name(workspace: fake.Workspace) -> None
     assert result.exit_code == 1
     assert result.output == ("brickline: 2 jobs are named 'seed_etl_orchestrator' (ids 11, "
                              "12); delete the extra ones, or pass --run-id\n")
+    started = brickline("run", "seed_etl")
+    assert started.exit_code == 1
+    assert started.output == ("brickline: 2 jobs are named 'seed_etl_orchestrator' (ids 11, "
+                              "12); delete the extra ones\n")
+    assert not workspace.calls("/api/2.2/jobs/run-now")
 
 
 def test_recover_a_pipeline_that_is_not_deployed(workspace: fake.Workspace) -> None:

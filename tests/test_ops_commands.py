@@ -141,6 +141,18 @@ def test_ctrl_c_stops_the_watching_not_the_run(workspace: fake.Workspace,
     assert not [p for _, p, _ in workspace.requests if "cancel" in p]
 
 
+@pytest.mark.parametrize("seconds, shown", [(0, "0s"), (59.9, "59s"), (60, "1m 00s"),
+                                             (3599, "59m 59s"), (3600, "1h 00m"),
+                                             (7384, "2h 03m")])
+def test_durations(seconds: float, shown: str) -> None:
+    assert watch.duration(fake.T0, fake.T0 + int(seconds * 1000)) == shown
+
+
+def test_no_duration_without_both_ends() -> None:
+    assert watch.duration(None, fake.T0) == watch.duration(fake.T0, None) == ""
+    assert watch.duration(fake.T0, fake.T0 - 1) == ""  # clocks that disagree
+
+
 def test_polls_wait_longer_and_longer_up_to_10_s() -> None:
     pauses = ops.Limits().pauses()
     assert [next(pauses) for _ in range(12)] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10]
@@ -426,6 +438,26 @@ def test_every_command_against_a_host_that_never_answers(
                                     "profile's or the target's host) and the network, or "
                                     "allow longer with --timeout"}
     assert took < 10, took
+
+
+def test_a_closed_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_auth(monkeypatch)
+    with fake.silent() as host:
+        pass  # the port is free again: nothing listens there
+    monkeypatch.setenv("DATABRICKS_HOST", host)
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-x")
+    result = CliRunner().invoke(cli, ["recover", "seed_etl", "--timeout", "1", "--pipelines",
+                                      str(PIPELINES)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"brickline: no answer from {host} within 1 s (could not "
+                                    "connect): ")
+
+
+def test_any_other_refusal_is_one_line_with_its_code(workspace: fake.Workspace) -> None:
+    result = brickline("recover", "seed_etl", "--run-id", "4242")
+    assert result.exit_code == 1
+    assert result.output == ("brickline: Databricks refused the request "
+                             "(INVALID_PARAMETER_VALUE): Run 4242 does not exist.\n")
 
 
 def test_the_default_limits_reach_the_sdk(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -459,7 +459,8 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
     if watch:
         try:
             with session.calls():
-                job_id = runs.orchestrator_id(session.ws, stack.orchestrator.name)
+                job_id = runs.orchestrator_id(session.ws, stack.orchestrator.name,
+                                              takes_run_id=False)
         except ops.OpsError as exc:
             _ops_error(exc)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from brickline.ops.connect import OpsError
 from brickline.plan import StackPlan
-from brickline.runtime.status import OK_STATES, result_state
+from brickline.runtime.status import NOT_RUN_STATES, OK_STATES, RESERVED_PREFIX, result_state
 
 # RunLifeCycleState (databricks-sdk 0.162 service/jobs.py): TERMINATED, SKIPPED and
 # INTERNAL_ERROR are documented as terminal; QUEUED, PENDING, RUNNING, TERMINATING,
@@ -29,7 +29,7 @@ NEVER_RAN = "SKIPPED"
 # JobsAPI.list_runs: limit "must be greater than 0 and less than 25. The default value is 20")
 RECENT_RUNS = 20
 # task results that mean the job did not run because something before it failed
-NOT_RUN = frozenset({"UPSTREAM_FAILED", "UPSTREAM_CANCELED"})
+NOT_RUN = NOT_RUN_STATES
 # work-task errors fetched per failed job at the end of a run (one call each)
 MAX_ERRORS = 3
 
@@ -176,15 +176,15 @@ def orchestrator_ids(ws: Any, name: str) -> list[int]:
             if j.settings and j.settings.name == name]
 
 
-def orchestrator_id(ws: Any, name: str) -> int:
+def orchestrator_id(ws: Any, name: str, *, takes_run_id: bool = True) -> int:
     ids = orchestrator_ids(ws, name)
     if not ids:
         raise OpsError(f"no job named '{name}' in this workspace: deploy the pipeline first "
                        "(cdktf deploy), or pick the workspace with --profile")
     if len(ids) > 1:
         raise OpsError(f"{len(ids)} jobs are named '{name}' (ids "
-                       f"{', '.join(map(str, sorted(ids)))}); delete the extra ones, or pass "
-                       "--run-id")
+                       f"{', '.join(map(str, sorted(ids)))}); delete the extra ones"
+                       + (", or pass --run-id" if takes_run_id else ""))
     return ids[0]
 
 
@@ -216,7 +216,7 @@ class Started:
 
 def start(ws: Any, stack: StackPlan, *, run_key: str | None) -> Started:
     """run-now of the orchestrator; run_key given, or the job parameter's own default."""
-    job_id = orchestrator_id(ws, stack.orchestrator.name)
+    job_id = orchestrator_id(ws, stack.orchestrator.name, takes_run_id=False)
     wait = ws.jobs.run_now(job_id, job_parameters={"run_key": run_key}
                            if run_key is not None else None)
     run_id = wait.response.run_id if wait.response is not None else None
@@ -339,7 +339,7 @@ def _job_run_errors(ws: Any, task: Mapping[str, Any]) -> str | None:
         child = ws.jobs.get_run(child_id).as_dict()
         lines = []
         broken = [t for t in latest_tasks(child).values()
-                  if not t["task_key"].startswith("brickline_")
+                  if not t["task_key"].startswith(RESERVED_PREFIX)
                   and ended(t) and outcome(t) not in OK_STATES | NOT_RUN]
         for t in sorted(broken, key=lambda t: str(t["task_key"]))[:MAX_ERRORS]:
             error = ws.jobs.get_run_output(t["run_id"]).as_dict().get("error")
