@@ -60,7 +60,9 @@ def test_retries_and_timeouts_reach_the_tasks(synthesized: dict[str, dict[str, A
     # the job's only job cluster is where its tasks run, the status tasks too
     assert {t["job_cluster_key"] for t in load["task"]} == {"load_cluster"}
     assert load["job_cluster"][0]["new_cluster"] == {
-        "node_type_id": "i3.xlarge", "num_workers": 4, "spark_version": "11.3.x-scala2.12"}
+        "node_type_id": "i3.xlarge", "num_workers": 4, "spark_version": "11.3.x-scala2.12",
+        # a Unity Catalog access mode: the status tasks write catalog.schema.table
+        "data_security_mode": "SINGLE_USER"}
 
 
 def test_metadata_table_is_protected(synthesized: dict[str, dict[str, Any]]) -> None:

@@ -166,3 +166,84 @@ def test_mutated_pipelines_fail_only_with_located_diagnostics(
         assert Path(d.location.file).name == "jobs.yml", d.render()
         assert 1 <= d.location.line <= lines and d.location.column >= 1, d.render()
         assert d.message and "\n" not in d.render().rstrip("\n"), d.render()
+
+
+# --- hostile names: whatever validates must synthesize --------------------------------------
+
+HOSTILE = st.one_of(
+    st.text(min_size=0, max_size=12),  # any unicode, control characters included
+    st.text(alphabet=st.sampled_from("aA_-. 0é$%{}\n\t/データ"), min_size=1, max_size=8),
+    st.sampled_from(["orchestrator", "job_metadata", "job_status", "brickline_status",
+                     "dashboard", "backend", "databricks", "warehouse_id", "count", "load",
+                     "load_job_id", "Load Job ID", "perm_load", "dest_ops", "ops", "Load",
+                     "LOAD", "load-", "${x}", "%{y}", "a\n", "x" * 120, "é" * 2100,
+                     "grant_view_g", "metadata_schema"]),
+)
+CRONS = st.sampled_from(["0 0 2 * * ?", "0 2 * * *", "0 0 25 * * ?", "0 15 10 ? * MON-FRI"])
+ZONES = st.sampled_from(["UTC", "Europe/Berlin", "Europe/Berln", "GMT+05:30"])
+
+
+@st.composite
+def hostile_pipelines(draw: st.DrawFn) -> dict[str, Any]:
+    """Pipelines whose every name is drawn from HOSTILE: most are invalid, some are not."""
+    settings: dict[str, Any] = {"name": draw(st.one_of(st.just("fuzz"), HOSTILE))}
+    if draw(st.booleans()):
+        settings["variables"] = {v: {"default": "x"} for v in draw(st.lists(HOSTILE,
+                                                                            max_size=3))}
+    if draw(st.booleans()):
+        settings["destinations"] = {d: {"email": {"addresses": ["a@b.c"]}}
+                                    for d in draw(st.lists(HOSTILE, max_size=3))}
+    if draw(st.booleans()):
+        settings["permissions"] = [{"group_name": "g", "level": "CAN_VIEW"}]
+    if draw(st.booleans()):
+        settings["dashboard"] = {"warehouse_id": "w"}
+    if draw(st.booleans()):
+        settings["targets"] = {t: {} for t in draw(st.lists(HOSTILE, max_size=2))}
+    if draw(st.booleans()):
+        settings["metadata"] = {"table": draw(HOSTILE), "view": draw(HOSTILE)}
+    jobs = []
+    for _ in range(draw(st.integers(1, 4))):
+        job: dict[str, Any] = {
+            "name": draw(HOSTILE),
+            "tasks": [{"task_key": draw(st.one_of(KEYS, HOSTILE)),
+                       "notebook_task": {"notebook_path": "/x"}}],
+        }
+        if draw(st.booleans()):
+            job["key"] = draw(HOSTILE)
+        if draw(st.booleans()):
+            job["renamed_from"] = draw(HOSTILE)
+        if draw(st.booleans()):
+            job["tags"] = {draw(HOSTILE): "v"}
+        if draw(st.booleans()):
+            job["schedule"] = {"quartz_cron_expression": draw(CRONS),
+                               "timezone_id": draw(ZONES)}
+        if draw(st.booleans()):
+            job["parameters"] = [{"name": draw(HOSTILE), "default": "d"}]
+        jobs.append(job)
+    return {"pipeline": settings, "jobs": jobs}
+
+
+@settings(max_examples=40 if CI else 80, deadline=None, derandomize=CI,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(hostile_pipelines())
+def test_hostile_names_that_validate_also_synthesize(tmp_path_factory: Any,
+                                                     data: dict[str, Any]) -> None:
+    from brickline.constructs import tf
+    from brickline.constructs.stack import PipelineStack
+    from brickline.plan import plans
+    from brickline.spec.diagnostics import errors_only
+
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "pipeline.yml").write_text(json.dumps({"pipeline": data["pipeline"]},
+                                                    ensure_ascii=False), encoding="utf-8")
+    (folder / "jobs.yml").write_text(json.dumps({"jobs": data["jobs"]}, ensure_ascii=False),
+                                     encoding="utf-8")
+    loaded, diagnostics = collect([str(folder)])  # never raises
+    for d in diagnostics:
+        assert "\n" not in d.render(), d.render()
+    if errors_only(diagnostics):
+        return
+    (pipeline,) = loaded
+    for stack_plan in plans(pipeline):
+        doc = json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack_plan)))
+        assert len(doc["resource"]["databricks_job"]) == len(data["jobs"]) + 1

@@ -85,8 +85,10 @@ def test_defaults_fill_only_what_a_task_leaves_open(tmp_path: Path) -> None:
         "a", 0, 600, True)
     assert "max_retries" not in check and "timeout_seconds" not in check
     pool, plain = job["job_cluster"][0]["new_cluster"], job["job_cluster"][1]["new_cluster"]
-    assert pool == {"instance_pool_id": "p1", "autoscale": {"min_workers": 1, "max_workers": 4}}
-    assert plain == {"spark_version": "15.4", "node_type_id": "i3.xlarge", "num_workers": 2}
+    assert pool == {"instance_pool_id": "p1", "autoscale": {"min_workers": 1, "max_workers": 4},
+                    "data_security_mode": "SINGLE_USER"}
+    assert plain == {"spark_version": "15.4", "node_type_id": "i3.xlarge", "num_workers": 2,
+                     "data_security_mode": "SINGLE_USER"}
 
 
 def test_every_job_accepts_run_key_once(tmp_path: Path) -> None:

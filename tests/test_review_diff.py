@@ -240,3 +240,15 @@ def test_permission_and_destination_changes_in_the_users_words(tmp_path: Path) -
     assert ("permissions of job extract: access_control[sp-1].permission_level set to "
             "IS_OWNER") in other
     assert result.destroys == []
+
+
+def test_a_renamed_job_s_permissions_move_with_it(tmp_path: Path) -> None:
+    """renamed_from moves the job and its databricks_permissions (moved blocks): nothing
+    is destroyed, so the job's access list is never reset in between."""
+    settings = "pipeline:\n  permissions:\n    - {group_name: analysts, level: CAN_VIEW}\n"
+    renamed = JOBS.replace("- name: Load\n", "- name: Loader\n    renamed_from: Load\n")
+    assert renamed != JOBS
+    result = review(tmp_path, {"pipeline.yml": settings, "j.yml": JOBS},
+                    {"pipeline.yml": settings, "j.yml": renamed})
+    assert result.destroys == []
+    assert not any("permissions" in line for line in result.stacks[0].other)

@@ -103,7 +103,9 @@ def test_routes_reach_the_right_jobs(stacks: dict[str, dict[str, Any]]) -> None:
         assert dev[name]["email_notifications"] == {"on_failure": ["sales-data@example.com"]}
     orchestrator = prod["orchestrator"]
     assert orchestrator["email_notifications"] == {"on_failure": ["data-oncall@example.com"]}
-    assert "webhook_notifications" not in orchestrator
+    # the orchestrator hears only its own routes: its duration warning, not the jobs' Slack
+    assert orchestrator["webhook_notifications"] == {
+        "on_duration_warning_threshold_exceeded": [slack]}
     destination = stacks["sales_daily-prod"]["resource"]["databricks_notification_destination"]
     assert destination["dest_sales_slack"]["config"] == {"slack": {"url": "${var.slack_webhook}"}}
     variable = stacks["sales_daily-prod"]["variable"]["slack_webhook"]

@@ -62,3 +62,11 @@ def test_deploy_is_behind_a_protected_environment() -> None:
     assert doc[True]["push"]["branches"] == ["main"]  # PyYAML reads `on:` as True
     assert any("npx cdktf deploy '*' --auto-approve" in str(s.get("run", ""))
                for s in job["steps"])
+
+
+def test_deploy_refuses_local_state_before_deploying() -> None:
+    """`validate --deploy` (exit 1 on a stack with local state) runs before `cdktf deploy`."""
+    runs = [str(s.get("run", "")) for s in steps("deploy.yml", "deploy")]
+    check = next(i for i, r in enumerate(runs) if "brickline validate --deploy" in r)
+    deploy = next(i for i, r in enumerate(runs) if "cdktf deploy" in r)
+    assert check < deploy

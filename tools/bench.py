@@ -1,6 +1,6 @@
 """Benchmark: validate, synth and review of generated pipelines, against the floor.
 
-    .venv/bin/python tools/bench.py [--sizes 10,100,1000]
+    .venv/bin/python tools/bench.py [--sizes 10,100,1000] [--validate-only]
 
 For N jobs of 3 tasks each (a chain of jobs, a chain of tasks in each) it prints:
 - validate: load + validate in-process (after imports), and `brickline validate` as a process
@@ -236,6 +236,15 @@ def main() -> None:
     if "--sizes" in sys.argv:
         sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if "--validate-only" in sys.argv:  # the validate budget alone: < 0.5 s for 1000 jobs
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in sizes:
+                folder = Path(tmp, f"p{n}")
+                write_pipeline(folder, n)
+                validate = min(child("validate", folder, Path(tmp)) for _ in range(5))
+                print(f"{n:>6} jobs: validate {validate:.3f}s in-process, "
+                      f"{min(cli_validate(folder) for _ in range(2)):.3f}s as a process")
+        return
     header = (f"{'jobs':>6} {'validate':>10} {'validate CLI':>13} {'synth':>9} {'floor':>9} "
               f"{'synth/floor':>12} {'synth/job':>10} {'py MiB':>7} {'node MiB':>9} "
               f"{'diff':>8} {'compare':>8}")

@@ -37,11 +37,18 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1)
-def validate(paths: tuple[str, ...]) -> None:
+@click.option("--deploy", is_flag=True,
+              help="Also check that every stack is ready for a deploy from any machine: its "
+              "Terraform state is in a remote backend, not in a local file.")
+def validate(paths: tuple[str, ...], deploy: bool) -> None:
     """Check pipelines; print every mistake with file:line:col. PATHS default: pipelines/."""
     from brickline.spec.load import collect
 
     pipelines, diagnostics = collect(_paths(paths))
+    if deploy and not any(d.severity == "error" for d in diagnostics):
+        from brickline.spec import rules_state
+
+        diagnostics = [*diagnostics, *rules_state.check(pipelines)]
     if diagnostics:
         click.echo(render(diagnostics), err=True)
     if any(d.severity == "error" for d in diagnostics):
@@ -50,7 +57,7 @@ def validate(paths: tuple[str, ...]) -> None:
     stacks = sum(max(1, len(p.settings.targets)) for p in pipelines)
     extra = f" ({stacks} stacks)" if stacks != len(pipelines) else ""
     click.echo(f"OK: {len(pipelines)} pipeline{'s' * (len(pipelines) != 1)}{extra}, "
-               f"{jobs} job{'s' * (jobs != 1)}")
+               f"{jobs} job{'s' * (jobs != 1)}" + (", state in remote backends" if deploy else ""))
 
 
 @cli.command()

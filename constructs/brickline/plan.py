@@ -12,25 +12,21 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from brickline import names
 from brickline.runtime import status
 from brickline.runtime.views import status_view_sql
 from brickline.spec.defaults import (
     cluster_with_defaults,
     task_with_defaults,
     unused_only_cluster,
+    with_access_mode,
     with_only_cluster,
 )
 from brickline.spec.model import BACKEND_KINDS, EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
-from brickline.spec.rules import (
-    METADATA_ADDRESS,
-    ORCHESTRATOR_ADDRESS,
-    STATUS_FILE_ADDRESS,
-    VIEW_ADDRESS,
-)
 from brickline.spec.targets import Deployment, deployments
 
 EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
-                  "warn_after", "permissions"}
+                  "warn_after", "permissions", "orchestrate"}
 METADATA_COLUMNS = status.COLUMNS
 # The status program needs the Databricks SDK; runtimes from 13.x ship one, older ones and
 # serverless environments get it from PyPI.
@@ -53,7 +49,7 @@ def JobRef(address: str) -> Ref:
     return Ref(address, "id", number=True)
 
 
-STATUS_FILE = Ref(STATUS_FILE_ADDRESS, "workspace_path")
+STATUS_FILE = Ref(names.STATUS_FILE, "workspace_path")
 
 
 @dataclass
@@ -125,7 +121,7 @@ class StackPlan:
 
 def plans(pipeline: Pipeline) -> list[StackPlan]:
     """One stack per deployment: per target, or one for a pipeline without targets."""
-    return [_stack(d) for d in deployments(pipeline)]
+    return [_workspace(_stack(d), d) for d in deployments(pipeline)]
 
 
 def plan(pipeline: Pipeline, target: str | None = None) -> StackPlan:
@@ -133,12 +129,13 @@ def plan(pipeline: Pipeline, target: str | None = None) -> StackPlan:
     chosen = [d for d in deployments(pipeline) if target is None or d.target == target]
     if not chosen:
         raise KeyError(f"pipeline {pipeline.name} has no target {target!r}")
-    return _stack(chosen[0])
+    return _workspace(_stack(chosen[0]), chosen[0])
 
 
 def _stack(d: Deployment) -> StackPlan:
     jobs = [_job(job, d) for job in d.pipeline.jobs]
-    orchestrator = _orchestrator(d, jobs)
+    orchestrated = {j.address for j in d.pipeline.jobs if j.orchestrate}
+    orchestrator = _orchestrator(d, [j for j in jobs if j.address in orchestrated])
     return StackPlan(
         name=d.stack_name,
         pipeline=d.pipeline.name,
@@ -152,13 +149,11 @@ def _stack(d: Deployment) -> StackPlan:
         variables=_variables(d),
         backend=_backend(d),
         destinations=_destinations(d),
-        permissions=_permissions(d, [*jobs, orchestrator]),
         dashboard=_dashboard(d),
     )
 
 
-def destination_address(name: str) -> str:
-    return "dest_" + "".join(c if c.isalnum() else "_" for c in name)
+destination_address = names.destination_address
 
 
 def _job(job: Job, d: Deployment) -> JobPlan:
@@ -176,8 +171,12 @@ def _job(job: Job, d: Deployment) -> JobPlan:
         settings["tags"] = dict(sorted(tags.items()))
     parameters = settings.get("parameter", [])
     if not any(p["name"] == RUN_KEY for p in parameters):
-        # the orchestrator passes run_key to every job; a job must declare it to accept it
-        parameters.append({"name": RUN_KEY, "default": pipeline.settings.orchestrator.run_key})
+        # the orchestrator passes run_key to every job; a job must declare it to accept it.
+        # A job the orchestrator does not run logs under a run_key of its own, so that its
+        # rows never mix with (or, with skip_succeeded, skip) a pipeline run's
+        own_key = f"{job.address}-{{{{job.run_id}}}}"
+        parameters.append({"name": RUN_KEY, "default": pipeline.settings.orchestrator.run_key
+                           if job.orchestrate else own_key})
     settings["parameter"] = parameters
     own = job.notifications.model_dump() if job.notifications else {}
     inherited = d.routes.model_dump() if d.routes else {}
@@ -203,7 +202,9 @@ def _deployment_settings(settings: dict[str, Any], d: Deployment) -> None:
 
 
 def _cluster(cluster: dict[str, Any], defaults: TaskDefaults, d: Deployment) -> dict[str, Any]:
-    cluster = cluster_with_defaults(cluster, defaults)
+    # a Unity Catalog access mode unless the YAML or a policy sets one: the status tasks
+    # write a three-part table name (spec/defaults.py: DEFAULT_ACCESS_MODE)
+    cluster = with_access_mode(cluster_with_defaults(cluster, defaults))
     if d.clusters is not None:
         override = d.clusters.model_dump(exclude_none=True)
         if "num_workers" in override:
@@ -363,12 +364,15 @@ def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
         for job in jobs
     ])
     _sort_webhooks(settings)
-    return JobPlan(address=ORCHESTRATOR_ADDRESS, name=settings["name"], settings=settings)
+    return JobPlan(address=names.ORCHESTRATOR, name=settings["name"], settings=settings)
 
 
 def _table(d: Deployment) -> TablePlan:
     pipeline, meta = d.pipeline, d.metadata
-    return TablePlan(address=METADATA_ADDRESS, protect=True, settings={
+    # a schema the stack creates exists before the table (CREATE TABLE needs it)
+    return TablePlan(address=names.METADATA_TABLE, protect=True,
+                     depends_on=[names.METADATA_SCHEMA] if meta.create_schema else [],
+                     settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
         "name": meta.table,
@@ -383,7 +387,7 @@ def _table(d: Deployment) -> TablePlan:
 
 def _view(d: Deployment) -> TablePlan:
     pipeline, meta = d.pipeline, d.metadata
-    return TablePlan(address=VIEW_ADDRESS, depends_on=[METADATA_ADDRESS], settings={
+    return TablePlan(address=names.STATUS_VIEW, depends_on=[names.METADATA_TABLE], settings={
         "catalog_name": meta.catalog,
         "schema_name": meta.schema_name,
         "name": meta.view_name,
@@ -391,8 +395,9 @@ def _view(d: Deployment) -> TablePlan:
         "warehouse_id": meta.warehouse_id,
         "comment": f"Latest status of each job of pipeline {pipeline.name} per run_key "
                    f"(pending until its first row), over {meta.full_name}.",
+        # the jobs of a pipeline run: one the orchestrator does not run is not pending in it
         "view_definition": status_view_sql(meta.full_name, pipeline.name,
-                                           [j.name for j in pipeline.jobs]),
+                                           [j.name for j in pipeline.jobs if j.orchestrate]),
     })
 
 
@@ -403,7 +408,7 @@ def status_program() -> bytes:
 
 def _status_file(d: Deployment) -> FilePlan:
     folder = d.metadata.workspace_dir.rstrip("/")
-    return FilePlan(address=STATUS_FILE_ADDRESS,
+    return FilePlan(address=names.STATUS_FILE,
                     path=f"{folder}/{d.stack_name}/brickline_status.py",
                     content_base64=base64.b64encode(status_program()).decode("ascii"))
 
@@ -446,9 +451,25 @@ def _destinations(d: Deployment) -> list[ResourcePlan]:
     return out
 
 
+def _workspace(stack: StackPlan, d: Deployment) -> StackPlan:
+    """What belongs to the jobs and the status log in the workspace: each job's access
+    list, the metadata schema (read or created) and the Unity Catalog grants."""
+    stack.resources += _permissions(d, [*stack.jobs, stack.orchestrator])
+    schema = _schema(d)
+    if d.metadata.create_schema:
+        stack.resources.append(schema)
+    else:
+        stack.data_sources.append(schema)
+    stack.resources += _grants(d, stack)
+    return stack
+
+
 def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
     """databricks_permissions per job: the pipeline's and the target's grants, then the
-    job's own; one entry per principal (the strongest level listed last wins)."""
+    job's own; one entry per principal (the strongest level listed last wins). A renamed
+    job's access list moves with it: deleting databricks_permissions resets the job's
+    access list to its creator and admins (provider permissions/resource_permissions.go),
+    so a destroy-and-create would leave the job without its grants in between."""
     models = {j.address: j for j in d.pipeline.jobs}
     out = []
     for job in jobs:
@@ -458,11 +479,83 @@ def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
             for principal in grant.principals:
                 grants[principal] = grant.level
         if grants:
-            out.append(ResourcePlan(f"perm_{job.address}", {
-                "job_id": Ref(job.address, "id"),
-                "access_control": [{kind: principal, "permission_level": level}
-                                   for (kind, principal), level in sorted(grants.items())],
-            }))
+            out.append(ResourcePlan(
+                names.permission_address(job.address), type="databricks_permissions",
+                moved_from=(f"databricks_permissions.{names.permission_address(job.moved_from)}"
+                            if job.moved_from else None),
+                settings={
+                    "job_id": Ref(job.address, "id"),
+                    "access_control": [{kind: principal, "permission_level": level}
+                                       for (kind, principal), level in sorted(grants.items())],
+                }))
+    return out
+
+
+def _schema(d: Deployment) -> ResourcePlan:
+    """The schema of the status log. Read by default: the databricks_schema data source
+    fails `terraform plan` when the schema does not exist (catalog/data_schema.go returns
+    the Schemas.GetByFullName error), so nothing is created halfway. Or created, with
+    metadata.create_schema."""
+    meta = d.metadata
+    if not meta.create_schema:
+        return ResourcePlan(names.METADATA_SCHEMA, type="databricks_schema",
+                            settings={"name": f"{meta.catalog}.{meta.schema_name}"})
+    return ResourcePlan(names.METADATA_SCHEMA, type="databricks_schema", settings={
+        "catalog_name": meta.catalog,
+        "name": meta.schema_name,
+        "comment": f"Created by brickline for the status log of pipeline {d.pipeline.name}.",
+    })
+
+
+# Privileges (provider docs/resources/grants.md: table, view, schema and catalog grants).
+TABLE_WRITER = ("MODIFY", "SELECT")
+READER = ("SELECT",)
+
+
+def _grants(d: Deployment, stack: StackPlan) -> list[ResourcePlan]:
+    """Unity Catalog grants for the identities the jobs run as (they write the table, which
+    belongs to whoever deployed it) and for the pipeline's job viewers (they read the view).
+
+    databricks_grant, not databricks_grants: the latter replaces every grant on the object.
+    databricks_grant is authoritative for its one principal (docs/resources/grant.md;
+    catalog/resource_grant.go removes the principal's other privileges on that object), so
+    by default it is used only on what the stack creates; `grants: all` also reaches the
+    catalog and an existing schema."""
+    meta = d.metadata
+    if meta.grants == "none":
+        return []
+    writers = sorted({value for job in stack.jobs
+                      for value in job.settings.get("run_as", {}).values()})
+    readers = sorted({name for grant in d.permissions for _, name in grant.principals})
+    wanted: dict[tuple[str, str], set[str]] = {}  # (securable, principal) -> privileges
+
+    def grant(securable: str, principals: list[str], privileges: tuple[str, ...]) -> None:
+        for principal in principals:
+            wanted.setdefault((securable, principal), set()).update(privileges)
+
+    grant("table", writers, TABLE_WRITER)
+    grant("view", [*writers, *readers], READER)
+    if meta.create_schema or meta.grants == "all":
+        grant("schema", [*writers, *readers], ("USE_SCHEMA",))
+    if meta.grants == "all":
+        grant("catalog", [*writers, *readers], ("USE_CATALOG",))
+    schema = Ref(names.METADATA_SCHEMA if meta.create_schema
+                 else f"data.{names.METADATA_SCHEMA}", "id")
+    # the grant names its object by a reference, so it waits for the object
+    objects: dict[str, tuple[str, Any]] = {
+        "table": ("table", Ref(names.METADATA_TABLE, "id")),
+        "view": ("table", Ref(names.STATUS_VIEW, "id")),
+        "schema": ("schema", schema),
+        "catalog": ("catalog", meta.catalog),
+    }
+    slugs = names.grant_slugs([p for _, p in wanted])
+    out = []
+    for (securable, principal), privileges in sorted(wanted.items()):
+        argument, target = objects[securable]
+        out.append(ResourcePlan(names.grant_address(securable, slugs[principal]),
+                                type="databricks_grant",
+                                settings={argument: target, "principal": principal,
+                                          "privileges": sorted(privileges)}))
     return out
 
 
@@ -474,7 +567,7 @@ def _dashboard(d: Deployment) -> ResourcePlan | None:
 
     meta = d.metadata
     view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
-    return ResourcePlan("dashboard", {
+    return ResourcePlan(names.DASHBOARD, {
         "display_name": board.display_name or f"{d.stack_name} pipeline status",
         "warehouse_id": board.warehouse_id or meta.warehouse_id,
         "parent_path": board.parent_path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from brickline import names
 from brickline.constructs.structs import struct_kwargs
 from brickline.constructs.tf import Construct, DatabricksJob, TerraformOutput, Token
 from brickline.plan import JobPlan, Ref
@@ -36,11 +37,12 @@ class Job:
             **struct_kwargs(DatabricksJob, plan.settings, resolver(resources)))
         if plan.moved_from:
             # a renamed job keeps its identity: `moved` instead of destroy and create
-            self.resource.move_from_id(f"databricks_job.{plan.moved_from}")
+            self.resource.move_from_id(names.job_resource(plan.moved_from))
         if plan.import_id:
             # an existing job adopted in place on the first apply, not created beside it
             self.resource.import_from(plan.import_id)
-        TerraformOutput(scope, f"{plan.address}_job_id", value=self.resource.id,
+        job_id, job_url = names.job_outputs(plan.address)
+        TerraformOutput(scope, job_id, value=self.resource.id,
                         description=f"Job id of {plan.name}")
-        TerraformOutput(scope, f"{plan.address}_job_url", value=self.resource.url,
+        TerraformOutput(scope, job_url, value=self.resource.url,
                         description=f"URL of {plan.name}")

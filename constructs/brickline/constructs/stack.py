@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from brickline import names
 from brickline.constructs.job import Job, resolver
 from brickline.constructs.metadata_table import Table
 from brickline.constructs.structs import struct_kwargs
@@ -25,7 +27,7 @@ from brickline.constructs.tf import (
     TerraformVariable,
     WorkspaceFile,
 )
-from brickline.plan import StackPlan
+from brickline.plan import ResourcePlan, StackPlan
 
 
 class PipelineStack(TerraformStack):
@@ -33,7 +35,7 @@ class PipelineStack(TerraformStack):
         super().__init__(scope, plan.name)
         # credentials come the standard Databricks way (DATABRICKS_HOST/TOKEN, a profile,
         # OAuth): never from the YAML, never into the JSON; a target may name its host
-        DatabricksProvider(self, "databricks", host=plan.host)
+        DatabricksProvider(self, names.PROVIDER, host=plan.host)
         self._backend(plan)
         for variable in plan.variables:
             TerraformVariable(self, variable.name, type="string",
@@ -42,6 +44,12 @@ class PipelineStack(TerraformStack):
         # every resource by address, for the references between them (Ref in the plan)
         self.resources: dict[str, Any] = {}
         resolve = resolver(self.resources)
+        # a resource the tables wait for (the metadata schema, when the stack creates it)
+        # is built before them; every other generic resource after the jobs
+        first = {a for table in (plan.table, plan.view) for a in table.depends_on}
+        for extra in plan.resources:
+            if extra.address in first:
+                self._resource(extra, resolve)
         for table in (plan.table, plan.view):
             self.resources[table.address] = Table(self, plan=table,
                                                   resources=self.resources).resource
@@ -69,12 +77,16 @@ class PipelineStack(TerraformStack):
             self.resources[f"data.{data.address}"] = cls(
                 self, data.address, **struct_kwargs(cls, data.settings, resolve))
         for extra in plan.resources:
-            cls = RESOURCE_CLASSES[extra.type]
-            self.resources[extra.address] = cls(
-                self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
-                depends_on=[self.resources[a] for a in extra.depends_on] or None)
-            if extra.moved_from:
-                self.resources[extra.address].move_from_id(extra.moved_from)
+            if extra.address not in first:
+                self._resource(extra, resolve)
+
+    def _resource(self, extra: ResourcePlan, resolve: Callable[[Any], Any]) -> None:
+        cls = RESOURCE_CLASSES[extra.type]
+        self.resources[extra.address] = cls(
+            self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
+            depends_on=[self.resources[a] for a in extra.depends_on] or None)
+        if extra.moved_from:
+            self.resources[extra.address].move_from_id(extra.moved_from)
 
     def _backend(self, plan: StackPlan) -> None:
         if plan.backend is None:

@@ -29,10 +29,13 @@ from cdktf import (
     Token,
 )
 from cdktf_cdktf_provider_databricks.dashboard import Dashboard
+from cdktf_cdktf_provider_databricks.data_databricks_schema import DataDatabricksSchema
+from cdktf_cdktf_provider_databricks.grant import Grant
 from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
 from cdktf_cdktf_provider_databricks.notification_destination import NotificationDestination
 from cdktf_cdktf_provider_databricks.permissions import Permissions
 from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
+from cdktf_cdktf_provider_databricks.schema import Schema
 from cdktf_cdktf_provider_databricks.sql_table import SqlTable
 from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
 
@@ -40,8 +43,14 @@ from constructs import Construct
 
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
-RESOURCE_CLASSES: dict[str, type] = {}
-DATA_CLASSES: dict[str, type] = {}
+RESOURCE_CLASSES: dict[str, type] = {
+    "databricks_grant": Grant,  # Unity Catalog grants on the status log (plan._grants)
+    "databricks_permissions": Permissions,  # a job's access list, moved with the job
+    "databricks_schema": Schema,  # the metadata schema, with metadata.create_schema
+}
+DATA_CLASSES: dict[str, type] = {
+    "databricks_schema": DataDatabricksSchema,  # the metadata schema, read by default
+}
 
 __all__ = [
     "DATA_CLASSES",

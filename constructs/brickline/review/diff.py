@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brickline.names import METADATA_TABLE, ORCHESTRATOR, job_from_reference
 from brickline.review.fields import MISSING, changes, describe, show
 from brickline.runtime.status import RESERVED_PREFIX
-from brickline.spec.rules import METADATA_ADDRESS, ORCHESTRATOR_ADDRESS
 
 JOB = "databricks_job"
 TABLE = "databricks_sql_table"
@@ -123,6 +123,14 @@ def _resources(doc: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return dict(doc.get("resource", {}).get(kind, {}))
 
 
+def _follow(resource: dict[str, Any], moves: dict[str, str]) -> dict[str, Any]:
+    """A resource with its references to moved resources pointing at their new address."""
+    text = json.dumps(resource)
+    for before, after in moves.items():
+        text = text.replace(f"${{{before}.", f"${{{after}.")
+    return dict(json.loads(text))
+
+
 def _moves(doc: dict[str, Any]) -> dict[str, str]:
     """moved blocks: old address -> new address (as "type.name")."""
     return {m["from"]: m["to"] for m in doc.get("moved", [])}
@@ -130,7 +138,7 @@ def _moves(doc: dict[str, Any]) -> dict[str, str]:
 
 def _edges(jobs: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
     """(upstream, downstream) job names, from the orchestrator's run_job tasks."""
-    orchestrator = jobs.get(ORCHESTRATOR_ADDRESS, {})
+    orchestrator = jobs.get(ORCHESTRATOR, {})
     names = {a: j.get("name", a) for a, j in jobs.items()}
     return {(names.get(d["task_key"], d["task_key"]), names.get(t["task_key"], t["task_key"]))
             for t in orchestrator.get("task", []) for d in t.get("depends_on", [])}
@@ -168,7 +176,7 @@ def _stack(base: dict[str, Any], head: dict[str, Any], name: str) -> StackReview
                                            f"{job['name']} is removed: the job and its run "
                                            "history are deleted"))
     review.jobs_added = sorted(new_jobs[a]["name"] for a in unmatched_new
-                               if a != ORCHESTRATOR_ADDRESS)
+                               if a != ORCHESTRATOR)
     renames: dict[str, str] = {}
     for old, new in matched.items():
         before, after = old_jobs[old], new_jobs[new]
@@ -188,7 +196,7 @@ def _stack(base: dict[str, Any], head: dict[str, Any], name: str) -> StackReview
     changed = {c.address for c in review.jobs_changed} | unmatched_new
     review.graph = {
         "jobs": {a: j.get("name", a) for a, j in new_jobs.items()
-                 if a != ORCHESTRATOR_ADDRESS},
+                 if a != ORCHESTRATOR},
         "edges": sorted(new_edges),
         "changed": sorted(new_jobs[a].get("name", a) for a in changed if a in new_jobs),
         "added_edges": review.edges_added,
@@ -212,7 +220,7 @@ def _job_change(before: dict[str, Any], after: dict[str, Any], address: str) -> 
     change = JobChange(after.get("name", address), address)
     old_tasks = {t["task_key"]: t for t in before.get("task", [])}
     new_tasks = {t["task_key"]: t for t in after.get("task", [])}
-    is_orchestrator = address == ORCHESTRATOR_ADDRESS
+    is_orchestrator = address == ORCHESTRATOR
     if not is_orchestrator:
         for key in sorted(new_tasks.keys() - old_tasks.keys()):
             if not key.startswith(RESERVED_PREFIX):
@@ -262,13 +270,23 @@ def _argument_change(old: object, new: object) -> str:
 def _others(base: dict[str, Any], head: dict[str, Any], review: StackReview) -> None:
     """Tables, the view, the status program, variables: and what would be destroyed."""
     kinds = sorted((set(base.get("resource", {})) | set(head.get("resource", {}))) - {JOB})
+    moves = _moves(head)
     for kind in kinds:
         old, new = _resources(base, kind), _resources(head, kind)
+        # a moved block (a renamed job's permissions) updates in place: compare the two,
+        # with references to moved resources read as their new addresses
+        if moves:
+            followed = {}
+            for address, resource in old.items():
+                target = moves.get(f"{kind}.{address}", "").removeprefix(f"{kind}.")
+                moved = address not in new and target in new and target not in old
+                followed[target if moved else address] = _follow(resource, moves)
+            old = followed
         for address in sorted(old.keys() | new.keys()):
             full = f"{kind}.{address}"
             before, after = old.get(address), new.get(address)
             protected = bool(((before or after or {}).get("lifecycle") or {})
-                             .get("prevent_destroy")) or address == METADATA_ADDRESS
+                             .get("prevent_destroy")) or address == METADATA_TABLE
             label = _label(kind, address, before or after or {})
             if before is None:
                 review.other.append(f"{label} added")
@@ -325,7 +343,7 @@ def _label(kind: str, address: str, attrs: dict[str, Any]) -> str:
     if kind == "databricks_workspace_file":
         return f"workspace file {attrs.get('path', address)}"
     if kind == "databricks_permissions":
-        job = str(attrs.get("job_id", "")).removeprefix("${databricks_job.").removesuffix(".id}")
+        job = job_from_reference(str(attrs.get("job_id", "")))
         return f"permissions of job {job or address}"
     if kind == "databricks_notification_destination":
         return f"destination {attrs.get('display_name', address)}"

@@ -8,8 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from brickline import names
 from brickline.review.fields import changes, describe, flatten
-from brickline.spec.rules import METADATA_ADDRESS
 
 ACTIONS = ("create", "update", "delete", "replace")
 DATA_TYPES = ("databricks_sql_table",)
@@ -112,7 +112,7 @@ def _label(rc: dict[str, Any], values: dict[str, Any]) -> str:
 
 
 def _is_status_log(rc: dict[str, Any], values: dict[str, Any]) -> bool:
-    if rc.get("name") == METADATA_ADDRESS:
+    if rc.get("name") == names.METADATA_TABLE:
         return True
     return (rc.get("type") in DATA_TYPES and isinstance(values, dict)
             and values.get("table_type") not in (None, "VIEW"))
@@ -174,7 +174,7 @@ def report(plan: Any) -> Report:
                 why += f" [{rc['action_reason']}]"
             if loses:
                 why += ("; this is the job_metadata status log"
-                        if rc.get("name") == METADATA_ADDRESS else "; this is a table")
+                        if rc.get("name") == names.METADATA_TABLE else "; this is a table")
                 why += ": every row in it would be lost"
             if rc.get("type") == "databricks_job":
                 why += "; the job's run history would be lost"

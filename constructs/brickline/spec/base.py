@@ -21,7 +21,7 @@ def _real(value: Any) -> int | float:
 def _whole(value: Any) -> int:
     number = _real(value)
     if isinstance(number, float) and not number.is_integer():
-        raise ValueError(f"expected a whole number, got {number}")
+        raise ValueError("expected a whole number")
     return int(number)
 
 

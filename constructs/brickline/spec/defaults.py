@@ -17,8 +17,11 @@ _SKIP_WHEN = {
     "num_workers": ("autoscale",),
     "autoscale": ("num_workers",),
 }
-# Condition tasks run no code: the Jobs API rejects retries and timeouts on them.
-NO_DEFAULTS_TASK_TYPES = ("condition_task",)
+# Condition tasks run no code: the Jobs API rejects retries and timeouts on them. A
+# for_each task's defaults go on the task it repeats: the outer task refuses max_retries at
+# deploy (databricks/cli issue #3977, PR #4104), and a per-task timeout there would time out
+# the whole loop.
+NO_DEFAULTS_TASK_TYPES = ("condition_task", "for_each_task")
 
 
 def cluster_with_defaults(cluster: dict[str, Any], defaults: TaskDefaults) -> dict[str, Any]:
@@ -70,3 +73,31 @@ def with_only_cluster(task: dict[str, Any], job_clusters: list[str]) -> dict[str
 
 def has_node_type(cluster: dict[str, Any]) -> bool:
     return any(cluster.get(k) for k in ("node_type_id", "instance_pool_id", "policy_id"))
+
+
+# Unity Catalog access modes (`data_security_mode`). Sources: provider v1.99.0
+# docs/resources/cluster.md ("Unity Catalog requires SINGLE_USER or USER_ISOLATION mode";
+# the DATA_SECURITY_MODE_* values) and databricks-sdk `compute.DataSecurityMode` (STANDARD /
+# DEDICATED are the new names of USER_ISOLATION / SINGLE_USER; AUTO picks one of them, per
+# databricks/cli PR #5452; LEGACY_* have neither Unity Catalog nor, for some, passthrough).
+UC_ACCESS_MODES = ("SINGLE_USER", "USER_ISOLATION", "DATA_SECURITY_MODE_DEDICATED",
+                   "DATA_SECURITY_MODE_STANDARD", "DATA_SECURITY_MODE_AUTO")
+NO_UC_ACCESS_MODES = ("NONE", "NO_ISOLATION", "LEGACY_TABLE_ACL", "LEGACY_PASSTHROUGH",
+                      "LEGACY_SINGLE_USER", "LEGACY_SINGLE_USER_STANDARD")
+# The mode a cluster gets when neither it nor pipeline.defaults.new_cluster sets one: without
+# it the workspace decides (provider issues #2866, #2881) and a three-part table name can fail.
+# Dedicated (single user) runs every language and library, on DBR 11.3 LTS (the oldest UC
+# runtime) up; Databricks' own bundle templates set it on job clusters without a
+# single_user_name (databricks/cli PR #2372). A cluster with `kind` takes the new names only
+# (provider cluster.md), so it gets AUTO. A cluster with a policy keeps what the policy sets:
+# a policy that fixes another mode would reject the cluster.
+DEFAULT_ACCESS_MODE = "SINGLE_USER"
+DEFAULT_ACCESS_MODE_WITH_KIND = "DATA_SECURITY_MODE_AUTO"
+
+
+def with_access_mode(cluster: dict[str, Any]) -> dict[str, Any]:
+    """A new_cluster (after the pipeline's defaults) with a Unity Catalog access mode."""
+    if cluster.get("data_security_mode") or cluster.get("policy_id"):
+        return cluster
+    mode = DEFAULT_ACCESS_MODE_WITH_KIND if cluster.get("kind") else DEFAULT_ACCESS_MODE
+    return {**cluster, "data_security_mode": mode}

@@ -10,6 +10,7 @@ shows every mistake. The rendering is one line per mistake, editor-clickable:
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -37,7 +38,15 @@ class Diagnostic:
     def render(self) -> str:
         where = f"{self.key_path}: " if self.key_path else ""
         tag = "" if self.severity == "error" else "warning: "
-        return f"{self.location}: {where}{tag}{self.message}"
+        return f"{self.location}: {where}{tag}{_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    """A value quoted in a message may hold a newline or a control character: shown as an
+    escape, so each diagnostic stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class SpecError(Exception):
@@ -54,7 +63,9 @@ def format_path(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else part
+            # a key holding a newline or a tab must not break the one-line rendering
+            shown = part if part.isprintable() else json.dumps(part)
+            out += f".{shown}" if out else shown
     return out
 
 

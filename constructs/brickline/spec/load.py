@@ -59,7 +59,12 @@ def _no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # what loading made is long-lived: put it with the oldest generation without a
+            # full collection on the first allocation after enable() (gc.freeze/unfreeze
+            # move objects between the permanent and the oldest generation, uncounted)
+            gc.freeze()
             gc.enable()
+            gc.unfreeze()
 
 
 def collect(paths: Sequence[str]) -> tuple[list[Pipeline], list[Diagnostic]]:
@@ -155,6 +160,7 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
     jobs: list[Job] = []
     sources: list[Source] = []
     broken_job_names: set[str] = set()
+    broken_settings: frozenset[str] = frozenset()
     for file in files:
         source, problems = _read(file)
         diagnostics.extend(problems)
@@ -181,13 +187,13 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
                     key=True))
             else:
                 settings_source = source
-                parsed, problems = validate_model(PipelineSettings, data["pipeline"],
-                                                  source, ("pipeline",))
+                settings, broken_settings, problems = _validate_settings(data["pipeline"], source)
                 diagnostics.extend(problems)
-                settings = parsed
         if "jobs" in data:
             raw_jobs = data["jobs"]
             if not isinstance(raw_jobs, list):
+                if ("jobs",) in source.refused:
+                    continue
                 diagnostics.append(source.error(("jobs",), f"expected a list of jobs, got "
                                                            f"{_kind(raw_jobs)}"))
                 continue
@@ -200,9 +206,50 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
         settings = PipelineSettings()
     name = settings.name or _default_name(origin)
     pipeline = Pipeline(name=name, origin=origin, settings=settings, jobs=jobs,
-                        settings_source=settings_source, sources=sources)
+                        settings_source=settings_source, sources=sources,
+                        broken=broken_settings)
     diagnostics.extend(rules.check(pipeline, known_broken=broken_job_names))
     return pipeline, diagnostics
+
+
+# sections of pipeline.yml that are a mapping of the user's names to entries: each entry
+# is validated apart, so one bad variable does not make every ${var.x} "undeclared"
+_NAMED_SECTIONS = ("variables", "destinations", "targets")
+
+
+def _validate_settings(raw: Any, source: Source,
+                       ) -> tuple[PipelineSettings | None, frozenset[str], list[Diagnostic]]:
+    """pipeline.yml section by section (and entry by entry in the named sections): a
+    section that fails is left at its default and named in `broken`, so the rules report
+    nothing that follows from it. One mistake, one message."""
+    path: Path = ("pipeline",)
+    if not isinstance(raw, dict):
+        whole, found = validate_model(PipelineSettings, raw, source, path)
+        return whole, frozenset(PipelineSettings.model_fields if found else ()), found
+    problems: list[Diagnostic] = []
+    broken: set[str] = set()
+    kept: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _NAMED_SECTIONS and isinstance(value, dict):
+            entries = {}
+            for name, entry in value.items():
+                _, found = validate_model(PipelineSettings, {key: {name: entry}}, source, path)
+                if found:
+                    problems.extend(found)
+                    broken.add(f"{key}.{name}")
+                else:
+                    entries[name] = entry
+            kept[key] = entries
+            continue
+        _, found = validate_model(PipelineSettings, {key: value}, source, path)
+        if found:
+            problems.extend(found)
+            broken.add(key)
+        else:
+            kept[key] = value
+    settings, found = validate_model(PipelineSettings, kept, source, path)
+    problems.extend(found)  # none: every part passed alone
+    return settings, frozenset(broken), problems
 
 
 def _validate_job(source: Source, index: int, raw: Any) -> tuple[Job | None, list[Diagnostic]]:
@@ -263,8 +310,12 @@ def validate_model(model: type[M], data: Any, source: Source,
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [_translate(err, model, source, base) for err in exc.errors(
-            include_url=False, include_context=True)]
+        errors = exc.errors(include_url=False, include_context=True)
+        if source.refused:
+            # a refused tag already has its message; the empty value it left is no mistake
+            errors = [e for e in errors
+                      if not any((*base, *e["loc"])[:len(r)] == r for r in source.refused)]
+        return None, [_translate(err, model, source, base) for err in errors]
 
 
 def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> Diagnostic:
@@ -274,6 +325,15 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
     value = err.get("input")
     if kind == "extra_forbidden":
         name = str(loc[-1])
+        if name == "for_each_task" and "for_each_task" in loc[:-1]:
+            # no for_each inside a for_each (docs.databricks.com/jobs/for-each: "You cannot
+            # add another For each task as the nested task"; databricks/cli
+            # bundle/config/validate/job_cluster_key_defined.go: "The Jobs API rejects
+            # nested for_each_task"); the generated model has no such key
+            return source.error(path, "for_each cannot be nested: the task of a "
+                                "for_each_task runs once per input and cannot loop itself; "
+                                "move the inner loop into a job of its own and call it with "
+                                "run_job_task", key=True)
         return source.error(path, _unknown(name, _fields_at(model, loc[:-1])), key=True)
     if kind == "missing":
         return Diagnostic(source.where(path[:-1], key=True), format_path(path),
@@ -291,6 +351,13 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
         message = f"expected {expectation}, got {_kind(value)}"
         if kind == "string_type" and isinstance(value, (int, float, bool)):
             message += " (quote it to make it a string)"
+        elif kind == "string_type" and isinstance(value, list) and loc[-1] == "inputs":
+            message += (" (for_each_task.inputs is a JSON array written as a string: "
+                        "inputs: '[\"a\", \"b\"]', or a reference such as "
+                        "'{{job.parameters.items}}')")
+        elif kind == "bool_type" and isinstance(value, str) and value.lower() in YAML11_BOOLS:
+            message += (" (YAML 1.2, which Databricks bundles and brickline read, has only "
+                        "true and false; yes/no/on/off are strings)")
         return source.error(path, message)
     if kind in ("value_error", "assertion_error"):
         message = str(err["msg"]).removeprefix("Value error, ")
@@ -302,6 +369,7 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
     return source.error(path, str(err["msg"]))
 
 
+YAML11_BOOLS = ("yes", "no", "on", "off", "y", "n")
 _EXPECTED = {
     "string_type": "a string",
     "bool_type": "true or false",

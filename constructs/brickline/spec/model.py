@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema
 
+from brickline.names import address_from_name
 from brickline.spec import jobs_api as api
 from brickline.spec.base import SpecModel
 from brickline.spec.diagnostics import Path
@@ -25,18 +26,18 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, dict) else value
 
 
-DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
+DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?")
 
 
 def _duration(value: Any) -> int:
     """45m, 1h30m, 90s, 2h, or a whole number of seconds -> seconds."""
     if isinstance(value, int) and not isinstance(value, bool):
         seconds = value
-    elif isinstance(value, str) and value.strip() and DURATION.match(value.strip()):
-        h, m, s = (int(x or 0) for x in DURATION.match(value.strip()).groups())  # type: ignore[union-attr]
+    elif isinstance(value, str) and value.strip() and DURATION.fullmatch(value.strip()):
+        h, m, s = (int(x or 0) for x in DURATION.fullmatch(value.strip()).groups())  # type: ignore[union-attr]
         seconds = 3600 * h + 60 * m + s
     else:
-        raise ValueError(f"expected a duration such as 45m, 1h30m or 90s, got {value!r}")
+        raise ValueError("expected a duration such as 45m, 1h30m or 90s")
     if seconds <= 0:
         raise ValueError("a duration must be longer than 0 seconds")
     return seconds
@@ -164,6 +165,12 @@ class ClusterOverride(SpecModel):
     spark_version: str | None = None
 
 
+# What brickline grants in Unity Catalog (see plan._grants): on the table and view it creates
+# (and the schema, when it creates it); `all` adds USE_CATALOG / USE_SCHEMA on a catalog and
+# schema it does not own; `none` leaves every grant to the team.
+GrantsMode = Literal["objects", "all", "none"]
+
+
 class MetadataOverride(SpecModel):
     catalog: str | None = None
     schema_name: str | None = Field(None, alias="schema")
@@ -171,6 +178,8 @@ class MetadataOverride(SpecModel):
     warehouse_id: str | None = None
     view: str | None = None
     workspace_dir: str | None = None
+    create_schema: bool | None = None
+    grants: GrantsMode | None = None
 
 
 class Target(SpecModel):
@@ -250,6 +259,9 @@ class Job(api.JobSettings):
         "default: pipeline.warn_after.")
     permissions: list[Permission] | None = Field(
         None, description="Grants on this job, added to pipeline.permissions.")
+    orchestrate: bool = Field(
+        True, description="false: the job is not run by the orchestrator (it keeps its own "
+        "schedule or trigger, and logs its status under a run_key of its own).")
     tasks: list[PipelineTask] = Field(..., serialization_alias="task")  # type: ignore[assignment]
 
     _source: Source = PrivateAttr()
@@ -289,12 +301,6 @@ class Job(api.JobSettings):
         return self._path
 
 
-def address_from_name(name: str) -> str:
-    """Data_Extract_Job -> data_extract_job; a Terraform name and a task key at once."""
-    key = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-    return key if key[:1].isalpha() else f"job_{key}"
-
-
 class Variable(SpecModel):
     description: str | None = None
     default: str | None = None
@@ -315,6 +321,17 @@ class MetadataTable(SpecModel):
     workspace_dir: str = Field(
         "/Shared/brickline", description="Workspace folder the status program is uploaded "
         "to, as <workspace_dir>/<pipeline>/brickline_status.py.")
+    create_schema: bool = Field(
+        False, description="Create the schema (catalog.schema) with the stack. Default: "
+        "read it, so that `terraform plan` fails, naming it, when it does not exist.")
+    grants: GrantsMode = Field(
+        "objects", description="Unity Catalog grants brickline adds for the identity the "
+        "jobs run as (MODIFY, SELECT on the table; SELECT on the view) and for the "
+        "pipeline's job viewers (SELECT on the view): `objects` on what brickline creates "
+        "(and USE_SCHEMA on the schema it creates); `all` also USE_CATALOG and USE_SCHEMA "
+        "on an existing catalog and schema (this replaces those principals' other direct "
+        "privileges there: databricks_grant is authoritative per principal); `none`: the "
+        "team grants them elsewhere.")
 
     @property
     def full_name(self) -> str:
@@ -407,6 +424,13 @@ class Pipeline:
     jobs: list[Job]
     settings_source: Source | None = None
     sources: list[Source] = field(default_factory=list)
+    # parts of pipeline.yml that failed validation ("defaults", "variables.x", ...): the
+    # rules stay silent about what depends on them, so one mistake gives one message
+    broken: frozenset[str] = frozenset()
+
+    def intact(self, *parts: str) -> bool:
+        """True when none of these sections (or entries, "variables.x") failed."""
+        return not any(p in self.broken for p in parts)
 
     @property
     def orchestrator_name(self) -> str:

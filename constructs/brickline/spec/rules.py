@@ -1,16 +1,29 @@
-"""The rules a schema cannot express: references, cycles, one task type, defined compute,
-variables. Each rule is a small function that returns diagnostics; nothing raises."""
+"""The rules a schema cannot express: references, cycles, limits, formats, one task type,
+defined compute, variables, Terraform names. Nothing raises; every rule returns diagnostics.
+
+A rule is one function with a docstring that takes a typed context (the pipeline, a job
+with its lookups, or a task); the lists PIPELINE_RULES, JOB_RULES and TASK_RULES at the end
+are the rules, in the order they run. Each platform rule cites its source beside it.
+"""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import Any
 
+from brickline import names
 from brickline.spec import jobs_api as api
-from brickline.spec import rules_deploy
-from brickline.spec.defaults import COMPUTE_KEYS, cluster_with_defaults, has_node_type
+from brickline.spec import quartz, rules_deploy, rules_workspace
+from brickline.spec.defaults import (
+    CODE_TASK_TYPES,
+    COMPUTE_KEYS,
+    cluster_with_defaults,
+    has_node_type,
+)
 from brickline.spec.diagnostics import Diagnostic, Location, Path, did_you_mean
 from brickline.spec.model import Job, Pipeline
 from brickline.spec.yamlsource import Source
@@ -18,53 +31,139 @@ from brickline.spec.yamlsource import Source
 TASK_TYPES = tuple(sorted(f for f in api.Task.model_fields if f.endswith("_task")))
 NESTED_TASK_TYPES = tuple(sorted(f for f in api.TaskForEachTaskTask.model_fields
                                  if f.endswith("_task")))
-PIPELINE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-ADDRESS = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$")
-TASK_KEY = re.compile(r"^[\w-]{1,100}$")
-VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Every pattern below is matched whole (fullmatch): Python's `$` also accepts a trailing
+# newline, which is how a stack id with a newline once got through to cdktf.
+PIPELINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
+ADDRESS = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,99}")
+# Jobs API (create job): task_key and job_cluster_key "[ 1 .. 100 ] characters
+# ^[\w\-\_]+$" (docs.databricks.com/api/workspace/jobs/create). Python's \w also takes
+# letters beyond ASCII; the API's may not, but without evidence they stay valid.
+TASK_KEY = re.compile(r"[\w-]{1,100}")
+MAX_KEY = 100
+# Jobs API: job parameter "name ... May only contain alphanumeric characters, `_`, `-`,
+# and `.`" (create job, parameters[].name)
+PARAMETER_NAME = re.compile(r"[\w.-]+")
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TEMPLATE = re.compile(r"(?<![$%])([$%])\{")
 VAR_REF = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
-ORCHESTRATOR_ADDRESS = "orchestrator"
-METADATA_ADDRESS = "job_metadata"
-VIEW_ADDRESS = "job_status"
-STATUS_FILE_ADDRESS = "brickline_status"
-# Terraform names of the stack's own resources: a job key must not take one.
-RESERVED_ADDRESSES = {
-    ORCHESTRATOR_ADDRESS: "the orchestrator job",
-    METADATA_ADDRESS: "the job_metadata table",
-    VIEW_ADDRESS: "the job_status view",
-    STATUS_FILE_ADDRESS: "the status program's workspace file",
-    "databricks": "the provider",
-}
+# kept for callers of the old names; the registry is brickline.names
+ORCHESTRATOR_ADDRESS = names.ORCHESTRATOR
+METADATA_ADDRESS = names.METADATA_TABLE
+VIEW_ADDRESS = names.STATUS_VIEW
+STATUS_FILE_ADDRESS = names.STATUS_FILE
+SCHEMA_ADDRESS = names.METADATA_SCHEMA
 RESERVED_TASK_PREFIX = "brickline_"
-NAME_PART = re.compile(r"^[\w-]{1,255}$")
-TABLE_NAME = re.compile(r"^[\w-]+\.[\w-]+\.[\w-]+$")
+# brickline's serverless environment for its status tasks (plan.STATUS_ENVIRONMENT)
+STATUS_ENVIRONMENT = "brickline_status"
+# Unity Catalog names (docs: "Names", sql-ref-names; "Unity Catalog requirements and
+# limitations"): at most 255 characters, no period, space, '/', ASCII control characters
+# or DEL, stored lowercase. brickline asks for less: letters, digits, '_' and '-'.
+UC_MAX = 255
+NAME_PART = re.compile(r"[\w-]{1,255}")
+TABLE_NAME = re.compile(r"[\w-]{1,255}\.[\w-]{1,255}\.[\w-]{1,255}")
 DEFAULT_WAREHOUSE_VARIABLE = "warehouse_id"
+# Jobs API (create job): "It supports up to 1000 elements" (tasks); "A maximum of 25 tags";
+# max_concurrent_runs "cannot exceed 1000"; name "The maximum length is 4096 bytes in UTF-8
+# encoding"; description "The maximum length is 27700 characters"; environments "<= 10
+# items"; job_clusters "<= 100 items".
+MAX_TASKS = 1000
+MAX_TAGS = 25
+MAX_CONCURRENT_RUNS = 1000
+MAX_NAME_BYTES = 4096
+MAX_DESCRIPTION = 27700
+MAX_ENVIRONMENTS = 10
+MAX_JOB_CLUSTERS = 100
+# provider 1.99.0 jobs/resource_job.go:599: periodic trigger units
+PERIODIC_UNITS = ("DAYS", "HOURS", "WEEKS")
+RETRY_KEYS = ("max_retries", "min_retry_interval_millis", "retry_on_timeout")
+
+
+# --- contexts ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class JobContext:
+    """One job with what its rules look things up in."""
+
+    pipeline: Pipeline
+    job: Job
+    tasks: dict[str, Any]  # task_key -> task
+    clusters: frozenset[str]
+    environments: frozenset[str]
+
+    def at(self, rel: Path, message: str) -> Diagnostic:
+        return _at(self.job, rel, message)
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """One task of a job (or the task inside a for_each_task, with nested=True)."""
+
+    job: JobContext
+    rel: Path  # from the job: ("tasks", 2) or ("tasks", 2, "for_each_task", "task")
+    task: Any
+    nested: bool = False
+
+    def at(self, rel: Path, message: str) -> Diagnostic:
+        return self.job.at((*self.rel, *rel), message)
+
+
+PipelineRule = Callable[[Pipeline], list[Diagnostic]]
+JobRule = Callable[[JobContext], list[Diagnostic]]
+TaskRule = Callable[[TaskContext], list[Diagnostic]]
 
 
 def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    out += _pipeline_name(pipeline)
-    out += _metadata(pipeline)
-    out += _variables(pipeline)
-    out += _unique_jobs(pipeline)
-    out += _job_edges(pipeline, known_broken)
+    for rule in PIPELINE_RULES:
+        out += rule(pipeline)
+    out += job_edges(pipeline, known_broken)
     for job in pipeline.jobs:
-        out += _job(job, pipeline)
-    out += _schedules(pipeline)
+        out += check_job(_job_context(pipeline, job))
     out += rules_deploy.check(pipeline)
+    out += rules_workspace.check(pipeline)
     return out
 
 
+def _job_context(p: Pipeline, job: Job) -> JobContext:
+    return JobContext(
+        pipeline=p, job=job, tasks={t.task_key: t for t in job.tasks},
+        clusters=frozenset(c.job_cluster_key for c in job.job_clusters or []),
+        environments=frozenset(e.environment_key for e in job.environments or []))
+
+
+def check_job(ctx: JobContext) -> list[Diagnostic]:
+    if not ctx.job.tasks and not ctx.job.broken_tasks:
+        return [ctx.at(("tasks",), "a job needs at least one task")]
+    out: list[Diagnostic] = []
+    for rule in JOB_RULES:
+        out += rule(ctx)
+    for i, task in enumerate(ctx.job.tasks):
+        out += check_task(TaskContext(ctx, ("tasks", i), task))
+    return out
+
+
+def check_task(ctx: TaskContext) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for rule in TASK_RULES:
+        out += rule(ctx)
+    if not ctx.nested and ctx.task.for_each_task is not None:
+        out += check_task(TaskContext(ctx.job, (*ctx.rel, "for_each_task", "task"),
+                                      ctx.task.for_each_task.task, nested=True))
+    return out
+
+
+# --- across pipelines --------------------------------------------------------------------
+
 def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
     """Stack names, metadata tables and status views must not collide between pipelines,
-    nor between the targets of one pipeline that deploy to the same workspace."""
+    nor between the targets of one pipeline that deploy to the same workspace. Unity
+    Catalog stores names lowercase, so tables are compared lowercase."""
     from brickline.spec.targets import deployments
 
     out: list[Diagnostic] = []
     by_name: dict[str, Pipeline] = {}
     by_stack: dict[str, str] = {}
-    by_table: dict[tuple[str | None, str], tuple[tuple[int, str | None], str]] = {}
+    by_table: dict[tuple[str | None, str], tuple[tuple[int, str | None], str, str]] = {}
     for p in pipelines:
         where = _settings_where(p, ("pipeline", "name"))
         duplicate = p.name in by_name
@@ -84,7 +183,8 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
             view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
             for kind, table in (("metadata table", meta.full_name), ("status view", view)):
                 me = (id(p), d.target)
-                other_key, other = by_table.get((d.host, table), (me, label))
+                lowered = table.lower()
+                other_key, other, spelled = by_table.get((d.host, lowered), (me, label, table))
                 if other_key != me:
                     # the view's name derives from the table's: one clash, one message
                     if kind == "status view" and out and out[-1].message.startswith(
@@ -94,9 +194,12 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
                         "pipeline", "metadata")
                     out.append(Diagnostic(_settings_where(p, path), ".".join(path),
                                           f"the {kind} {table} of {label} is also created "
-                                          f"by {other}; give each its own with metadata.table "
-                                          "(or schema, or view), or a different host"))
-                by_table.setdefault((d.host, table), (me, label))
+                                          f"by {other}" + (
+                                              f" as {spelled} (Unity Catalog names ignore "
+                                              "case)" if spelled != table else "")
+                                          + "; give each its own with metadata.table (or "
+                                          "schema, or view), or a different host"))
+                by_table.setdefault((d.host, lowered), (me, label, table))
     return out
 
 
@@ -107,76 +210,116 @@ def _settings_where(p: Pipeline, path: Path) -> Location:
     return Location(first, 1, 1)
 
 
-def _metadata(p: Pipeline) -> list[Diagnostic]:
-    if p.settings_source is None:
+# --- pipeline rules ----------------------------------------------------------------------
+
+def pipeline_name(p: Pipeline) -> list[Diagnostic]:
+    """The pipeline's name names the Terraform stack (cdktf refuses whitespace in a stack
+    id), the state file and the status program's folder."""
+    if PIPELINE_NAME.fullmatch(p.name) or not p.intact("name"):
+        return []
+    where = _settings_where(p, ("pipeline", "name"))
+    return [Diagnostic(where, "pipeline.name",
+                       f"bad pipeline name {p.name!r}: use letters, digits, '_' and '-', at "
+                       "most 63, starting with a letter or digit (it names the Terraform "
+                       "stack); set pipeline.name in pipeline.yml")]
+
+
+def metadata_names(p: Pipeline) -> list[Diagnostic]:
+    """Catalog, schema, table and view are Unity Catalog names (see UC_MAX); the view is
+    in the table's schema, so the two must differ ignoring case; the workspace folder is
+    absolute."""
+    src = p.settings_source
+    if src is None or not p.intact("metadata"):
         return []
     meta, out = p.settings.metadata, []
     for key in ("catalog", "schema", "table", "view"):
         value = getattr(meta, "schema_name" if key == "schema" else key)
-        if value is not None and not NAME_PART.match(value):
-            out.append(p.settings_source.error(
-                ("pipeline", "metadata", key),
-                f"bad {key} name {value!r}: use letters, digits, '_' and '-'"))
-    if meta.view_name == meta.table:
-        out.append(p.settings_source.error(
-            ("pipeline", "metadata", "view"),
-            f"the status view cannot have the table's name {meta.table!r}"))
+        if value is not None and not NAME_PART.fullmatch(value):
+            out.append(src.error(("pipeline", "metadata", key), _uc_name_problem(key, value)))
+    if meta.view is None and NAME_PART.fullmatch(meta.table) and len(meta.view_name) > UC_MAX:
+        out.append(src.error(("pipeline", "metadata", "table"),
+                             f"the status view's name, derived from the table's, would be "
+                             f"{len(meta.view_name)} characters; Unity Catalog allows "
+                             f"{UC_MAX}: shorten the table's name or set metadata.view"))
+    elif meta.view_name.lower() == meta.table.lower():
+        out.append(src.error(("pipeline", "metadata", "view"),
+                             f"the status view cannot have the table's name {meta.table!r} "
+                             "(Unity Catalog stores names lowercase)"))
     if not meta.workspace_dir.startswith("/") or ".." in meta.workspace_dir.split("/"):
-        out.append(p.settings_source.error(
-            ("pipeline", "metadata", "workspace_dir"),
-            f"bad workspace folder {meta.workspace_dir!r}: give an absolute workspace path "
-            "such as /Shared/brickline"))
+        out.append(src.error(("pipeline", "metadata", "workspace_dir"),
+                             f"bad workspace folder {meta.workspace_dir!r}: give an absolute "
+                             "workspace path such as /Shared/brickline"))
     return out
 
 
-def _pipeline_name(p: Pipeline) -> list[Diagnostic]:
-    if PIPELINE_NAME.match(p.name):
-        return []
-    where = _settings_where(p, ("pipeline", "name"))
-    return [Diagnostic(where, "pipeline.name",
-                       f"bad pipeline name {p.name!r}: use letters, digits, '_' and '-' "
-                       "(it names the Terraform stack); set pipeline.name in pipeline.yml")]
+def _uc_name_problem(what: str, value: str) -> str:
+    if not value:
+        return f"the {what} name is empty"
+    if len(value) > UC_MAX:
+        return f"the {what} name is {len(value)} characters; Unity Catalog allows {UC_MAX}"
+    control = next((c for c in value if ord(c) < 0x20 or ord(c) == 0x7F), None)
+    if control is not None:
+        return (f"bad {what} name {value!r}: it holds the control character "
+                f"U+{ord(control):04X}, which Unity Catalog does not allow in names")
+    return f"bad {what} name {value!r}: use letters, digits, '_' and '-'"
 
-
-# --- variables ---------------------------------------------------------------------------
 
 def declared_variables(p: Pipeline) -> set[str]:
-    names = set(p.settings.variables)
+    names_ = set(p.settings.variables)
     if p.settings.metadata.warehouse_id == "${var.warehouse_id}":
-        names.add(DEFAULT_WAREHOUSE_VARIABLE)
-    return names
+        names_.add(DEFAULT_WAREHOUSE_VARIABLE)
+    return names_
 
 
-def _variables(p: Pipeline) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    declared = declared_variables(p)
-    if p.settings_source is not None:
-        taken = {**{j.address: f"the key of job '{j.name}'" for j in p.jobs},
-                 **RESERVED_ADDRESSES}
-        for name in p.settings.variables:
-            if not VARIABLE_NAME.match(name):
-                out.append(p.settings_source.error(
-                    ("pipeline", "variables", name),
-                    f"bad variable name {name!r}: use letters, digits and '_'", key=True))
-            elif name in taken:
-                out.append(p.settings_source.error(
-                    ("pipeline", "variables", name),
-                    f"the variable name '{name}' is {taken[name]}; Terraform names in one "
-                    "stack must differ, so rename the variable", key=True))
-    for source in p.sources:
-        for path, text in source.templates:
-            out += _template_problems(source, path, text, declared)
+def variable_names(p: Pipeline) -> list[Diagnostic]:
+    """Variable names are Terraform identifiers, and not one Terraform reserves."""
+    src = p.settings_source
+    if src is None:
+        return []
+    out = []
+    for name in p.settings.variables:
+        path = ("pipeline", "variables", name)
+        if not VARIABLE_NAME.fullmatch(name):
+            out.append(src.error(path, f"bad variable name {name!r}: use letters, digits and "
+                                       "'_', starting with a letter or '_'", key=True))
+        elif name in names.TERRAFORM_RESERVED_VARIABLES:
+            out.append(src.error(path, f"Terraform reserves the variable name '{name}' "
+                                       "(for module meta-arguments): choose another name",
+                                 key=True))
     return out
 
 
-def _template_problems(source: Source, path: Path, text: str,
-                       declared: set[str]) -> list[Diagnostic]:
+def templates(p: Pipeline) -> list[Diagnostic]:
+    """Terraform reads '${' and '%{' in every string, and in every map key (HCL JSON
+    syntax, hashicorp/hcl json/spec.md: object property names are templates too): only
+    ${var.NAME} of a declared variable is passed through."""
+    out: list[Diagnostic] = []
+    declared = declared_variables(p)
+    unsure = {b.removeprefix("variables.") for b in p.broken if b.startswith("variables.")}
+    check_declared = p.intact("variables", "metadata")
+    for source in p.sources:
+        for path, text in source.templates:
+            out += _template_problems(source, path, text, declared, unsure, check_declared)
+        for path, text in source.key_templates:
+            if path[:2] in (("pipeline", "variables"), ("pipeline", "destinations"),
+                            ("pipeline", "targets")):
+                continue  # those names have rules of their own
+            sign = "$" if "${" in text else "%"
+            out.append(source.error(path, f"this key holds '{sign}{{', which Terraform reads "
+                                          "as an expression in a key too; remove it, or write "
+                                          f"'{sign}{sign}{{' for a literal '{sign}{{'",
+                                    key=True))
+    return out
+
+
+def _template_problems(source: Source, path: Path, text: str, declared: set[str],
+                       unsure: set[str], check_declared: bool) -> list[Diagnostic]:
     out = []
     for match in TEMPLATE.finditer(text):
         ref = VAR_REF.match(text, match.start())
         if match.group(1) == "$" and ref:
             name = ref.group(1)
-            if name not in declared:
+            if check_declared and name not in declared and name not in unsure:
                 out.append(source.error(path, f"undeclared variable '{name}'"
                                         f"{did_you_mean(name, declared)}: declare it under "
                                         "pipeline.variables in pipeline.yml"))
@@ -188,87 +331,301 @@ def _template_problems(source: Source, path: Path, text: str,
     return out
 
 
-# --- jobs and the edges between them -----------------------------------------------------
-
-def _unique_jobs(p: Pipeline) -> list[Diagnostic]:
+def unique_job_names(p: Pipeline) -> list[Diagnostic]:
+    """Job names are how jobs refer to each other; `key:` is a Terraform name and an
+    orchestrator task key; the orchestrator's name is taken."""
     out: list[Diagnostic] = []
-    names: dict[str, Job] = {}
-    addresses: dict[str, Job] = {}
+    seen: dict[str, Job] = {}
     for job in p.jobs:
-        if job.name in names:
-            first = names[job.name]
+        if job.name in seen:
+            first = seen[job.name]
             out.append(_at(job, ("name",), f"duplicate job name '{job.name}' (first at "
                                            f"{first.source.where((*first.path, 'name'))})"))
-        names.setdefault(job.name, job)
-        address = job.address
-        if job.key is not None and not ADDRESS.match(job.key):
-            out.append(_at(job, ("key",), f"bad key {job.key!r}: start with a letter and use "
-                                          "letters, digits, '_' and '-' (at most 100)"))
-        elif address in addresses and job.name != addresses[address].name:
-            other = addresses[address]
-            out.append(_at(job, ("key",) if job.key else ("name",),
-                           f"job key '{address}' is also the key of '{other.name}'; set a "
-                           "distinct 'key:' on one of them"))
-        elif address in RESERVED_ADDRESSES:
-            out.append(_at(job, ("key",) if job.key else ("name",),
-                           f"the key '{address}' is reserved for "
-                           f"{RESERVED_ADDRESSES[address]}; set another 'key:' on the job"))
-        addresses.setdefault(address, job)
+        seen.setdefault(job.name, job)
+        if job.key is not None and not ADDRESS.fullmatch(job.key):
+            out.append(_at(job, ("key",), f"bad key {job.key!r}: start with a letter or '_' "
+                                          "and use letters, digits, '_' and '-' (at most "
+                                          f"{MAX_KEY})"))
+        elif job.key is None and len(job.address) > MAX_KEY and (
+                len(job.name.encode()) <= MAX_NAME_BYTES):  # else the name's own message
+            out.append(_at(job, ("name",), f"the key brickline derives from this name is "
+                                           f"{len(job.address)} characters, and it is the "
+                                           "job's task key in the orchestrator, where the Jobs "
+                                           f"API allows {MAX_KEY}: set a shorter 'key:'"))
         if job.renamed_from is not None and job.key is not None:
             out.append(_at(job, ("renamed_from",), "a job with 'key:' keeps its address "
                                                   "through a rename: drop renamed_from"))
-        if job.name == p.orchestrator_name:
+        if job.name == p.orchestrator_name and p.intact("orchestrator", "name"):
             out.append(_at(job, ("name",), f"'{job.name}' is the orchestrator's name; rename "
                                            "the job or set pipeline.orchestrator.name"))
-    for job in p.jobs:
-        old = job.previous_address
-        if old is not None and (old in addresses or old in RESERVED_ADDRESSES):
-            out.append(_at(job, ("renamed_from",),
-                           f"'{job.renamed_from}' has the address '{old}', which another job "
-                           "or resource uses now; remove renamed_from or set 'key:'"))
     return out
 
 
-def _job_edges(p: Pipeline, known_broken: AbstractSet[str]) -> list[Diagnostic]:
+def terraform_names(p: Pipeline) -> list[Diagnostic]:
+    """Every construct of a stack shares one namespace (brickline.names.claims): a job's
+    address and outputs, permissions, destinations, variables and brickline's own
+    resources. A clash stops cdktf's synth, so it is reported here, at the YAML that made
+    the second name."""
+    from brickline.spec.targets import deployments
+
+    seen: set[str] = set()
+    valid_jobs = []
+    for job in p.jobs:
+        # a bad key and a second job of one name have their own messages
+        if (job.key is None or ADDRESS.fullmatch(job.key)) and job.name not in seen:
+            valid_jobs.append(job)
+        seen.add(job.name)
+    variables = [v for v in p.settings.variables if VARIABLE_NAME.fullmatch(v)]
+    if DEFAULT_WAREHOUSE_VARIABLE not in variables and (
+            DEFAULT_WAREHOUSE_VARIABLE in declared_variables(p)):
+        variables.append(DEFAULT_WAREHOUSE_VARIABLE)
+    out: dict[tuple[Location, str], Diagnostic] = {}
+    for d in deployments(p) if p.intact("targets") else []:
+        granted = list(dict.fromkeys(j.address for j in valid_jobs
+                                     if d.permissions or j.permissions))
+        if d.permissions:
+            granted.append(names.ORCHESTRATOR)
+        taken: dict[str, names.Owner] = {}
+        claimed = names.claims(jobs=[j.address for j in valid_jobs],
+                               destinations=p.settings.destinations, variables=variables,
+                               permissions=granted, grants=_grant_addresses(p, d),
+                               dashboard=p.settings.dashboard is not None)
+        for name, owner, _ in claimed:
+            first = taken.setdefault(name, owner)
+            if first == owner:
+                continue
+            for found in _name_clash(p, valid_jobs, name, owner, first):
+                out.setdefault((found.location, found.key_path), found)
+    return list(out.values())
+
+
+def _grant_addresses(p: Pipeline, d: Any) -> list[str]:
+    """The addresses of the Unity Catalog grants the plan adds (plan._grants): per
+    principal the jobs run as and per job viewer, on the table, the view, and with
+    metadata.create_schema or grants: all the schema (and the catalog)."""
+    meta = d.metadata
+    if meta.grants == "none":
+        return []
+    writers = sorted({v for job in p.jobs
+                      for v in (d.run_as or (job.run_as.model_dump(exclude_none=True)
+                                             if job.run_as else {})).values()})
+    readers = sorted({name for grant in d.permissions for _, name in grant.principals})
+    wanted = {("table", w) for w in writers} | {("view", r) for r in [*writers, *readers]}
+    if meta.create_schema or meta.grants == "all":
+        wanted |= {("schema", r) for r in [*writers, *readers]}
+    if meta.grants == "all":
+        wanted |= {("catalog", r) for r in [*writers, *readers]}
+    slugs = names.grant_slugs([principal for _, principal in wanted])
+    return [names.grant_address(securable, slugs[principal])
+            for securable, principal in sorted(wanted)]
+
+
+def _owner_label(p: Pipeline, jobs: list[Job], owner: names.Owner, name: str) -> str:
+    kind, key, index = owner
+    if kind == "reserved" and key in names.RESERVED:
+        label = names.RESERVED[key]
+        return label if name == key else f"an output of {label}"
+    if kind == "reserved":
+        return "a Unity Catalog grant brickline adds (metadata.grants)"
+    if kind in ("job", "permissions"):
+        job = jobs[index] if kind == "job" else next(j for j in jobs if j.address == key)
+        label = f"job '{job.name}'"
+        if kind == "permissions":
+            return f"the permissions of {label}"
+        return label if name == key else f"an output of {label}"
+    if kind == "variable" and key == DEFAULT_WAREHOUSE_VARIABLE and (
+            key not in p.settings.variables):
+        return "the variable 'warehouse_id' (metadata.warehouse_id's default)"
+    return f"the {kind} '{key}'"
+
+
+def _owner_place(p: Pipeline, jobs: list[Job], owner: names.Owner,
+                 ) -> tuple[Source, Path, bool] | None:
+    kind, key, index = owner
+    src = p.settings_source
+    if kind == "job":
+        job = jobs[index]
+        return job.source, (*job.path, "key" if job.key else "name"), True
+    if kind == "permissions":
+        job = next(j for j in jobs if j.address == key)
+        return (job.source, (*job.path, "permissions"), True) if job.permissions else None
+    if kind == "destination" and src is not None:
+        return src, ("pipeline", "destinations", key), True
+    if kind == "variable" and src is not None and key in p.settings.variables:
+        return src, ("pipeline", "variables", key), True
+    return None
+
+
+_FIX = {"job": "set a different 'key:' on the job", "permissions": "set a different 'key:' "
+        "on the job", "destination": "rename the destination", "variable": "rename the "
+        "variable"}
+
+
+def _name_clash(p: Pipeline, jobs: list[Job], name: str, later: names.Owner,
+                first: names.Owner) -> list[Diagnostic]:
+    mine, other = later, first
+    place = _owner_place(p, jobs, mine)
+    if place is None:
+        mine, other = first, later
+        place = _owner_place(p, jobs, mine)
+    if place is None:
+        return []
+    source, path, key = place
+    return [source.error(path, f"the Terraform name '{name}' of "
+                               f"{_owner_label(p, jobs, mine, name)} is also that of "
+                               f"{_owner_label(p, jobs, other, name)}; each name in a stack "
+                               f"must be unique: {_FIX[mine[0]]}", key=key)]
+
+
+def renamed_from(p: Pipeline) -> list[Diagnostic]:
+    """A rename becomes a `moved` block from the old address: the old address must be
+    free, and two moves from one address are ambiguous to Terraform ("Ambiguous move
+    statements", hashicorp/terraform internal/refactoring/move_validate.go)."""
+    out = []
+    addresses = {j.address for j in p.jobs}
+    moved: dict[str, Job] = {}
+    for job in p.jobs:
+        old = job.previous_address
+        if old is None:
+            continue
+        if old in addresses or old in names.RESERVED:
+            out.append(_at(job, ("renamed_from",),
+                           f"'{job.renamed_from}' has the address '{old}', which another job "
+                           "or resource uses now; remove renamed_from or set 'key:'"))
+        elif old in moved:
+            out.append(_at(job, ("renamed_from",),
+                           f"'{moved[old].name}' is already renamed from '{job.renamed_from}' "
+                           f"(address '{old}'); Terraform moves one address to one place: "
+                           "remove one of the two renamed_from"))
+        moved.setdefault(old, job)
+    return out
+
+
+def job_count(p: Pipeline) -> list[Diagnostic]:
+    """The orchestrator runs each job as one of its tasks: at most MAX_TASKS jobs."""
+    if len(p.jobs) <= MAX_TASKS:
+        return []
+    job = p.jobs[MAX_TASKS]
+    return [_at(job, ("name",), f"a pipeline has at most {MAX_TASKS} jobs (each is a task of "
+                                f"the orchestrator job, and the Jobs API allows {MAX_TASKS} "
+                                f"tasks per job); this is job {MAX_TASKS + 1}: split the "
+                                "pipeline")]
+
+
+def orchestrator(p: Pipeline) -> list[Diagnostic]:
+    """The orchestrator is a job too: one of schedule/trigger/continuous, a valid cron,
+    time zone, run_as and trigger, a name within the Jobs API's limit, tags within 25."""
+    src = p.settings_source
+    if src is None or not p.intact("orchestrator"):
+        return []
+    orch = p.settings.orchestrator
+    base: Path = ("pipeline", "orchestrator")
     out: list[Diagnostic] = []
-    names = {j.name for j in p.jobs}
-    everything = names | known_broken
+    given = [k for k in ("schedule", "trigger", "continuous") if getattr(orch, k)]
+    if len(given) > 1:
+        out.append(src.error((*base, given[1]), f"the orchestrator takes one of schedule, "
+                                                f"trigger and continuous; it sets "
+                                                f"{' and '.join(given)}", key=True))
+    if orch.max_concurrent_runs > MAX_CONCURRENT_RUNS:
+        out.append(src.error((*base, "max_concurrent_runs"), _too_many_runs(
+            orch.max_concurrent_runs)))
+    if len(p.orchestrator_name.encode()) > MAX_NAME_BYTES:
+        out.append(src.error((*base, "name"), _long_name(p.orchestrator_name)))
+
+    def error(rel: Path, message: str) -> Diagnostic:
+        return src.error((*base, *rel), message)
+
+    out += _schedule(orch.schedule, error)
+    out += _trigger(orch.trigger, error)
+    out += _run_as(orch.run_as, error)
+    if p.intact("targets", "tags"):
+        from brickline.spec.targets import deployments
+
+        for d in deployments(p):
+            tags = {**d.tags, **(orch.tags or {})}
+            if len(d.tags) > MAX_TAGS:
+                # the pipeline's and the target's tags alone: every job gets them
+                path = ("pipeline", "targets", d.target, "tags") if d.target and (
+                    p.settings.targets[d.target].tags) else ("pipeline", "tags")
+                out.append(src.error(path, f"{len(d.tags)} tags" + (
+                    f" in target '{d.target}'" if d.target else "") + " (the pipeline's and "
+                    f"the target's together) on every job; the Jobs API allows {MAX_TAGS} "
+                    "per job", key=True))
+                break
+            if len(tags) > MAX_TAGS:
+                where = f" with target '{d.target}'" if d.target else ""
+                out.append(src.error((*base, "tags"), f"{len(tags)} tags{where} on the "
+                                     "orchestrator (its own, the pipeline's and the target's "
+                                     f"together); the Jobs API allows {MAX_TAGS} per job",
+                                     key=True))
+                break
+    return out
+
+
+def target_settings(p: Pipeline) -> list[Diagnostic]:
+    """What a target sets on every job follows the job's rules: run_as is one identity,
+    autoscale's max_workers is above min_workers."""
+    src = p.settings_source
+    if src is None:
+        return []
+    out: list[Diagnostic] = []
+    for name, target in p.settings.targets.items():
+        base: Path = ("pipeline", "targets", name)
+
+        def error(rel: Path, message: str, base: Path = base) -> Diagnostic:
+            return src.error((*base, *rel), message)
+
+        out += _run_as(target.run_as, error)
+        scale = target.clusters.autoscale if target.clusters else None
+        if scale and scale.min_workers is not None and scale.max_workers is not None and (
+                scale.max_workers <= scale.min_workers):
+            out.append(error(("clusters", "autoscale", "max_workers"),
+                             f"max_workers ({scale.max_workers}) must be greater than "
+                             f"min_workers ({scale.min_workers}); for a fixed size write "
+                             "num_workers instead of autoscale"))
+    return out
+
+
+# --- the edges between jobs --------------------------------------------------------------
+
+def job_edges(p: Pipeline, known_broken: AbstractSet[str]) -> list[Diagnostic]:
+    """depends_on and on_success.trigger_job name existing jobs and make no cycle."""
+    out: list[Diagnostic] = []
+    job_names = {j.name for j in p.jobs}
+    everything = job_names | known_broken
     for job in p.jobs:
         for i, upstream in enumerate(job.depends_on or []):
             if upstream not in everything:
                 out.append(_at(job, ("depends_on", i), f"unknown job '{upstream}'"
-                                                        f"{did_you_mean(upstream, names)}"))
+                                                        f"{did_you_mean(upstream, job_names)}"))
         if job.on_success:
             for i, trigger in enumerate(job.on_success.trigger_job):
                 if trigger.job_name not in everything:
                     out.append(_at(job, ("on_success", "trigger_job", i, "job_name"),
                                    f"unknown job '{trigger.job_name}'"
-                                   f"{did_you_mean(trigger.job_name, names)}"))
-    edges = [(a, b) for a, b in p.edges() if a in names and b in names]
-    cycle = find_cycle(sorted(names), edges)
+                                   f"{did_you_mean(trigger.job_name, job_names)}"))
+    edges = [(a, b) for a, b in p.edges() if a in job_names and b in job_names]
+    cycle = find_cycle(sorted(job_names), edges)
     if cycle:
-        first = p.job_named(cycle[0])
-        assert first is not None
-        out.append(_at(first, ("name",), "jobs depend on each other in a cycle: "
-                                         + " -> ".join(cycle)))
+        upstream, downstream = cycle[-2], cycle[-1]
+        out.append(_edge_at(p, upstream, downstream,
+                            "jobs depend on each other in a cycle: " + " -> ".join(cycle)
+                            + f"; this edge ({upstream} -> {downstream}) closes it"))
     return out
 
 
-def _schedules(p: Pipeline) -> list[Diagnostic]:
-    out = []
-    for job in p.jobs:
-        given = [k for k in ("schedule", "trigger", "continuous") if getattr(job, k)]
-        if len(given) > 1:
-            out.append(_at(job, (given[1],), f"a job takes one of schedule, trigger and "
-                                             f"continuous; this one sets {' and '.join(given)}"))
-    orch = p.settings.orchestrator
-    given = [k for k in ("schedule", "trigger", "continuous") if getattr(orch, k)]
-    if len(given) > 1 and p.settings_source is not None:
-        out.append(p.settings_source.error(
-            ("pipeline", "orchestrator", given[1]),
-            f"the orchestrator takes one of schedule, trigger and continuous; it sets "
-            f"{' and '.join(given)}", key=True))
-    return out
+def _edge_at(p: Pipeline, upstream: str, downstream: str, message: str) -> Diagnostic:
+    """At the YAML that wrote the edge: the downstream's depends_on entry, or the
+    upstream's on_success.trigger_job entry."""
+    down = p.job_named(downstream)
+    assert down is not None
+    for i, name in enumerate(down.depends_on or []):
+        if name == upstream:
+            return _at(down, ("depends_on", i), message)
+    up = p.job_named(upstream)
+    assert up is not None and up.on_success is not None
+    i = next(i for i, t in enumerate(up.on_success.trigger_job) if t.job_name == downstream)
+    return _at(up, ("on_success", "trigger_job", i, "job_name"), message)
 
 
 def find_cycle(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[str] | None:
@@ -299,37 +656,32 @@ def find_cycle(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[s
     return None
 
 
-# --- one job -----------------------------------------------------------------------------
+# --- job rules ---------------------------------------------------------------------------
 
 def _at(job: Job, rel: Path, message: str) -> Diagnostic:
     return job.source.error((*job.path, *rel), message, key=bool(rel) and isinstance(rel[-1], str))
 
 
-def _job(job: Job, p: Pipeline) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    if not job.tasks and not job.broken_tasks:
-        return [_at(job, ("tasks",), "a job needs at least one task")]
-    clusters = [c.job_cluster_key for c in job.job_clusters or []]
-    environments = [e.environment_key for e in job.environments or []]
-    out += _duplicates(job, clusters, "job_clusters", "job_cluster_key")
-    out += _duplicates(job, environments, "environments", "environment_key")
+def unique_keys(ctx: JobContext) -> list[Diagnostic]:
+    """task_key, job_cluster_key and environment_key are unique within a job (Jobs API:
+    "must be unique within its parent job"; environment_key "has to be unique within a
+    job"); brickline_status is the environment of brickline's status tasks."""
+    job = ctx.job
+    out = _duplicates(job, [c.job_cluster_key for c in job.job_clusters or []],
+                      "job_clusters", "job_cluster_key")
+    out += _duplicates(job, [e.environment_key for e in job.environments or []],
+                       "environments", "environment_key")
     out += _duplicates(job, [t.task_key for t in job.tasks], "tasks", "task_key")
+    for i, env in enumerate(job.environments or []):
+        if env.environment_key == STATUS_ENVIRONMENT:
+            out.append(ctx.at(("environments", i, "environment_key"),
+                              f"the environment key '{STATUS_ENVIRONMENT}' is brickline's own "
+                              "(its status tasks run there); rename this one"))
     for i, cluster in enumerate(job.job_clusters or []):
-        out += _cluster(job, ("job_clusters", i, "new_cluster"), cluster.new_cluster, p)
-    for i, table in enumerate(job.rollback.tables if job.rollback else []):
-        if not TABLE_NAME.match(table):
-            out.append(_at(job, ("rollback", "tables", i),
-                           f"bad table name {table!r}: write catalog.schema.table"))
-    by_key = {t.task_key: t for t in job.tasks}
-    for i, task in enumerate(job.tasks):
-        out += _task(job, ("tasks", i), task, by_key, set(clusters), set(environments), p)
-    cycle = find_cycle([t.task_key for t in job.tasks],
-                       [(d.task_key, t.task_key) for t in job.tasks
-                        for d in t.depends_on or [] if d.task_key in by_key])
-    if cycle:
-        index = next(i for i, t in enumerate(job.tasks) if t.task_key == cycle[0])
-        out.append(_at(job, ("tasks", index, "depends_on"),
-                       "tasks depend on each other in a cycle: " + " -> ".join(cycle)))
+        if not TASK_KEY.fullmatch(cluster.job_cluster_key):
+            out.append(ctx.at(("job_clusters", i, "job_cluster_key"),
+                              f"bad job_cluster_key {cluster.job_cluster_key!r}: use letters, "
+                              f"digits, '_' and '-' (1 to {MAX_KEY})"))
     return out
 
 
@@ -342,66 +694,410 @@ def _duplicates(job: Job, keys: list[str], list_name: str, field: str) -> list[D
     return out
 
 
-def _cluster(job: Job, rel: Path, cluster: Any, p: Pipeline) -> list[Diagnostic]:
-    effective = cluster_with_defaults(cluster.model_dump(by_alias=True, exclude_none=True),
-                                      p.settings.defaults)
-    if has_node_type(effective):
-        return []
-    return [_at(job, rel, "new_cluster needs node_type_id, instance_pool_id or policy_id: set "
-                          "one here or in pipeline.yml under pipeline.defaults.new_cluster")]
+def job_limits(ctx: JobContext) -> list[Diagnostic]:
+    """The Jobs API's limits (see MAX_*), counting what brickline adds: its status tasks
+    (two, three with recovery.skip_succeeded), its serverless environment, the name prefix
+    and the tags of the pipeline and each target."""
+    from brickline.spec.targets import deployments
 
-
-def _task(job: Job, rel: Path, task: Any, by_key: dict[str, Any], clusters: set[str],
-          environments: set[str], p: Pipeline, nested: bool = False) -> list[Diagnostic]:
+    job, p = ctx.job, ctx.pipeline
     out: list[Diagnostic] = []
-    if not TASK_KEY.match(task.task_key):
-        out.append(_at(job, (*rel, "task_key"), f"bad task_key {task.task_key!r}: use letters, "
-                                                 "digits, '_' and '-' (at most 100)"))
-    elif task.task_key.startswith(RESERVED_TASK_PREFIX):
-        out.append(_at(job, (*rel, "task_key"),
-                       f"task keys starting with '{RESERVED_TASK_PREFIX}' are brickline's own "
-                       f"(its status tasks); rename '{task.task_key}'"))
-    types = [t for t in (NESTED_TASK_TYPES if nested else TASK_TYPES) if getattr(task, t)]
+    added = 3 if p.settings.recovery.skip_succeeded else 2
+    if len(job.tasks) + len(job.broken_tasks) + added > MAX_TASKS:
+        out.append(ctx.at(("tasks",), f"{len(job.tasks)} tasks and brickline's {added} status "
+                                      f"tasks make more than the {MAX_TASKS} tasks the Jobs "
+                                      "API allows in one job: split the job"))
+    if job.max_concurrent_runs is not None and not (
+            0 <= job.max_concurrent_runs <= MAX_CONCURRENT_RUNS):
+        out.append(ctx.at(("max_concurrent_runs",), _too_many_runs(job.max_concurrent_runs)))
+    if job.description is not None and len(job.description) > MAX_DESCRIPTION:
+        out.append(ctx.at(("description",), f"the description is {len(job.description)} "
+                                            f"characters; the Jobs API allows {MAX_DESCRIPTION}"))
+    if len(job.job_clusters or []) > MAX_JOB_CLUSTERS:
+        out.append(ctx.at(("job_clusters",), f"{len(job.job_clusters or [])} job clusters; "
+                                             f"the Jobs API allows {MAX_JOB_CLUSTERS} per job"))
+    environments = len(job.environments or []) + (1 if _status_environment(job) else 0)
+    if environments > MAX_ENVIRONMENTS:
+        extra = " and brickline's status environment" if _status_environment(job) else ""
+        out.append(ctx.at(("environments",), f"{len(job.environments or [])} environments"
+                                             f"{extra} make more than the {MAX_ENVIRONMENTS} "
+                                             "the Jobs API allows per job"))
+    if not p.intact("targets", "tags"):
+        return out
+    reported_name = reported_tags = False
+    for d in deployments(p):
+        full = d.name_prefix + job.name
+        if not reported_name and len(full.encode()) > MAX_NAME_BYTES:
+            reported_name = True
+            out.append(ctx.at(("name",), _long_name(full, d.target)))
+        tags = {**d.tags, **(job.tags or {})}
+        if not reported_tags and len(d.tags) <= MAX_TAGS < len(tags):
+            reported_tags = True
+            where = (f" with target '{d.target}'" if d.target else "")
+            out.append(ctx.at(("tags",), f"{len(tags)} tags{where} (the job's own, the "
+                                         "pipeline's and the target's together); the Jobs "
+                                         f"API allows {MAX_TAGS} per job"))
+    return out
+
+
+def _too_many_runs(value: int) -> str:
+    return (f"bad value {value}: max_concurrent_runs is 0 to {MAX_CONCURRENT_RUNS} (0 skips "
+            "every new run)")
+
+
+def _long_name(name: str, target: str | None = None) -> str:
+    where = f" with the name_prefix of target '{target}'" if target else ""
+    return (f"the job name{where} is {len(name.encode())} bytes in UTF-8; the Jobs API "
+            f"allows {MAX_NAME_BYTES}")
+
+
+def _status_environment(job: Job) -> bool:
+    """Whether the plan gives this job brickline's serverless status environment: when no
+    work task runs on a cluster (plan._status_compute, after defaults.with_only_cluster)."""
+    tasks = job.tasks
+    if any(t.job_cluster_key or t.existing_cluster_id or t.new_cluster for t in tasks):
+        return False
+    clusters = job.job_clusters or []
+    named = any(getattr(t, k) for t in tasks for k in COMPUTE_KEYS)
+    code = any(getattr(t, k, None) for t in tasks for k in CODE_TASK_TYPES)
+    return not (len(clusters) == 1 and not named and code)
+
+
+def job_parameters(ctx: JobContext) -> list[Diagnostic]:
+    """Job parameter names: letters, digits, '_', '-' and '.' (PARAMETER_NAME)."""
+    return [ctx.at(("parameters", i, "name"),
+                   f"bad parameter name {param.name!r}: use letters, digits, '_', '-' and '.'")
+            for i, param in enumerate(ctx.job.parameters or [])
+            if not PARAMETER_NAME.fullmatch(param.name)]
+
+
+def job_clusters(ctx: JobContext) -> list[Diagnostic]:
+    """Each job cluster is a valid new cluster."""
+    out: list[Diagnostic] = []
+    for i, cluster in enumerate(ctx.job.job_clusters or []):
+        out += _cluster(ctx, ("job_clusters", i, "new_cluster"), cluster.new_cluster)
+    return out
+
+
+def _cluster(ctx: JobContext, rel: Path, cluster: Any) -> list[Diagnostic]:
+    """A new cluster needs a node type (or a pool or policy that gives one): the Jobs API
+    rejects it otherwise; workers are never negative (provider 1.99.0 jobs/resource_job.go
+    jobSettingsSchema: num_workers IntAtLeast(0)); autoscale's max_workers is "strictly
+    greater than min_workers" (Jobs API, new_cluster.autoscale)."""
+    out = []
+    if ctx.pipeline.intact("defaults"):
+        effective = cluster_with_defaults(cluster.model_dump(by_alias=True, exclude_none=True),
+                                          ctx.pipeline.settings.defaults)
+        if not has_node_type(effective):
+            out.append(ctx.at(rel, "new_cluster needs node_type_id, instance_pool_id or "
+                                   "policy_id: set one here or in pipeline.yml under "
+                                   "pipeline.defaults.new_cluster"))
+    if cluster.num_workers is not None and cluster.num_workers < 0:
+        out.append(ctx.at((*rel, "num_workers"), f"bad value {cluster.num_workers}: "
+                                                 "num_workers is 0 or more"))
+    scale = cluster.autoscale
+    if scale is not None:
+        low, high = scale.min_workers, scale.max_workers
+        if low is not None and low < 0:
+            out.append(ctx.at((*rel, "autoscale", "min_workers"),
+                              f"bad value {low}: min_workers is 0 or more"))
+        elif low is not None and high is not None and high <= low:
+            out.append(ctx.at((*rel, "autoscale", "max_workers"),
+                              f"max_workers ({high}) must be greater than min_workers ({low}); "
+                              "for a fixed size write num_workers instead of autoscale"))
+    return out
+
+
+def rollback_tables(ctx: JobContext) -> list[Diagnostic]:
+    """Rollback tables are full Unity Catalog names, catalog.schema.table."""
+    return [ctx.at(("rollback", "tables", i),
+                   f"bad table name {table!r}: write catalog.schema.table, each part of "
+                   "letters, digits, '_' and '-'")
+            for i, table in enumerate(ctx.job.rollback.tables if ctx.job.rollback else [])
+            if not TABLE_NAME.fullmatch(table)]
+
+
+def task_cycle(ctx: JobContext) -> list[Diagnostic]:
+    """Tasks' depends_on make no cycle; reported at the depends_on entry that closes it."""
+    job = ctx.job
+    cycle = find_cycle([t.task_key for t in job.tasks],
+                       [(d.task_key, t.task_key) for t in job.tasks
+                        for d in t.depends_on or [] if d.task_key in ctx.tasks])
+    if not cycle:
+        return []
+    upstream, downstream = cycle[-2], cycle[-1]
+    index = next(i for i, t in enumerate(job.tasks) if t.task_key == downstream)
+    dep = next(i for i, d in enumerate(job.tasks[index].depends_on or [])
+               if d.task_key == upstream)
+    return [ctx.at(("tasks", index, "depends_on", dep, "task_key"),
+                   "tasks depend on each other in a cycle: " + " -> ".join(cycle)
+                   + f"; this depends_on ({downstream} on {upstream}) closes it")]
+
+
+def job_triggers(ctx: JobContext) -> list[Diagnostic]:
+    """schedule, trigger and continuous exclude each other (provider 1.99.0
+    jobs/resource_job.go:589-591 ConflictsWith); a schedule's cron and time zone, a
+    trigger's kind, run_as and git_source are each valid."""
+    job = ctx.job
+    out = []
+    given = [k for k in ("schedule", "trigger", "continuous") if getattr(job, k)]
+    if len(given) > 1:
+        out.append(ctx.at((given[1],), f"a job takes one of schedule, trigger and continuous;"
+                                       f" this one sets {' and '.join(given)}"))
+    out += _schedule(job.schedule, ctx.at)
+    out += _trigger(job.trigger, ctx.at)
+    out += _run_as(job.run_as, ctx.at)
+    out += _git_source(job.git_source, ctx.at)
+    return out
+
+
+def _schedule(schedule: api.Schedule | None,
+              error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+    """Quartz cron and Java time zone (brickline.spec.quartz has the sources)."""
+    if schedule is None:
+        return []
+    out = []
+    cron = schedule.quartz_cron_expression
+    problem = None if "${" in cron else quartz.cron_problem(cron)
+    if problem:
+        out.append(error(("schedule", "quartz_cron_expression"), problem))
+    zone = schedule.timezone_id
+    problem = None if "${" in zone else quartz.time_zone_problem(zone)
+    if problem:
+        out.append(error(("schedule", "timezone_id"), problem))
+    return out
+
+
+def _trigger(trigger: api.Trigger | None,
+             error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+    """provider 1.99.0 jobs/resource_job.go:593-602: exactly one of file_arrival,
+    table_update, periodic; periodic interval >= 1 and unit DAYS, HOURS or WEEKS;
+    file_arrival url not empty; table_update at least one table."""
+    if trigger is None:
+        return []
+    kinds = [k for k in ("file_arrival", "table_update", "periodic") if getattr(trigger, k)]
+    if len(kinds) != 1:
+        return [error(("trigger",), "a trigger is exactly one of file_arrival, table_update "
+                                    f"and periodic; this one has {' and '.join(kinds) or 'none'}")]
+    out = []
+    periodic = trigger.periodic
+    if periodic is not None:
+        if periodic.interval < 1:
+            out.append(error(("trigger", "periodic", "interval"),
+                             f"bad value {periodic.interval}: the interval is 1 or more"))
+        if periodic.unit not in PERIODIC_UNITS:
+            close = [u for u in PERIODIC_UNITS if u.lower() == periodic.unit.lower()
+                     or u.lower() == periodic.unit.lower() + "s"]
+            hint = f" (did you mean '{close[0]}'?)" if close else did_you_mean(
+                periodic.unit, PERIODIC_UNITS)
+            out.append(error(("trigger", "periodic", "unit"),
+                             f"bad value {periodic.unit!r}: expected one of "
+                             f"{', '.join(PERIODIC_UNITS)}{hint}"))
+    if trigger.file_arrival is not None and not trigger.file_arrival.url:
+        out.append(error(("trigger", "file_arrival", "url"), "the url is empty: give the "
+                                                             "storage location to watch"))
+    if trigger.table_update is not None and not trigger.table_update.table_names:
+        out.append(error(("trigger", "table_update", "table_names"),
+                         "give at least one table to watch"))
+    return out
+
+
+def _run_as(run_as: api.RunAs | None,
+            error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+    """provider 1.99.0 jobs/resource_job.go:628-631: run_as is exactly one of user_name and
+    service_principal_name."""
+    if run_as is None:
+        return []
+    given = [k for k in ("user_name", "service_principal_name") if getattr(run_as, k)]
+    if len(given) == 1:
+        return []
+    return [error(("run_as",), "run_as is exactly one of user_name and "
+                               f"service_principal_name; this one has "
+                               f"{' and '.join(given) or 'none'}")]
+
+
+def _git_source(git: api.GitSource | None,
+                error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+    """provider 1.99.0 jobs/resource_job.go gitSourceSchema (:926-931): url is an https URL;
+    branch, tag and commit exclude each other; and Create (:806-811) needs one of them
+    when no provider is given."""
+    if git is None:
+        return []
+    out = []
+    if "${" not in git.url and not re.fullmatch(r"https://[^/\s]+(/\S*)?", git.url):
+        out.append(error(("git_source", "url"), f"bad url {git.url!r}: give the repository's "
+                                                "https:// URL"))
+    refs = [k for k in ("branch", "tag", "commit") if getattr(git, k)]
+    if len(refs) > 1:
+        out.append(error(("git_source", refs[1]), "git_source takes one of branch, tag and "
+                                                  f"commit; this one sets {' and '.join(refs)}"))
+    elif not refs and git.provider is None:
+        # the provider refuses it only when it has to guess the provider from the url
+        out.append(error(("git_source",), "git_source needs one of branch, tag and commit"))
+    return out
+
+
+# --- task rules --------------------------------------------------------------------------
+
+def task_key(ctx: TaskContext) -> list[Diagnostic]:
+    """task_key's format (TASK_KEY); keys starting with brickline_ are brickline's own."""
+    key = ctx.task.task_key
+    if not TASK_KEY.fullmatch(key):
+        return [ctx.at(("task_key",), f"bad task_key {key!r}: use letters, digits, '_' and "
+                                      f"'-' (1 to {MAX_KEY})")]
+    if key.startswith(RESERVED_TASK_PREFIX) and not ctx.nested:
+        return [ctx.at(("task_key",), f"task keys starting with '{RESERVED_TASK_PREFIX}' are "
+                                      f"brickline's own (its status tasks); rename '{key}'")]
+    return []
+
+
+def task_type(ctx: TaskContext) -> list[Diagnostic]:
+    """A task has exactly one task type (provider: tf:"group:task_type")."""
+    task = ctx.task
+    types = [t for t in (NESTED_TASK_TYPES if ctx.nested else TASK_TYPES) if getattr(task, t)]
     if not types:
-        out.append(_at(job, (*rel, "task_key"), "the task has no task type: give it one of "
-                                                 "notebook_task, spark_python_task, "
-                                                 "python_wheel_task, sql_task, run_job_task, ..."))
-    elif len(types) > 1:
-        out.append(_at(job, (*rel, types[1]), f"a task has exactly one task type; this one has "
-                                               f"{' and '.join(types)}"))
+        return [ctx.at(("task_key",), "the task has no task type: give it one of "
+                                      "notebook_task, spark_python_task, python_wheel_task, "
+                                      "sql_task, run_job_task, ...")]
+    if len(types) > 1:
+        return [ctx.at((types[1],), f"a task has exactly one task type; this one has "
+                                    f"{' and '.join(types)}")]
+    return []
+
+
+def task_compute(ctx: TaskContext) -> list[Diagnostic]:
+    """One compute per task; the job cluster and environment it names exist."""
+    task, job = ctx.task, ctx.job
+    out = []
     compute = [k for k in COMPUTE_KEYS if getattr(task, k)]
     if len(compute) > 1:
-        out.append(_at(job, (*rel, compute[1]), f"a task runs on one compute; this one sets "
-                                                 f"{' and '.join(compute)}"))
-    if task.job_cluster_key and task.job_cluster_key not in clusters:
-        out.append(_at(job, (*rel, "job_cluster_key"),
-                       f"unknown job cluster '{task.job_cluster_key}'"
-                       f"{did_you_mean(task.job_cluster_key, clusters)}: define it under "
-                       "job_clusters"))
-    if task.environment_key and task.environment_key not in environments:
-        out.append(_at(job, (*rel, "environment_key"),
-                       f"unknown environment '{task.environment_key}'"
-                       f"{did_you_mean(task.environment_key, environments)}: define it under "
-                       "environments"))
+        out.append(ctx.at((compute[1],), f"a task runs on one compute; this one sets "
+                                         f"{' and '.join(compute)}"))
+    if task.job_cluster_key and task.job_cluster_key not in job.clusters:
+        out.append(ctx.at(("job_cluster_key",),
+                          f"unknown job cluster '{task.job_cluster_key}'"
+                          f"{did_you_mean(task.job_cluster_key, job.clusters)}: define it "
+                          "under job_clusters"))
+    if task.environment_key and task.environment_key not in job.environments:
+        out.append(ctx.at(("environment_key",),
+                          f"unknown environment '{task.environment_key}'"
+                          f"{did_you_mean(task.environment_key, job.environments)}: define "
+                          "it under environments"))
     if task.new_cluster is not None:
-        out += _cluster(job, (*rel, "new_cluster"), task.new_cluster, p)
-    if not nested:
-        for d, dep in enumerate(task.depends_on or []):
-            upstream = by_key.get(dep.task_key)
-            if upstream is None and dep.task_key in job.broken_tasks:
-                continue
-            if upstream is None:
-                out.append(_at(job, (*rel, "depends_on", d, "task_key"),
-                               f"unknown task '{dep.task_key}'"
-                               f"{did_you_mean(dep.task_key, by_key)}"))
-            elif dep.outcome is not None and upstream.condition_task is None:
-                out.append(_at(job, (*rel, "depends_on", d, "outcome"),
-                               f"'outcome' applies only to a condition_task; "
-                               f"'{dep.task_key}' is not one"))
-            elif dep.outcome is not None and dep.outcome not in ("true", "false"):
-                out.append(_at(job, (*rel, "depends_on", d, "outcome"),
-                               f"bad value {dep.outcome!r}: expected \"true\" or \"false\""))
-        if task.for_each_task is not None:
-            out += _task(job, (*rel, "for_each_task", "task"), task.for_each_task.task, by_key,
-                         clusters, environments, p, nested=True)
+        out += _cluster(job, (*ctx.rel, "new_cluster"), task.new_cluster)
     return out
+
+
+# Task types that run code and take no compute of their own: databricks/cli
+# bundle/config/validate/job_task_cluster_spec.go (isComputeTask; a notebook task may use
+# the notebook's environment); Jobs API Task.environment_key: "required for Python script,
+# Python wheel and dbt tasks when using serverless compute".
+NEEDS_COMPUTE = ("python_wheel_task", "dbt_task", "spark_jar_task", "spark_submit_task",
+                 "spark_python_task")
+
+
+def task_needs_compute(ctx: TaskContext) -> list[Diagnostic]:
+    """A task that runs code other than a notebook names its compute (a job cluster, an
+    existing or new cluster, or a serverless environment), unless the job has exactly one
+    job cluster and no task names any compute: then brickline puts it there
+    (defaults.with_only_cluster)."""
+    task, job = ctx.task, ctx.job.job
+    kinds = [t for t in (NESTED_TASK_TYPES if ctx.nested else TASK_TYPES) if getattr(task, t)]
+    kind = kinds[0] if len(kinds) == 1 else None  # else task_type's message says it
+    if kind not in NEEDS_COMPUTE or any(getattr(task, k, None) for k in COMPUTE_KEYS):
+        return []
+    clusters = job.job_clusters or []
+    if len(clusters) == 1 and not any(getattr(t, k) for t in job.tasks for k in COMPUTE_KEYS):
+        return []
+    assert kind is not None
+    return [ctx.at((kind,), f"a {kind} needs compute: set job_cluster_key, "
+                            "existing_cluster_id or new_cluster, or environment_key to run "
+                            "serverless (with the environment under the job's environments)")]
+
+
+def task_dependencies(ctx: TaskContext) -> list[Diagnostic]:
+    """depends_on names tasks of the job; `outcome` only after a condition task, and is
+    "true" or "false"."""
+    if ctx.nested:
+        return []
+    out = []
+    job = ctx.job
+    for d, dep in enumerate(ctx.task.depends_on or []):
+        upstream = job.tasks.get(dep.task_key)
+        if upstream is None and dep.task_key in job.job.broken_tasks:
+            continue
+        if upstream is None:
+            out.append(ctx.at(("depends_on", d, "task_key"),
+                              f"unknown task '{dep.task_key}'"
+                              f"{did_you_mean(dep.task_key, job.tasks)}"))
+        elif dep.outcome is not None and upstream.condition_task is None:
+            out.append(ctx.at(("depends_on", d, "outcome"),
+                              f"'outcome' applies only to a condition_task; "
+                              f"'{dep.task_key}' is not one"))
+        elif dep.outcome is not None and dep.outcome not in ("true", "false"):
+            out.append(ctx.at(("depends_on", d, "outcome"),
+                              f"bad value {dep.outcome!r}: expected \"true\" or \"false\""))
+    return out
+
+
+def condition_retries(ctx: TaskContext) -> list[Diagnostic]:
+    """Jobs API (Task.condition_task): "The condition task does not require a cluster to
+    execute and does not support retries or notifications"."""
+    task = ctx.task
+    if task.condition_task is None or not task.max_retries:
+        return []
+    return [ctx.at(("max_retries",), "a condition_task does not retry (Jobs API): remove "
+                                     "max_retries")]
+
+
+def for_each(ctx: TaskContext) -> list[Diagnostic]:
+    """for_each_task: inputs is "a JSON string or a reference to an array parameter"
+    (Jobs API, ForEachTask.inputs)."""
+    task = ctx.task
+    if ctx.nested or task.for_each_task is None:
+        return []
+    out = []  # retries on the outer task: rules_workspace._for_each_retries
+    inputs = task.for_each_task.inputs.strip()
+    if not (inputs.startswith("{{") or "${" in inputs):
+        try:
+            parsed = json.loads(inputs)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, list):
+            out.append(ctx.at(("for_each_task", "inputs"),
+                              f"bad inputs {task.for_each_task.inputs!r}: give a JSON array "
+                              "as a string, such as '[\"a\", \"b\"]' or '[1, 2, 3]', or a "
+                              "reference such as '{{job.parameters.items}}'"))
+    return out
+
+
+PIPELINE_RULES: tuple[PipelineRule, ...] = (
+    pipeline_name,
+    metadata_names,
+    variable_names,
+    templates,
+    unique_job_names,
+    terraform_names,
+    renamed_from,
+    job_count,
+    orchestrator,
+    target_settings,
+)
+JOB_RULES: tuple[JobRule, ...] = (
+    unique_keys,
+    job_limits,
+    job_parameters,
+    job_clusters,
+    rollback_tables,
+    task_cycle,
+    job_triggers,
+)
+TASK_RULES: tuple[TaskRule, ...] = (
+    task_key,
+    task_type,
+    task_compute,
+    task_needs_compute,
+    task_dependencies,
+    condition_retries,
+    for_each,
+)

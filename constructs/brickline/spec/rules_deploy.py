@@ -19,11 +19,14 @@ from brickline.spec.model import (
     Pipeline,
     Routes,
 )
+from brickline.spec.targets import Deployment, deployments
 from brickline.spec.yamlsource import Source
 
+# Jobs API (create job, webhook_notifications.on_*): "A maximum of 3 destinations can be
+# specified" per event
 MAX_DESTINATIONS_PER_EVENT = 3
-TARGET_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
-VAR_ONLY = re.compile(r"^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$")
+TARGET_NAME = re.compile(r"[a-z][a-z0-9_-]{0,30}")
+VAR_ONLY = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
 SECRET_KEYS = ("password", "integration_key", "token", "secret", "api_key")
 SECRET_TEXT = (
     (re.compile(r"https://hooks\.slack\.com/(services|workflows|triggers)/"),
@@ -41,12 +44,19 @@ SECRET_TEXT = (
 def check(p: Pipeline) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     out += _secrets(p)
+    deployed = deployments(p) if p.intact("notifications", "targets") else []
     for job in p.jobs:
-        out += _routes(job.source, (*job.path, "notifications"), job.notifications, p)
+        source, path = job.source, job.path  # private attributes: slow to read, read once
+        out += _routes(source, (*path, "notifications"), job.notifications, p)
         for i, task in enumerate(job.tasks):
-            out += _routes(job.source, (*job.path, "tasks", i, "notifications"),
-                           task.notifications, p)
-        out += _permissions(job.source, (*job.path, "permissions"), job.permissions or [])
+            if task.notifications is not None:
+                out += _routes(source, (*path, "tasks", i, "notifications"),
+                               task.notifications, p)
+        if job.permissions:
+            out += _permissions(source, (*path, "permissions"), job.permissions)
+        if job.notifications or job.webhook_notifications or any(
+                d.routes for d in deployed):
+            out += _merged_destinations(job, deployed)
         if job.health and job.warn_after and any(
                 r.metric == "RUN_DURATION_SECONDS" for r in job.health.rules):
             out.append(job.source.error((*job.path, "warn_after"),
@@ -55,6 +65,7 @@ def check(p: Pipeline) -> list[Diagnostic]:
     out += _warn_without_recipients(p)
     if p.settings_source is not None:
         out += _settings(p, p.settings_source)
+    out += _one_owner(p)
     return out
 
 
@@ -62,29 +73,41 @@ def _settings(p: Pipeline, src: Source) -> list[Diagnostic]:
     out = _sensitive_defaults(p)
     settings = p.settings
     for name, dest in settings.destinations.items():
+        if not name.strip() or "@" in name:
+            # routes tell an email address from a destination by its '@'; the Terraform
+            # name (brickline.names.destination_address) is made safe whatever the name
+            out.append(src.error(("pipeline", "destinations", name),
+                                 f"bad destination name {name!r}: give a name without '@' "
+                                 "(a route reads a name with '@' as an email address)",
+                                 key=True))
         kinds = [k for k in DESTINATION_KINDS if getattr(dest, k) is not None]
         if len(kinds) != 1:
             out.append(src.error(("pipeline", "destinations", name),
                                  f"a destination is exactly one of {', '.join(DESTINATION_KINDS)}"
                                  f"; '{name}' has {' and '.join(kinds) or 'none'}", key=True))
     out += _routes(src, ("pipeline", "notifications"), settings.notifications, p)
+    out += _merged_orchestrator_destinations(p, src)
     out += _routes(src, ("pipeline", "orchestrator", "notifications"),
                    settings.orchestrator.notifications, p)
-    out += _permissions(src, ("pipeline", "permissions"), settings.permissions)
+    if p.intact("permissions"):
+        out += _permissions(src, ("pipeline", "permissions"), settings.permissions)
     if settings.backend is not None:
         out += _backend(src, ("pipeline", "backend"), settings.backend)
     declared = settings.variables
     for name, target in settings.targets.items():
         base: Path = ("pipeline", "targets", name)
-        if not TARGET_NAME.match(name):
+        if not TARGET_NAME.fullmatch(name):
             out.append(src.error(base, f"bad target name {name!r}: use lowercase letters, "
                                        "digits, '_' and '-' (it ends the stack's name)",
                                  key=True))
         out += _routes(src, (*base, "notifications"), target.notifications, p)
-        out += _permissions(src, (*base, "permissions"), target.permissions or [])
+        if p.intact("permissions"):
+            out += _permissions(src, (*base, "permissions"), target.permissions or [])
         if target.backend is not None:
             out += _backend(src, (*base, "backend"), target.backend)
         for var in target.variables or {}:
+            if not p.intact("variables", f"variables.{var}"):
+                continue
             if var not in declared and var != "warehouse_id":
                 out.append(src.error((*base, "variables", var),
                                      f"undeclared variable '{var}'"
@@ -114,7 +137,7 @@ def _routes(source: Source, path: Path, routes: Routes | None,
             if "@" in who:
                 continue
             destinations += 1
-            if who not in names:
+            if who not in names and p.intact("destinations", f"destinations.{who}"):
                 out.append(source.error((*path, event, i),
                                         f"unknown destination '{who}'{did_you_mean(who, names)}"
                                         ": declare it under pipeline.destinations, or write "
@@ -128,20 +151,103 @@ def _routes(source: Source, path: Path, routes: Routes | None,
 
 def _permissions(source: Source, path: Path, grants: list[Permission]) -> list[Diagnostic]:
     out = []
-    owners = 0
     for i, grant in enumerate(grants):
         if len(grant.principals) != 1:
             out.append(source.error((*path, i), "a grant names exactly one of user_name, "
                                                 "group_name, service_principal_name"))
-        if grant.level == "IS_OWNER":
-            owners += 1
-            if grant.group_name is not None:
-                out.append(source.error((*path, i, "level"), "a group cannot own a job: "
-                                        "IS_OWNER is for a user or a service principal"))
-            if owners > 1:
-                out.append(source.error((*path, i, "level"), "a job has one owner; "
-                                                             "IS_OWNER is given twice"))
+        elif grant.level == "IS_OWNER" and grant.group_name is not None:
+            out.append(source.error((*path, i, "level"), "a group cannot own a job: "
+                                    "IS_OWNER is for a user or a service principal"))
     return out
+
+
+def _one_owner(p: Pipeline) -> list[Diagnostic]:
+    """A job has exactly one owner ("Control access to a job", docs.databricks.com/jobs/
+    privileges: only one user or service principal can be the owner), counted over the
+    grants that reach it: the pipeline's, the target's and the job's own, merged as the
+    plan merges them (per principal, the last level listed wins)."""
+    src = p.settings_source
+    if not p.intact("permissions", "targets"):
+        return []
+    every = [*p.settings.permissions, *[g for t in p.settings.targets.values()
+                                        for g in t.permissions or []],
+             *[g for j in p.jobs for g in j.permissions or []]]
+    if sum(g.level == "IS_OWNER" for g in every) < 2:
+        return []  # the common case: at most one owner is ever named
+    base: list[tuple[Source | None, Path, Permission]] = [
+        (src, ("pipeline", "permissions", i), g) for i, g in enumerate(p.settings.permissions)]
+    out: dict[Path, Diagnostic] = {}
+    for d in deployments(p):
+        own_target = p.settings.targets[d.target].permissions or [] if d.target else []
+        target = [(src, ("pipeline", "targets", str(d.target), "permissions", i), g)
+                  for i, g in enumerate(own_target)]
+        holders: list[tuple[str, list[tuple[Source | None, Path, Permission]]]] = [
+            ("the orchestrator", [*base, *target])]
+        holders += [(f"job '{j.name}'", [*base, *target, *[
+            (j.source, (*j.path, "permissions", i), g)
+            for i, g in enumerate(j.permissions or [])]]) for j in p.jobs]
+        for label, grants in holders:
+            final: dict[tuple[str, str], tuple[Source | None, Path, str]] = {}
+            for source, path, grant in grants:
+                if len(grant.principals) == 1:
+                    final[grant.principals[0]] = (source, path, grant.level)
+            owners = [(who, where) for who, where in final.items() if where[2] == "IS_OWNER"]
+            if len(owners) > 1 and owners[-1][1][0] is not None:
+                (_, first), _ = owners[0]
+                source, path, _ = owners[-1][1]
+                assert source is not None
+                out.setdefault(path, source.error(
+                    (*path, "level"), f"{label} would have two owners ({first} and "
+                    f"{owners[-1][0][1]}, from the pipeline's, the target's and its own "
+                    "grants); a job has exactly one IS_OWNER: give the other CAN_MANAGE"))
+    return list(out.values())
+
+
+def _merged_destinations(job: Any, deployed: list[Deployment]) -> list[Diagnostic]:
+    """At most 3 webhook destinations per event on a job, counting its own
+    webhook_notifications and the routes it inherits (pipeline's or a target's)."""
+    own = job.notifications
+    hooks = job.webhook_notifications
+    for d in deployed:
+        inherited = d.routes
+        for event in EVENTS:
+            mine = getattr(own, event) if own else None
+            route = mine if mine is not None else (getattr(inherited, event)
+                                                   if inherited else None)
+            names = {who for who in route or [] if "@" not in who}
+            listed = len(getattr(hooks, event, None) or []) if hooks else 0
+            if len(names) > MAX_DESTINATIONS_PER_EVENT or (
+                    listed > MAX_DESTINATIONS_PER_EVENT):
+                continue  # the list alone is reported where it is written
+            if len(names) + listed > MAX_DESTINATIONS_PER_EVENT:
+                where = ((*job.path, "notifications", event) if mine is not None else
+                         (*job.path, "webhook_notifications", event) if listed else
+                         (*job.path, "name"))
+                target = f" with target '{d.target}'" if d.target else ""
+                return [job.source.error(where, f"{len(names) + listed} webhook destinations "
+                                                f"for {event}{target} (its webhook_notifications"
+                                                " and the routes it gets together); Databricks "
+                                                f"allows at most {MAX_DESTINATIONS_PER_EVENT} "
+                                                "per event")]
+    return []
+
+
+def _merged_orchestrator_destinations(p: Pipeline, src: Source) -> list[Diagnostic]:
+    orch = p.settings.orchestrator
+    if not p.intact("orchestrator"):
+        return []
+    for event in EVENTS:
+        route = getattr(orch.notifications, event) if orch.notifications else None
+        names = {who for who in route or [] if "@" not in who}
+        hooks = orch.webhook_notifications
+        listed = len(getattr(hooks, event, None) or []) if hooks else 0
+        if max(len(names), listed) <= MAX_DESTINATIONS_PER_EVENT < len(names) + listed:
+            return [src.error(("pipeline", "orchestrator", "webhook_notifications", event),
+                              f"{len(names) + listed} webhook destinations for {event} on the "
+                              "orchestrator (webhook_notifications and notifications "
+                              "together); Databricks allows at most "
+                              f"{MAX_DESTINATIONS_PER_EVENT} per event")]
+    return []
 
 
 def _backend(source: Source, path: Path, backend: Backend) -> list[Diagnostic]:
@@ -151,6 +257,13 @@ def _backend(source: Source, path: Path, backend: Backend) -> list[Diagnostic]:
         if local is not None and local.path.startswith("/"):
             return [source.error((*path, "local", "path"), "give a path relative to the "
                                  "project root, so the output is the same on every machine")]
+        if local is not None and (not local.path.strip() or local.path.endswith(("/", "\\"))
+                                  or local.path.rstrip("/").split("/")[-1] in (".", "..")):
+            # Terraform's local backend writes its state to this path as a file
+            # (developer.hashicorp.com/terraform/language/backend/local, `path`)
+            return [source.error((*path, "local", "path"),
+                                 f"bad state path {local.path!r}: give a file, such as "
+                                 "state/terraform.tfstate, not an empty path or a folder")]
         return []
     return [source.error(path, f"a backend is exactly one of {', '.join(BACKEND_KINDS)}; "
                                f"this one has {' and '.join(kinds) or 'none'}", key=True)]
@@ -177,13 +290,13 @@ def _secrets(p: Pipeline) -> list[Diagnostic]:
     """Secrets written into YAML end up in git and in the synthesized JSON: refuse them."""
     out = []
     for source in p.sources:
-        for path, text in strings(source.data):
+        for path, text in source.strings:
             key = path[-1] if path else ""
             suspicious_key = key in SECRET_KEYS and bool(text) and path[:2] != (
                 "pipeline", "variables")
             if not suspicious_key and not ANY_SECRET.search(text):
                 continue  # the common case: one scan of the text, nothing found
-            if VAR_ONLY.match(text.strip()):
+            if VAR_ONLY.fullmatch(text.strip()):
                 continue
             what = next((label for pattern, label in SECRET_TEXT if pattern.search(text)),
                         None)

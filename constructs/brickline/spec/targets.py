@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from brickline import names
 from brickline.spec.model import (
     EVENTS,
     Backend,
@@ -57,7 +58,7 @@ def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
                                         for e in EVENTS})
     return Deployment(
         pipeline=p, target=name,
-        stack_name=f"{p.name}-{name}" if name else p.name,
+        stack_name=names.stack_name(p.name, name),
         metadata=meta,
         name_prefix=target.name_prefix or "",
         paused=target.paused if target.paused is not None else name == "dev",

@@ -66,11 +66,18 @@ class Source:
 
     file: str
     data: Any = None
-    # (line, column), 1-based; a Location is made only when a diagnostic needs one
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # PyYAML's start marks (0-based line and column): a Location is made only when a
+    # diagnostic needs one, so loading stores the mark it already has
+    values: dict[Path, Any] = field(default_factory=dict)
+    keys: dict[Path, Any] = field(default_factory=dict)
     # strings holding '${' or '%{', which Terraform would read as expressions
     templates: list[tuple[Path, str]] = field(default_factory=list)
+    # keys holding '${' or '%{': Terraform reads object keys as templates too
+    key_templates: list[tuple[Path, str]] = field(default_factory=list)
+    # paths whose value was refused (a tag) and read as empty: no second message there
+    refused: set[Path] = field(default_factory=set)
+    # every string value with its path, in document order (the secret scan reads them)
+    strings: list[tuple[Path, str]] = field(default_factory=list)
 
     def where(self, path: Path, *, key: bool = False) -> Location:
         """The location of a key path, or of its nearest ancestor that has one."""
@@ -82,11 +89,16 @@ class Source:
             probe = probe[:i] + probe[i + 1:]
         while probe:
             if probe in table:
-                return Location(self.file, *table[probe])
+                return self._location(table[probe])
             if key and probe in self.values:
-                return Location(self.file, *self.values[probe])
+                return self._location(self.values[probe])
             probe = probe[:-1]
-        return Location(self.file, *self.values.get((), (1, 1)))
+        if () in self.values:
+            return self._location(self.values[()])
+        return Location(self.file, 1, 1)
+
+    def _location(self, mark: Any) -> Location:
+        return Location(self.file, mark.line + 1, mark.column + 1)
 
     def error(self, path: Path, message: str, *, key: bool = False) -> Diagnostic:
         return Diagnostic(self.where(path, key=key), format_path(path), message)
@@ -158,9 +170,10 @@ class _Builder:
             )
         if len(path) > MAX_DEPTH:
             raise _TooLarge(f"the document nests deeper than {MAX_DEPTH} levels")
-        if path not in self.source.values:
-            self.source.values[path] = _pos(node)
-        if isinstance(node, yaml.ScalarNode):
+        values = self.source.values
+        if path not in values:
+            values[path] = node.start_mark
+        if node.__class__ is yaml.ScalarNode:
             return self._scalar(node, path)
         if node.tag not in _COLLECTION_TAGS:
             self._bad_tag(node, path)
@@ -171,6 +184,7 @@ class _Builder:
         return self._mapping(node, path)
 
     def _bad_tag(self, node: yaml.Node, path: Path) -> None:
+        self.source.refused.add(path)
         self.diagnostics.append(Diagnostic(
             _mark(self.source.file, node), format_path(path),
             f"the tag '{node.tag}' is not allowed: pipeline files hold plain values only",
@@ -183,9 +197,11 @@ class _Builder:
             self._bad_tag(node, path)
             return None
         if node.tag == STR:
-            if "{" in node.value and ("${" in node.value or "%{" in node.value):
-                self.source.templates.append((path, node.value))
-            return node.value
+            value = node.value
+            self.source.strings.append((path, value))
+            if "{" in value and ("${" in value or "%{" in value):
+                self.source.templates.append((path, value))
+            return value
         if node.tag == BOOL and node.value.lower() not in ("true", "false"):
             # YAML 1.2, as Databricks bundles read it: yes/no/on/off are strings
             return node.value
@@ -211,10 +227,12 @@ class _Builder:
             if key in out:
                 self.diagnostics.append(Diagnostic(
                     _mark(self.source.file, key_node), format_path(child),
-                    f"duplicate key '{key}' (first at line {self.source.keys[child][0]})",
+                    f"duplicate key '{key}' (first at line {self.source.keys[child].line + 1})",
                 ))
                 continue
-            self.source.keys[child] = _pos(key_node)
+            self.source.keys[child] = key_node.start_mark
+            if "{" in key and ("${" in key or "%{" in key):
+                self.source.key_templates.append((child, key))
             out[key] = self.build(value_node, child)
         for extra in merged:
             # `<<: *defaults` fills only keys the mapping does not set itself.
@@ -222,7 +240,7 @@ class _Builder:
                 key = str(key_node.value)
                 if key_node.tag != MERGE and key not in out:
                     child = (*path, key)
-                    self.source.keys.setdefault(child, _pos(key_node))
+                    self.source.keys.setdefault(child, key_node.start_mark)
                     out[key] = self.build(value_node, child)
         return out
 

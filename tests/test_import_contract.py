@@ -1,0 +1,92 @@
+"""The layering, made executable (read from the source, so a lazy import counts too):
+
+- spec (and brickline.names) import no cdktf and nothing of plan, constructs or review;
+- runtime imports only the standard library and itself (status.py runs alone on
+  Databricks), and pyspark and the Databricks SDK (which Databricks provides, or the plan
+  installs for the status tasks) only inside a function;
+- cdktf, its provider bindings, jsii and the `constructs` library are imported in one
+  module: brickline/constructs/tf.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "constructs" / "brickline"
+CDKTF = ("cdktf", "cdktf_cdktf_provider_databricks", "constructs", "jsii")
+TF_MODULE = PACKAGE / "constructs" / "tf.py"
+LAZY = ("pyspark", "databricks")
+
+
+def imports(path: Path) -> list[tuple[str, bool]]:
+    """(module, at top level) for every import in a file, relative ones resolved."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    top = {id(node) for node in tree.body}
+    found: list[tuple[str, bool]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, id(node) in top) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            found.append((module, id(node) in top))
+    return found
+
+
+def modules(*parts: str) -> list[Path]:
+    return sorted(PACKAGE.joinpath(*parts).rglob("*.py"))
+
+
+def _is(module: str, *names: str) -> bool:
+    return any(module == n or module.startswith(n + ".") for n in names)
+
+
+@pytest.mark.parametrize("path", [*modules("spec"), PACKAGE / "names.py"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_spec_imports_no_cdktf_and_no_later_layer(path: Path) -> None:
+    bad = [m for m, _ in imports(path)
+           if _is(m, *CDKTF, "brickline.plan", "brickline.constructs", "brickline.review",
+                  "brickline.cli", "brickline.ops")]
+    assert bad == [], f"{path.name} imports {bad}"
+
+
+def test_names_is_pure() -> None:
+    bad = [m for m, _ in imports(PACKAGE / "names.py")
+           if m.split(".")[0] not in sys.stdlib_module_names and m != "__future__"]
+    assert bad == []
+
+
+@pytest.mark.parametrize("path", modules("runtime"), ids=lambda p: p.name)
+def test_runtime_imports_only_the_standard_library(path: Path) -> None:
+    for module, at_top in imports(path):
+        root = module.split(".")[0]
+        if root in sys.stdlib_module_names or module == "__future__" or _is(
+                module, "brickline.runtime"):
+            continue
+        assert root in LAZY and not at_top, f"{path.name} imports {module}"
+
+
+def test_the_status_program_runs_alone() -> None:
+    """status.py is uploaded as one file: it imports nothing of brickline."""
+    bad = [m for m, _ in imports(PACKAGE / "runtime" / "status.py") if _is(m, "brickline")]
+    assert bad == []
+
+
+def test_cdktf_is_imported_in_one_module() -> None:
+    users = sorted({str(p.relative_to(PACKAGE)) for p in modules()
+                    for m, _ in imports(p) if _is(m, *CDKTF)})
+    assert users == [str(TF_MODULE.relative_to(PACKAGE))]
+
+
+def test_the_contract_sees_lazy_imports() -> None:
+    """The reader finds an import inside a function, which a sys.modules check would not."""
+    sample = PACKAGE / "spec" / "rules.py"
+    assert ("brickline.spec.targets", False) in imports(sample)

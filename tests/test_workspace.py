@@ -1,0 +1,416 @@
+"""What a real workspace needs (issue 13, items 2-8): a Unity Catalog access mode where the
+status tasks run, grants on the status log, the metadata schema read or created, remote
+state before a deploy, jobs that run once, for_each retries, renames that keep the access
+list. In plain Python over the plan, and synthesized where the JSON is the point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from brickline.cli import cli
+from brickline.constructs import tf
+from brickline.constructs.stack import PipelineStack
+from brickline.plan import Ref, ResourcePlan, StackPlan, plan, plans
+from brickline.spec import rules_workspace
+from brickline.spec.load import collect, load_pipelines
+from click.testing import CliRunner
+from conftest import plan_of, write
+
+TASK = "      - task_key: {key}\n        notebook_task: {{notebook_path: /x}}\n"
+SP = "9f0c5b8e-1d2a-4c3b-8e7f-0a1b2c3d4e5f"
+
+
+def synth(stack: StackPlan) -> dict[str, Any]:
+    return json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack)))
+
+
+def work(stack: StackPlan, job: int = 0) -> list[dict[str, Any]]:
+    return [t for t in stack.jobs[job].settings["task"]
+            if not t["task_key"].startswith("brickline_")]
+
+
+def diagnostics(tmp_path: Path, files: dict[str, str]) -> list[str]:
+    _, found = collect([str(write(tmp_path / "p", files))])
+    return [f"{d.severity}: {d.key_path}: {d.message}" for d in found]
+
+
+def of_type(stack: StackPlan, kind: str) -> dict[str, ResourcePlan]:
+    return {r.address: r for r in stack.resources if r.type == kind}
+
+
+# --- item 2: Unity Catalog access mode --------------------------------------------------------
+
+def test_every_new_cluster_gets_a_uc_access_mode_unless_the_yaml_says(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": (
+        "jobs:\n  - name: A\n    job_clusters:\n"
+        "      - job_cluster_key: plain\n        new_cluster: {node_type_id: i3}\n"
+        "      - job_cluster_key: shared\n        new_cluster: {node_type_id: i3, "
+        "data_security_mode: USER_ISOLATION}\n"
+        "      - job_cluster_key: governed\n        new_cluster: {policy_id: p1}\n"
+        "      - job_cluster_key: preview\n        new_cluster: {node_type_id: i3, "
+        "kind: CLASSIC_PREVIEW}\n"
+        "    tasks:\n" + TASK.format(key="a") + "        job_cluster_key: plain\n"
+        + TASK.format(key="b") + "        new_cluster: {node_type_id: i3}\n"
+        "      - task_key: loop\n        for_each_task:\n          inputs: '[1]'\n"
+        "          task:\n            task_key: inner\n"
+        "            notebook_task: {notebook_path: /x}\n"
+        "            new_cluster: {node_type_id: i3}\n")})
+    stack = plan_of(tmp_path)
+    modes = {c["job_cluster_key"]: c["new_cluster"].get("data_security_mode")
+             for c in stack.jobs[0].settings["job_cluster"]}
+    # a policy decides for its clusters (a policy that fixes another mode would reject
+    # ours); a cluster with `kind` takes the new names only
+    assert modes == {"plain": "SINGLE_USER", "shared": "USER_ISOLATION", "governed": None,
+                     "preview": "DATA_SECURITY_MODE_AUTO"}
+    tasks = {t["task_key"]: t for t in work(stack)}
+    assert tasks["b"]["new_cluster"]["data_security_mode"] == "SINGLE_USER"
+    inner = tasks["loop"]["for_each_task"]["task"]
+    assert inner["new_cluster"]["data_security_mode"] == "SINGLE_USER"
+
+
+def test_the_pipeline_default_access_mode_wins_over_brickline_s(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  defaults:\n    new_cluster: {node_type_id: i3, "
+                        "data_security_mode: DATA_SECURITY_MODE_DEDICATED}\n",
+        "j.yml": "jobs:\n  - name: A\n    tasks:\n" + TASK.format(key="a")
+                 + "        new_cluster: {spark_version: '15.4.x-scala2.12'}\n"})
+    (task,) = work(plan_of(tmp_path))
+    assert task["new_cluster"]["data_security_mode"] == "DATA_SECURITY_MODE_DEDICATED"
+
+
+CLUSTER = ("    job_clusters:\n      - job_cluster_key: c\n        new_cluster: {CLUSTER}\n"
+           "    tasks:\n" + TASK.format(key="t") + "        job_cluster_key: c\n")
+
+
+@pytest.mark.parametrize(("cluster", "expected"), [
+    ("node_type_id: i3", None),
+    ("node_type_id: i3, data_security_mode: SINGLE_USER", None),
+    ("node_type_id: i3, data_security_mode: DATA_SECURITY_MODE_AUTO", None),
+    ("node_type_id: i3, data_security_mode: NONE", "error: jobs[0].job_clusters[0].new_cluster"
+     ".data_security_mode: data_security_mode NONE cannot reach Unity Catalog"),
+    ("node_type_id: i3, data_security_mode: LEGACY_SINGLE_USER", "error: "),
+    ("node_type_id: i3, data_security_mode: SOMETHING_NEW", "warning: jobs[0].job_clusters[0]"
+     ".new_cluster.data_security_mode: data_security_mode 'SOMETHING_NEW' is not a mode"),
+    ("policy_id: p1", "warning: jobs[0].job_clusters[0].new_cluster.policy_id: brickline's "
+     "status tasks run on this cluster, whose access mode comes from its policy"),
+])
+def test_the_status_cluster_s_access_mode_is_checked(tmp_path: Path, cluster: str,
+                                                       expected: str | None) -> None:
+    found = diagnostics(tmp_path, {"p.yml": "jobs:\n  - name: A\n"
+                                            + CLUSTER.replace("CLUSTER", cluster)})
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(expected), found
+
+
+def test_a_non_uc_cluster_the_status_tasks_do_not_use_is_left_alone(tmp_path: Path) -> None:
+    """Hive work on a legacy cluster is the team's business: the status tasks run on the
+    first work task's compute (by task_key), here a UC cluster."""
+    found = diagnostics(tmp_path, {"p.yml": (
+        "jobs:\n  - name: A\n    job_clusters:\n"
+        "      - job_cluster_key: uc\n        new_cluster: {node_type_id: i3}\n"
+        "      - job_cluster_key: hive\n        new_cluster: {node_type_id: i3, "
+        "data_security_mode: LEGACY_TABLE_ACL}\n"
+        "    tasks:\n" + TASK.format(key="a") + "        job_cluster_key: uc\n"
+        + TASK.format(key="b") + "        job_cluster_key: hive\n")})
+    assert found == []
+
+
+def test_an_existing_cluster_cannot_be_checked_and_says_so(tmp_path: Path) -> None:
+    found = diagnostics(tmp_path, {"p.yml": "jobs:\n  - name: A\n    tasks:\n"
+                                            + TASK.format(key="t")
+                                            + "        existing_cluster_id: 0101-abc\n"})
+    assert found == ["warning: jobs[0].tasks[0].existing_cluster_id: brickline's status tasks "
+                     "run on this existing cluster, whose access mode brickline cannot check: "
+                     "it must be a Unity Catalog mode (SINGLE_USER or USER_ISOLATION) to write "
+                     "main.pipeline_ops.job_metadata"]
+
+
+@pytest.mark.parametrize("tasks", [
+    TASK.format(key="b") + "        existing_cluster_id: x\n" + TASK.format(key="a")
+    + "        new_cluster: {node_type_id: i3}\n",
+    TASK.format(key="a") + TASK.format(key="b") + "        job_cluster_key: c\n",
+    TASK.format(key="a") + TASK.format(key="b"),
+])
+def test_the_rule_judges_the_cluster_the_plan_runs_the_status_tasks_on(
+        tmp_path: Path, tasks: str) -> None:
+    write(tmp_path, {"p.yml": "jobs:\n  - name: A\n    job_clusters:\n      - job_cluster_key: c\n"
+                              "        new_cluster: {node_type_id: i3}\n    tasks:\n" + tasks})
+    (pipeline,) = load_pipelines([str(tmp_path)])
+    stack = plan(pipeline)
+    start = next(t for t in stack.jobs[0].settings["task"]
+                 if t["task_key"] == "brickline_start")
+    chosen = rules_workspace.status_compute(pipeline.jobs[0])
+    keys = {"job_cluster_key", "existing_cluster_id", "new_cluster"}
+    assert (chosen[0] if chosen else None) == next((k for k in keys if k in start), None)
+
+
+# --- item 3: grants -------------------------------------------------------------------------
+
+PROD = ("pipeline:\n  name: p\n  metadata: {{catalog: cat, schema: ops{meta}}}\n"
+        "  permissions:\n    - {{group_name: analysts, level: CAN_VIEW}}\n"
+        "  targets:\n    prod:\n      run_as: {{service_principal_name: " + SP + "}}\n"
+        "      permissions:\n        - {{service_principal_name: " + SP + ", level: IS_OWNER}}\n")
+ONE_JOB = "jobs:\n  - name: A\n    tasks:\n" + TASK.format(key="t")
+
+
+def prod(tmp_path: Path, meta: str = "") -> StackPlan:
+    return plan_of(write(tmp_path, {"pipeline.yml": PROD.format(meta=meta), "j.yml": ONE_JOB}))
+
+
+def grants(stack: StackPlan) -> dict[str, tuple[str, Any, str, list[str]]]:
+    out = {}
+    for address, r in of_type(stack, "databricks_grant").items():
+        (securable,) = [k for k in r.settings if k not in ("principal", "privileges")]
+        out[address] = (securable, r.settings[securable], r.settings["principal"],
+                        r.settings["privileges"])
+    return out
+
+
+def test_run_as_writes_the_table_and_viewers_read_the_view(tmp_path: Path) -> None:
+    assert grants(prod(tmp_path)) == {
+        f"grant_table_{SP.replace('-', '_')}": (
+            "table", Ref("job_metadata", "id"), SP, ["MODIFY", "SELECT"]),
+        f"grant_view_{SP.replace('-', '_')}": ("table", Ref("job_status", "id"), SP, ["SELECT"]),
+        "grant_view_analysts": ("table", Ref("job_status", "id"), "analysts", ["SELECT"]),
+    }
+
+
+def test_grants_all_adds_the_catalog_and_the_existing_schema(tmp_path: Path) -> None:
+    found = grants(prod(tmp_path, ", grants: all"))
+    schema = Ref("data.metadata_schema", "id")
+    assert found["grant_catalog_analysts"] == ("catalog", "cat", "analysts", ["USE_CATALOG"])
+    assert found["grant_schema_analysts"] == ("schema", schema, "analysts", ["USE_SCHEMA"])
+    assert found[f"grant_schema_{SP.replace('-', '_')}"][2:] == (SP, ["USE_SCHEMA"])
+    assert len(found) == 7
+
+
+def test_grants_none_leaves_them_to_the_team(tmp_path: Path) -> None:
+    assert grants(prod(tmp_path, ", grants: none")) == {}
+
+
+def test_a_stack_without_run_as_grants_only_the_viewers(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": "pipeline:\n  permissions: [{user_name: a@x.com, level: CAN_VIEW}]\n"
+                              + ONE_JOB})
+    assert list(grants(plan_of(tmp_path))) == ["grant_view_a_x_com"]
+
+
+def test_grant_names_stay_unique_when_principals_look_alike(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": "pipeline:\n  permissions:\n    - {user_name: a.b@x.com, level: "
+                              "CAN_VIEW}\n    - {user_name: a_b@x.com, level: CAN_VIEW}\n"
+                              + ONE_JOB})
+    names = list(grants(plan_of(tmp_path)))
+    assert len(set(names)) == 2 and all(n.startswith("grant_view_a_b_x_com_") for n in names)
+
+
+def test_the_prod_example_grants_its_run_as_principal(examples: dict[str, StackPlan]) -> None:
+    found = grants(examples["sales_daily-prod"])
+    mine = {v[1].address: v[3] for v in found.values() if v[2] == SP}
+    assert mine == {"job_metadata": ["MODIFY", "SELECT"], "job_status": ["SELECT"]}
+    assert not any(v[2] == SP for v in grants(examples["sales_daily-dev"]).values())
+
+
+# --- item 4: the schema -----------------------------------------------------------------------
+
+def test_the_schema_is_read_by_default(tmp_path: Path) -> None:
+    stack = prod(tmp_path)
+    (data,) = stack.data_sources
+    assert (data.type, data.address, data.settings) == (
+        "databricks_schema", "metadata_schema", {"name": "cat.ops"})
+    assert not of_type(stack, "databricks_schema")
+    assert stack.table.depends_on == []
+
+
+def test_create_schema_creates_it_before_the_table(tmp_path: Path) -> None:
+    stack = prod(tmp_path, ", create_schema: true")
+    assert stack.data_sources == []
+    schema = of_type(stack, "databricks_schema")["metadata_schema"]
+    assert (schema.settings["catalog_name"], schema.settings["name"]) == ("cat", "ops")
+    assert stack.table.depends_on == ["metadata_schema"]
+    # brickline owns the schema: its users get USE_SCHEMA on it, through a reference
+    found = grants(stack)
+    assert found["grant_schema_analysts"] == ("schema", Ref("metadata_schema", "id"),
+                                              "analysts", ["USE_SCHEMA"])
+    doc = synth(stack)
+    table = doc["resource"]["databricks_sql_table"]["job_metadata"]
+    assert table["depends_on"] == ["databricks_schema.metadata_schema"]
+    assert table["lifecycle"] == {"prevent_destroy": True}
+    assert doc["resource"]["databricks_grant"]["grant_schema_analysts"]["schema"] == (
+        "${databricks_schema.metadata_schema.id}")
+
+
+def test_a_target_can_create_the_schema_the_others_read(tmp_path: Path) -> None:
+    write(tmp_path, {"pipeline.yml": "pipeline:\n  targets:\n    dev:\n      metadata: "
+                                     "{schema: ops_dev, create_schema: true}\n    prod: {}\n",
+                     "j.yml": ONE_JOB})
+    (pipeline,) = load_pipelines([str(tmp_path)])
+    dev, prod_ = plans(pipeline)
+    assert [r.type for r in dev.resources if r.address == "metadata_schema"] == [
+        "databricks_schema"]
+    assert [d.settings for d in prod_.data_sources] == [{"name": "main.pipeline_ops"}]
+
+
+def test_the_synthesized_examples_read_their_schema(examples: dict[str, StackPlan]) -> None:
+    doc = synth(examples["seed_etl"])
+    assert doc["data"]["databricks_schema"]["metadata_schema"] == {"name": "main.pipeline_ops"}
+
+
+# --- item 5: state that survives a fresh machine -------------------------------------------
+
+def validate_deploy(folder: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["validate", "--deploy", str(folder)])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(("backend", "stack_word"), [
+    ("", "the default local file terraform.p.tfstate"),
+    ("  backend: {local: {path: state/p.tfstate}}\n", "the local file state/p.tfstate"),
+])
+def test_validate_deploy_refuses_local_state(tmp_path: Path, backend: str,
+                                             stack_word: str) -> None:
+    folder = write(tmp_path, {"pipeline.yml": "pipeline:\n  name: p\n" + backend,
+                              "j.yml": ONE_JOB})
+    code, output = validate_deploy(folder)
+    assert code == 1
+    assert f"stack 'p' keeps its Terraform state in {stack_word}" in output
+    assert "CREATE OR REPLACE TABLE" in output and "under pipeline.backend" in output
+    plain = CliRunner().invoke(cli, ["validate", str(folder)])
+    assert plain.exit_code == 0  # without --deploy, local state is fine (a laptop, a test)
+
+
+def test_validate_deploy_names_each_stack_with_local_state(tmp_path: Path) -> None:
+    folder = write(tmp_path, {"pipeline.yml": (
+        "pipeline:\n  name: p\n  targets:\n    dev: {}\n    prod:\n      metadata: {schema: "
+        "ops_prod}\n      backend:\n"
+        "        s3: {bucket: b, key: p/prod.tfstate, region: eu-west-1}\n"), "j.yml": ONE_JOB})
+    code, output = validate_deploy(folder)
+    assert code == 1
+    assert "stack 'p-dev'" in output and "stack 'p-prod'" not in output
+    assert "pipeline.targets.dev.backend" in output
+    assert "Found 1 error" in output
+
+
+@pytest.mark.parametrize("backend", [
+    "s3: {bucket: b, key: p.tfstate, region: eu-west-1}",
+    "azurerm: {resource_group_name: r, storage_account_name: s, container_name: c, key: k}",
+    "gcs: {bucket: b}",
+    "cloud: {organization: o, workspace: w}",
+])
+def test_validate_deploy_passes_on_a_remote_backend(tmp_path: Path, backend: str) -> None:
+    folder = write(tmp_path, {"pipeline.yml": f"pipeline:\n  name: p\n  backend: {{{backend}}}\n",
+                              "j.yml": ONE_JOB})
+    code, output = validate_deploy(folder)
+    assert (code, output.strip()) == (0, "OK: 1 pipeline, 1 job, state in remote backends")
+
+
+# --- item 6: jobs that run twice --------------------------------------------------------------
+
+def test_a_job_outside_the_orchestrator_keeps_its_schedule_and_a_run_key_of_its_own(
+        tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": (
+        "jobs:\n  - name: Nightly Report\n    orchestrate: false\n"
+        "    schedule: {quartz_cron_expression: '0 0 3 * * ?', timezone_id: UTC}\n"
+        "    tasks:\n" + TASK.format(key="t") + "  - name: B\n    tasks:\n"
+        + TASK.format(key="t"))})
+    stack = plan_of(tmp_path)
+    by_address = {j.address: j for j in stack.jobs}
+    report = by_address["nightly_report"].settings
+    assert report["schedule"]["quartz_cron_expression"] == "0 0 3 * * ?"
+    assert "orchestrate" not in report
+    assert report["parameter"] == [{"name": "run_key",
+                                    "default": "nightly_report-{{job.run_id}}"}]
+    assert by_address["b"].settings["parameter"][0]["default"] == "{{job.start_time.iso_date}}"
+    assert [t["task_key"] for t in stack.orchestrator.settings["task"]] == ["b"]
+    view = stack.view.settings["view_definition"]
+    assert "('B')" in view and "Nightly Report" not in view
+
+
+def test_jobs_in_the_orchestrator_with_their_own_trigger_are_errors(tmp_path: Path) -> None:
+    found = diagnostics(tmp_path, {"p.yml": (
+        "jobs:\n  - name: A\n    trigger: {periodic: {interval: 1, unit: HOURS}}\n"
+        "    tasks:\n" + TASK.format(key="t"))})
+    assert found == ["error: jobs[0].trigger: job 'A' runs from the orchestrator and also by "
+                     "its own trigger: it would run twice per pipeline run, under the same "
+                     "run_key. Remove trigger here (schedule the pipeline under "
+                     "pipeline.orchestrator), or set `orchestrate: false` if the job is not "
+                     "part of the pipeline's run"]
+
+
+def test_an_edge_from_a_job_outside_the_orchestrator_is_an_error(tmp_path: Path) -> None:
+    found = diagnostics(tmp_path, {"p.yml": (
+        "jobs:\n  - name: A\n    orchestrate: false\n    on_success: {trigger_job: "
+        "{job_name: B}}\n    tasks:\n" + TASK.format(key="t") + "  - name: B\n    tasks:\n"
+        + TASK.format(key="t"))})
+    assert [f.split(": ")[1] for f in found] == ["jobs[0].on_success.trigger_job[0].job_name"]
+
+
+# --- item 7: for_each -------------------------------------------------------------------------
+
+FOR_EACH = ("      - task_key: loop\n{outer}        for_each_task:\n          inputs: '[1, 2]'\n"
+            "          task:\n            task_key: inner\n"
+            "            notebook_task: {{notebook_path: /x}}\n")
+
+
+def test_defaults_go_on_the_repeated_task_only(tmp_path: Path) -> None:
+    write(tmp_path, {"pipeline.yml": "pipeline:\n  defaults:\n    max_retries: 3\n"
+                                     "    min_retry_interval_millis: 1000\n"
+                                     "    retry_on_timeout: true\n    timeout_seconds: 600\n",
+                     "j.yml": "jobs:\n  - name: A\n    tasks:\n" + FOR_EACH.format(outer="")})
+    (loop,) = work(plan_of(tmp_path))
+    for key in ("max_retries", "min_retry_interval_millis", "retry_on_timeout",
+                "timeout_seconds"):
+        assert key not in loop
+    inner = loop["for_each_task"]["task"]
+    assert (inner["max_retries"], inner["min_retry_interval_millis"],
+            inner["retry_on_timeout"], inner["timeout_seconds"]) == (3, 1000, True, 600)
+
+
+def test_retry_settings_on_the_outer_task(tmp_path: Path) -> None:
+    found = diagnostics(tmp_path, {"p.yml": "jobs:\n  - name: A\n    tasks:\n" + FOR_EACH.format(
+        outer="        max_retries: 2\n        min_retry_interval_millis: 5\n"
+              "        retry_on_timeout: true\n        timeout_seconds: 60\n")})
+    assert [f.split(": ")[0] + " " + f.split(": ")[1] for f in found] == [
+        "error jobs[0].tasks[0].max_retries",
+        "warning jobs[0].tasks[0].min_retry_interval_millis",
+        "warning jobs[0].tasks[0].retry_on_timeout",
+    ]  # a timeout on the whole loop is the user's to set
+
+
+# --- item 8: renames keep the access list ---------------------------------------------------
+
+def test_a_renamed_job_s_permissions_move_with_it(tmp_path: Path) -> None:
+    write(tmp_path, {"p.yml": "pipeline:\n  permissions: [{group_name: g, level: CAN_VIEW}]\n"
+                              "jobs:\n  - name: New Name\n    renamed_from: Old Name\n"
+                              "    tasks:\n" + TASK.format(key="t")})
+    stack = plan_of(tmp_path)
+    perms = of_type(stack, "databricks_permissions")
+    assert perms["perm_new_name"].moved_from == "databricks_permissions.perm_old_name"
+    assert perms["perm_orchestrator"].moved_from is None
+    doc = synth(stack)
+    moved = sorted((m["from"], m["to"]) for m in doc["moved"])
+    assert moved == [("databricks_job.old_name", "databricks_job.new_name"),
+                     ("databricks_permissions.perm_old_name",
+                      "databricks_permissions.perm_new_name")]
+
+
+# --- item 9: warn_after on the orchestrator -------------------------------------------------
+
+@pytest.mark.parametrize(("routes", "warned"), [
+    ("", True),
+    ("    notifications: {on_duration_warning_threshold_exceeded: [a@x.com]}\n", False),
+    ("    email_notifications: {on_duration_warning_threshold_exceeded: [a@x.com]}\n", False),
+    ("    notifications: {on_failure: [a@x.com]}\n", True),
+])
+def test_orchestrator_warn_after_without_recipients(tmp_path: Path, routes: str,
+                                                    warned: bool) -> None:
+    found = diagnostics(tmp_path, {
+        "pipeline.yml": "pipeline:\n  orchestrator:\n    warn_after: 2h\n" + routes,
+        "j.yml": ONE_JOB})
+    assert found == ([
+        "warning: pipeline.orchestrator.warn_after: warn_after, but no one hears of it: route "
+        "on_duration_warning_threshold_exceeded under pipeline.orchestrator.notifications "
+        "(the pipeline's notifications do not reach the orchestrator)"] if warned else [])
