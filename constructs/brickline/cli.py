@@ -280,7 +280,7 @@ def _limits_options(func: Any) -> Any:
         "--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
         metavar="SECONDS", help="Give up when Databricks does not answer within about this "
         "long (each request gets a quarter of it, retries included).")(func)
-    # the pause between two looks at a run: 1 s growing to 10 s unless set (the tests set it)
+    # the pause between two looks at a run: 1 s growing to 5 s unless set (the tests set it)
     return click.option("--poll-interval", type=click.FloatRange(min=0), default=None,
                         hidden=True)(func)
 

@@ -24,6 +24,9 @@ from typing import Any
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_QUERY_TIMEOUT = 120.0
+# the longest pause between two looks at a run (the SDK's own waiters grow theirs by 1 s up
+# to 10 s: service/jobs.py wait_get_run_job_terminated_or_skipped); shorter, for a live view
+MAX_PAUSE = 5
 
 
 class OpsError(Exception):
@@ -38,9 +41,9 @@ class Limits:
     two requests, each given a quarter of it (retries included), and after each the SDK
     pauses 1-2 s before it gives up; the rest is left for brickline's own start (measured
     here: 21 s in all with the default 30 s, and 637 s before these limits). `poll` is the time
-    between two looks at a run (None: 1 s, then one more second each time up to 10 s, as the
-    SDK's own waiters do). `query_timeout` is how long the status query may run: a stopped
-    SQL warehouse takes a while to start.
+    between two looks at a run (None: 1 s, then one more second each time up to MAX_PAUSE).
+    `query_timeout` is how long the status query may run: a stopped SQL warehouse takes a
+    while to start.
     """
 
     timeout: float = DEFAULT_TIMEOUT
@@ -56,7 +59,7 @@ class Limits:
         """The pause before each next poll."""
         step = 1
         while True:
-            yield self.poll if self.poll is not None else float(min(step, 10))
+            yield self.poll if self.poll is not None else float(min(step, MAX_PAUSE))
             step += 1
 
 
