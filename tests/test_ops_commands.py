@@ -206,6 +206,18 @@ def test_recover_whose_repair_fails_again(workspace: fake.Workspace) -> None:
     assert workspace.calls("/api/2.2/jobs/runs/get-output") == [{"run_id": "100002"}]
 
 
+def test_recover_on_a_server_that_never_shows_the_repair(workspace: fake.Workspace) -> None:
+    """A run that keeps its old look (no repair in its history) is taken as it is after a
+    few looks, instead of being waited for without end."""
+    failed = fake.seed_progress(1000, fail=True)[-1]
+    workspace.add_run([failed])
+    result = brickline("recover", "seed_etl")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-5] == "run 1000 of 'seed_etl_orchestrator', " \
+                                             "repair 501: failed after 6m 12s"
+    assert len(workspace.calls("/api/2.2/jobs/runs/get")) == 1 + runs.REPAIR_PATIENCE
+
+
 def test_recover_no_wait_returns_at_once(workspace: fake.Workspace) -> None:
     failed_run(workspace)
     result = brickline("recover", "seed_etl", "--no-wait")

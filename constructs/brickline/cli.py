@@ -424,12 +424,17 @@ def recover(pipeline: str, run_id: int | None, dry_run: bool, no_wait: bool,
     if result.repair_id is None or no_wait:
         return
     names = runs.job_names(stack)
-    title = f"run {result.run_id} of '{result.orchestrator}', repair {result.repair_id}"
+    repair_id = result.repair_id
+    title = f"run {result.run_id} of '{result.orchestrator}', repair {repair_id}"
     latest = {"run": result.run}
+    missing = [0]  # looks that did not show the repair
 
     def poll() -> Any:
         latest["run"] = runs.read(session.ws, result.run_id)
-        return runs.snapshot(latest["run"], names, title=title, repair_id=result.repair_id)
+        if runs.repair_item(latest["run"], repair_id) is None:
+            missing[0] += 1
+        return runs.snapshot(latest["run"], names, title=title, repair_id=repair_id,
+                             repair_must_show=missing[0] < runs.REPAIR_PATIENCE)
 
     _watch(session, poll, goes_on=f"the repair of run {result.run_id} goes on (it was not "
            "cancelled)",

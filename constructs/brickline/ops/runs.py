@@ -32,6 +32,10 @@ RECENT_RUNS = 20
 NOT_RUN = NOT_RUN_STATES
 # work-task errors fetched per failed job at the end of a run (one call each)
 MAX_ERRORS = 3
+# looks at an ended run that does not show the repair just started, before its own state
+# is taken as the end (the repair shows at once in the Jobs API's answers; a server that
+# never shows it must not keep `recover` waiting for ever)
+REPAIR_PATIENCE = 3
 
 
 @dataclass(frozen=True)
@@ -128,10 +132,17 @@ def job_names(stack: StackPlan) -> list[tuple[str, str]]:
     return [(job.address, job.name) for job in order]
 
 
+def repair_item(run: Mapping[str, Any], repair_id: int) -> Mapping[str, Any] | None:
+    return next((r for r in run.get("repair_history") or []
+                 if r.get("type") == "REPAIR" and r.get("id") == repair_id), None)
+
+
 def snapshot(run: Mapping[str, Any], names: Sequence[tuple[str, str]], *, title: str,
-             repair_id: int | None = None) -> Snapshot:
+             repair_id: int | None = None, repair_must_show: bool = True) -> Snapshot:
     """A run of the orchestrator as one entry per job. While a repair (`repair_id`) is
-    followed, the run is over only when that repair has ended."""
+    followed, the ended run is over only when that repair shows in its history and has
+    ended (an answer from before the repair started does not end it), unless
+    `repair_must_show` is False: then the run's own state decides."""
     numbers = repair_numbers(run)
     tasks = latest_tasks(run)
     order = [k for k, _ in names] + sorted(set(tasks) - {k for k, _ in names})
@@ -153,10 +164,12 @@ def snapshot(run: Mapping[str, Any], names: Sequence[tuple[str, str]], *, title:
     source: Mapping[str, Any] = run
     over = ended(run)
     if repair_id is not None:
-        repair = next((r for r in run.get("repair_history") or []
-                       if r.get("type") == "REPAIR" and r.get("id") == repair_id), None)
-        over = over and repair is not None and ended(repair)
-        source = repair if repair is not None else run
+        repair = repair_item(run, repair_id)
+        if repair is not None:
+            over = over and ended(repair)
+            source = repair
+        elif repair_must_show:
+            over = False
     result = outcome(source) if over else None
     return Snapshot(title, run.get("run_page_url"), tuple(jobs), over,
                     result.lower() if result else None,
