@@ -33,8 +33,9 @@ NOT_RUN = NOT_RUN_STATES
 # work-task errors fetched per failed job at the end of a run (one call each)
 MAX_ERRORS = 3
 # looks at an ended run that does not show the repair just started, before its own state
-# is taken as the end (the repair shows at once in the Jobs API's answers; a server that
-# never shows it must not keep `recover` waiting for ever)
+# is taken as the end: an answer from before the repair began must not end the watch, and
+# a run that never shows the repair (whatever the reason) must not keep `recover` waiting
+# for ever. An active run is followed whatever its history says.
 REPAIR_PATIENCE = 3
 
 
