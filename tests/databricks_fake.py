@@ -52,6 +52,9 @@ class Workspace:
     # (the last script is used again)
     queries: list[list[dict[str, Any]]] = field(default_factory=list)
     refuse: int | None = None   # 401 or 403 to every API request
+    # (status, Retry-After or None, error_code) to every API request: a workspace in trouble
+    trouble: tuple[int, str | None, str] | None = None
+    probe_trouble: bool = False  # the trouble reaches the SDK's host-metadata probe too
     tick: int = 0
     tick_on: str = f"{JOBS}/runs/get"
     next_run_id: int = 1000
@@ -74,7 +77,7 @@ class Workspace:
 
     def answer(self, method: str, path: str, query: dict[str, str],
                body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if path.startswith("/.well-known/"):
+        if path.startswith("/.well-known/") and not self.probe_trouble:
             return 404, {"error_code": "NOT_FOUND", "message": "no host metadata here"}
         if self.refuse == 401:
             return 401, {"error_code": "UNAUTHENTICATED",
@@ -82,6 +85,9 @@ class Workspace:
         if self.refuse == 403:
             return 403, {"error_code": "PERMISSION_DENIED",
                          "message": "User does not have permission to view this job"}
+        if self.trouble is not None and (self.probe_trouble or "/.well-known/" not in path):
+            return self.trouble[0], {"error_code": self.trouble[2],
+                                     "message": "The service is in trouble"}
         route = (method, path.rstrip("/"))
         code, payload = self._route(route, query, body)
         if path.rstrip("/") == self.tick_on and "page_token" not in query:
@@ -212,6 +218,8 @@ def serve(workspace: Workspace) -> Iterator[str]:
                 code, payload = 500, {"error_code": "FAKE_BROKEN", "message": repr(exc)}
             data = json.dumps(payload).encode()
             self.send_response(code)
+            if workspace.trouble is not None and workspace.trouble[1] is not None:
+                self.send_header("Retry-After", workspace.trouble[1])
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

@@ -402,11 +402,11 @@ def test_run_against_a_host_that_never_answers(monkeypatch: pytest.MonkeyPatch) 
                                           str(PIPELINES)])
         took = time.monotonic() - begun
     assert result.exit_code == 1
-    assert result.output == (f"brickline: no answer from {host} within 1 s (connected, but "
-                             "got no reply): check the host (DATABRICKS_HOST, the profile's or "
-                             "the target's host) and the network, or allow longer with "
+    assert result.output == (f"brickline: no answer from {host} within 2 s (asking it for its "
+                             "settings): check the host (DATABRICKS_HOST, the profile's or the "
+                             "target's host) and the network, or allow longer with "
                              "--timeout\n")
-    assert took < 10, took  # 2 requests x (1 s + the SDK's 1-2 s pause before a retry)
+    assert took < 5, took  # the SDK's probe of the host: 1 s, and 1 s more at most
 
 
 def test_every_command_against_a_host_that_never_answers(
@@ -447,11 +447,28 @@ def test_every_command_against_a_host_that_never_answers(
             thread.join(timeout=60)
         took = time.monotonic() - begun
     assert sorted(errors) == ["recover", "status", "watch"]
-    assert set(errors.values()) == {f"no answer from {host} within 1 s (connected, but got "
-                                    "no reply): check the host (DATABRICKS_HOST, the "
+    assert set(errors.values()) == {f"no answer from {host} within 2 s (asking it for its "
+                                    "settings): check the host (DATABRICKS_HOST, the "
                                     "profile's or the target's host) and the network, or "
                                     "allow longer with --timeout"}
-    assert took < 10, took
+    assert took < 5, took
+
+
+def test_a_host_that_stops_answering_after_the_probe(workspace: fake.Workspace) -> None:
+    """The host's settings came back; the API calls then get no answer."""
+    workspace.jobs = []
+    begun = time.monotonic()
+    with fake.silent() as silent_host:
+        session = ops.connect(limits=ops.Limits(timeout=3))
+        session.ws.config.host = silent_host
+        session.ws.api_client._cfg.host = silent_host
+        with pytest.raises(ops.OpsError) as caught, session.calls():
+            runs.orchestrator_id(session.ws, "seed_etl_orchestrator")
+    took = time.monotonic() - begun
+    assert str(caught.value).endswith("within 1 s (connected, but got no reply): check the "
+                                      "host (DATABRICKS_HOST, the profile's or the target's "
+                                      "host) and the network, or allow longer with --timeout")
+    assert took < 5, took
 
 
 def test_a_closed_port(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -465,6 +482,48 @@ def test_a_closed_port(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 1
     assert result.output.startswith(f"brickline: no answer from {host} within 1 s (could not "
                                     "connect): ")
+
+
+def test_a_retry_after_of_an_hour_is_not_waited_for(workspace: fake.Workspace) -> None:
+    """The SDK sleeps a 503's Retry-After in full before it retries; the clock brickline
+    gives it cuts each pause to one request's time."""
+    workspace.trouble = (503, "3600", "TEMPORARILY_UNAVAILABLE")
+    begun = time.monotonic()
+    result = CliRunner().invoke(cli, ["run", "seed_etl", "--timeout", "4", "--pipelines",
+                                      str(PIPELINES)])
+    took = time.monotonic() - begun
+    assert result.exit_code == 1
+    host = os.environ["DATABRICKS_HOST"]
+    assert result.output == (f"brickline: {host} could not answer (TEMPORARILY_UNAVAILABLE): "
+                             "The service is in trouble; try again later (it kept answering so "
+                             "for 1 s)\n")
+    assert took < 8, took
+
+
+def test_a_probe_told_to_retry_in_an_hour_is_not_waited_for(
+        workspace: fake.Workspace) -> None:
+    """The SDK's host-metadata probe has a client of its own, which sleeps a Retry-After in
+    full: building the client is given a time of its own."""
+    workspace.trouble = (503, "3600", "TEMPORARILY_UNAVAILABLE")
+    workspace.probe_trouble = True
+    begun = time.monotonic()
+    result = CliRunner().invoke(cli, ["recover", "seed_etl", "--timeout", "4",
+                                      "--pipelines", str(PIPELINES)])
+    took = time.monotonic() - begun
+    assert result.exit_code == 1
+    host = os.environ["DATABRICKS_HOST"]
+    assert result.output.startswith(f"brickline: no answer from {host} within 2 s (asking it "
+                                    "for its settings): ")
+    assert took < 5, took
+
+
+def test_a_server_error_is_not_a_refusal(workspace: fake.Workspace) -> None:
+    workspace.trouble = (500, None, "INTERNAL_ERROR")
+    result = brickline("recover", "seed_etl")
+    assert result.exit_code == 1
+    host = os.environ["DATABRICKS_HOST"]
+    assert result.output == (f"brickline: {host} could not answer (INTERNAL_ERROR): The "
+                             "service is in trouble; try again later\n")
 
 
 def test_any_other_refusal_is_one_line_with_its_code(workspace: fake.Workspace) -> None:

@@ -17,7 +17,9 @@ import contextlib
 import logging
 import os
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,10 +39,11 @@ class OpsError(Exception):
 class Limits:
     """How long brickline waits for Databricks.
 
-    `timeout` bounds what a host that never answers can cost: reaching the workspace takes
-    two requests, each given a quarter of it (retries included), and after each the SDK
-    pauses 1-2 s before it gives up; the rest is left for brickline's own start (measured
-    here: 21 s in all with the default 30 s, and 637 s before these limits). `poll` is the time
+    `timeout` bounds what a host that never answers can cost: each request is given a
+    quarter of it (retries included), and building the client, whose probe of the host is
+    the first request, a quarter and a second; the rest is left for brickline's own start
+    and the SDK's pauses (measured here: about 12 s in all with the default 30 s, and 637 s
+    before these limits). `poll` is the time
     between two looks at a run (None: 1 s, then one more second each time up to MAX_PAUSE).
     `query_timeout` is how long the status query may run: a stopped SQL warehouse takes a
     while to start.
@@ -97,14 +100,17 @@ def connect(*, profile: str | None = None, host: str | None = None,
         sdk_log.addHandler(logging.NullHandler())
     sdk_log.propagate = bool(os.environ.get("BRICKLINE_DEBUG"))
     options: dict[str, Any] = {"http_timeout_seconds": limits.request,
-                               "retry_timeout_seconds": max(1, int(limits.request))}
+                               "retry_timeout_seconds": max(1, int(limits.request)),
+                               "clock": PatientClock(limits.request)}
     if profile:
         options["profile"] = profile
     if host:
         options["host"] = host
     shown = host or os.environ.get("DATABRICKS_HOST") or "the Databricks host"
     try:
-        config = Config(**options)
+        # the probe answers within one request's time, or has failed: the SDK then only
+        # pauses before it gives up, and goes on without the host's settings
+        config = within(limits.request + 1, lambda: Config(**options), shown)
     except ValueError as exc:
         raise OpsError(credentials_problem(str(exc), profile)) from None
     except Exception as exc:  # e.g. an OAuth token exchange that got no answer
@@ -113,6 +119,47 @@ def connect(*, profile: str | None = None, host: str | None = None,
             raise
         raise error from None
     return Session(WorkspaceClient(config=config), config.host or shown, limits)
+
+
+class PatientClock:
+    """The SDK's clock (Config(clock=...), used by its retries: `core.py` ApiClient), with
+    each pause cut to `longest` seconds: a 429 or 503 answer's Retry-After is slept in full
+    (`retries.py`, `errors/customizer.py`), and one of an hour must not keep brickline
+    waiting; the retry budget still ends the retries."""
+
+    def __init__(self, longest: float) -> None:
+        self._longest = longest
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(max(0.0, min(seconds, self._longest)))
+
+
+def within(seconds: float, build: Callable[[], Any], host: str) -> Any:
+    """`build()`, or an OpsError when it has not returned after `seconds`. Building the
+    SDK's Config probes the host with a client of its own (`config.py`
+    `_resolve_host_metadata`) that sleeps a Retry-After in full: it runs in a daemon thread,
+    left behind when it overstays (brickline then exits)."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = build()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True, name="brickline-connect")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise OpsError(f"no answer from {host} within {seconds:.0f} s (asking it for its "
+                       "settings): check the host (DATABRICKS_HOST, the profile's or the "
+                       "target's host) and the network, or allow longer with --timeout")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def config_file() -> Path:
@@ -160,7 +207,14 @@ def explain(exc: BaseException, host: str, limits: Limits) -> OpsError | None:
     """What an SDK or network failure means, or None when it is not one (a bug)."""
     import requests
     from databricks.sdk.errors.base import DatabricksError
-    from databricks.sdk.errors.platform import PermissionDenied, Unauthenticated
+    from databricks.sdk.errors.platform import (
+        DeadlineExceeded,
+        InternalError,
+        PermissionDenied,
+        TemporarilyUnavailable,
+        TooManyRequests,
+        Unauthenticated,
+    )
 
     if isinstance(exc, DatabricksError):
         # the SDK appends its settings to some messages ("... Config: host=..., Env: ...")
@@ -174,11 +228,17 @@ def explain(exc: BaseException, host: str, limits: Limits) -> OpsError | None:
                         "access to the pipeline's jobs, or use another identity (--profile)")
     if isinstance(exc, DatabricksError):
         code = f" ({exc.error_code})" if getattr(exc, "error_code", None) else ""
+        if isinstance(exc, (InternalError, TemporarilyUnavailable, DeadlineExceeded,
+                            TooManyRequests)):
+            return OpsError(f"{host} could not answer{code}: {said}; try again later")
         return OpsError(f"Databricks refused the request{code}: {said}")
     if isinstance(exc, (TimeoutError, requests.RequestException)):
         cause: BaseException = exc
         while cause.__cause__ is not None:
             cause = cause.__cause__
+        if isinstance(cause, DatabricksError):  # answers that asked to retry, until the end
+            error = explain(cause, host, limits)
+            return OpsError(f"{error} (it kept answering so for {limits.request:.0f} s)")
         if isinstance(cause, requests.ConnectTimeout):
             why = "could not connect in time"
         elif isinstance(cause, requests.Timeout):
