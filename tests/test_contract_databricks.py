@@ -39,23 +39,23 @@ def brickline(*args: str) -> Result:
     return CliRunner().invoke(cli, [*args, "--pipelines", str(PIPELINES)])
 
 
-def test_status_program_reads_every_page_of_a_large_run(workspace: fake.Workspace) -> None:
+def test_status_notebook_error_text_reads_only_failed_task_outputs(
+        workspace: fake.Workspace) -> None:
+    """The status notebook's optional extra: the error text of the failed tasks, by the run
+    ids the Jobs service resolved ({{tasks.<key>.run_id}}); no runs/get, no paging."""
     from databricks.sdk import WorkspaceClient
 
-    tasks = [fake.task(f"t{i:03}", "TERMINATED", "SUCCESS", run_id=1000 + i)
-             for i in range(230)]
-    tasks[180] = fake.task("t180", "TERMINATED", "FAILED", run_id=1180)
-    workspace.add_run([fake.run(42, "TERMINATED", "FAILED", tasks=tasks)])
     workspace.outputs[1180] = {"error": "AnalysisException: table not found"}
-    found, errors = status.read_run(WorkspaceClient(), 42)
-    assert len(found) == 230
+    failed = [status.parse_outcome("t180\tfailed\tRUN_EXECUTION_ERROR\t1180"),
+              status.parse_outcome("t181\tfailed\tRUN_EXECUTION_ERROR\t1181")]
+    errors = status.error_texts(WorkspaceClient(), failed)
     assert errors == {"t180": "AnalysisException: table not found"}
-    assert status.evaluate(found, errors=errors).error_message == (
-        "t180: FAILED: AnalysisException: table not found")
-    gets = workspace.calls("/api/2.2/jobs/runs/get")
-    assert [g.get("page_token") for g in gets] == [None, "0:1", "0:2"]
+    assert status.evaluate(failed, errors=errors).error_message == (
+        "t180: FAILED [RUN_EXECUTION_ERROR]: AnalysisException: table not found\n"
+        "t181: FAILED [RUN_EXECUTION_ERROR]")
     outputs = workspace.calls("/api/2.2/jobs/runs/get-output")
-    assert outputs == [{"run_id": "1180"}]  # only the failed task's output is fetched
+    assert outputs == [{"run_id": "1180"}, {"run_id": "1181"}]
+    assert not workspace.calls("/api/2.2/jobs/runs/get")
 
 
 # --- recover: which run, and what it repairs ---------------------------------------------

@@ -25,9 +25,22 @@ from brickline.constructs.tf import (
     S3Backend,
     TerraformStack,
     TerraformVariable,
-    WorkspaceFile,
 )
-from brickline.plan import ResourcePlan, StackPlan
+from brickline.plan import Ref, ResourcePlan, StackPlan
+
+
+def _refers(resource: ResourcePlan) -> bool:
+    """Whether a resource refers to others of the stack (a Ref or depends_on)."""
+    def any_ref(value: Any) -> bool:
+        if isinstance(value, Ref):
+            return True
+        if isinstance(value, dict):
+            return any(any_ref(v) for v in value.values())
+        if isinstance(value, list):
+            return any(any_ref(v) for v in value)
+        return False
+
+    return bool(resource.depends_on) or any_ref(resource.settings)
 
 
 class PipelineStack(TerraformStack):
@@ -47,17 +60,14 @@ class PipelineStack(TerraformStack):
         # a resource the tables wait for (the metadata schema, when the stack creates it)
         # is built before them; every other generic resource after the jobs
         first = {a for table in (plan.table, plan.view) for a in table.depends_on}
+        # and so is one that refers to nothing (the status notebook): jobs refer to it
+        first |= {r.address for r in plan.resources if not _refers(r)}
         for extra in plan.resources:
             if extra.address in first:
                 self._resource(extra, resolve)
         for table in (plan.table, plan.view):
             self.resources[table.address] = Table(self, plan=table,
                                                   resources=self.resources).resource
-        # the status program every job starts and ends with; its content is inline, so a
-        # change to the program is a change to this resource and it is uploaded again
-        self.resources[plan.status_file.address] = WorkspaceFile(
-            self, plan.status_file.address, path=plan.status_file.path,
-            content_base64=plan.status_file.content_base64)
         for dest in plan.destinations:
             self.resources[dest.address] = NotificationDestination(
                 self, dest.address, **struct_kwargs(NotificationDestination, dest.settings))

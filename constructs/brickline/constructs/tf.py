@@ -32,6 +32,7 @@ from cdktf_cdktf_provider_databricks.dashboard import Dashboard
 from cdktf_cdktf_provider_databricks.data_databricks_schema import DataDatabricksSchema
 from cdktf_cdktf_provider_databricks.grant import Grant
 from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
+from cdktf_cdktf_provider_databricks.notebook import Notebook
 from cdktf_cdktf_provider_databricks.notification_destination import NotificationDestination
 from cdktf_cdktf_provider_databricks.permissions import Permissions
 from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
@@ -44,6 +45,7 @@ from constructs import Construct
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
 RESOURCE_CLASSES: dict[str, type] = {
+    "databricks_notebook": Notebook,  # brickline's status notebook (plan._status_notebook)
     "databricks_grant": Grant,  # Unity Catalog grants on the status log (plan._grants)
     "databricks_permissions": Permissions,  # a job's access list, moved with the job
     "databricks_schema": Schema,  # the metadata schema, with metadata.create_schema
@@ -65,6 +67,7 @@ __all__ = [
     "GcsBackend",
     "LocalBackend",
     "NamedCloudWorkspace",
+    "Notebook",
     "NotificationDestination",
     "Permissions",
     "S3Backend",

@@ -24,6 +24,8 @@ REPLACED_BY = {
     TABLE: ("catalog_name", "schema_name", "name", "table_type", "data_source_format",
             "partitions", "options", "storage_location"),
     "databricks_workspace_file": ("path",),
+    # the status notebook: path is ForceNew (FileContentSchema, workspace/file_resource.go)
+    "databricks_notebook": ("path",),
     "databricks_notification_destination": ("config.email", "config.slack",
                                             "config.microsoft_teams", "config.pagerduty",
                                             "config.generic_webhook"),
@@ -342,6 +344,8 @@ def _label(kind: str, address: str, attrs: dict[str, Any]) -> str:
         return f"{what} {name}"
     if kind == "databricks_workspace_file":
         return f"workspace file {attrs.get('path', address)}"
+    if kind == "databricks_notebook":
+        return f"notebook {attrs.get('path', address)}"
     if kind == "databricks_permissions":
         job = job_from_reference(str(attrs.get("job_id", "")))
         return f"permissions of job {job or address}"
