@@ -45,7 +45,7 @@ def test_init_writes_a_project_that_validates(tmp_path: Path,
                        "requirements.txt"]
     cdktf = json.loads((tmp_path / "cdktf.json").read_text())
     assert cdktf["app"] == "python3 main.py" and cdktf["language"] == "python"
-    assert "from brickline.cli import synth_for_cdktf" in (tmp_path / "main.py").read_text()
+    assert "from brickline.app import main" in (tmp_path / "main.py").read_text()
     package = json.loads((tmp_path / "package.json").read_text())
     assert package["devDependencies"] == {"cdktf-cli": scaffold.CDKTF_CLI}
     assert (tmp_path / "requirements.txt").read_text().splitlines()[-1] == \

@@ -178,9 +178,7 @@ def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
     _deployment_settings(settings, d)
     _add_status_tasks(job, d, settings)
     _sort_webhooks(settings)
-    by_name = {j.name: j.address for j in pipeline.jobs}
-    # edges are by the names as written: a name may hold ${bundle.target}
-    upstream = sorted({by_name[a] for a, b in pipeline.edges() if by_name[b] == job.address})
+    upstream = _upstream(pipeline).get(job.address, [])
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
                    moved_from=job.previous_address,
                    import_id=str(job.import_id) if job.import_id is not None else None)
@@ -205,6 +203,23 @@ def _upload_local_files(job: Job, settings: dict[str, Any], d: Deployment,
         for part in ref.path[:-1]:
             container = container[part]
         container[ref.path[-1]] = Ref(address, up.attribute)
+
+
+_UPSTREAM: list[tuple[Pipeline, dict[str, list[str]]]] = []
+
+
+def _upstream(pipeline: Pipeline) -> dict[str, list[str]]:
+    """Job address -> addresses of the jobs it waits for, once per pipeline (not once per
+    job: that was quadratic, a second and a half of a 1000-job synth). By address: the
+    edges name jobs as written, and a target may fill ${bundle.target} into a name."""
+    if _UPSTREAM and _UPSTREAM[0][0] is pipeline:
+        return _UPSTREAM[0][1]
+    by_name = {j.name: j.address for j in pipeline.jobs}
+    found: dict[str, set[str]] = {}
+    for a, b in pipeline.edges():
+        found.setdefault(by_name[b], set()).add(by_name[a])
+    _UPSTREAM[:] = [(pipeline, {name: sorted(ups) for name, ups in found.items()})]
+    return _UPSTREAM[0][1]
 
 
 def _deployment_settings(settings: dict[str, Any], d: Deployment) -> None:
