@@ -83,8 +83,9 @@ def cron_problem(expression: str) -> str | None:
     # Quartz splits the fields at spaces and tabs only (CronExpression.buildExpression:
     # StringTokenizer(expression, " \t")): a newline stays inside a field and fails there
     if any(c.isspace() and c not in " \t" for c in expression.strip(" \t")):
-        return ("the expression holds a line break (or whitespace other than spaces and tabs); "
-                f"write it on one line. Example: {EXAMPLE}")
+        return ("the expression holds a line break or other whitespace than spaces and tabs "
+                "(a YAML '|' block keeps a line break at its end): write it quoted on one "
+                f"line. Example: {EXAMPLE}")
     parts = expression.split()
     if len(parts) not in (6, 7):
         return (f"a Quartz cron expression has 6 or 7 fields (seconds minutes hours "

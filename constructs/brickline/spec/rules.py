@@ -638,6 +638,21 @@ def target_settings(p: Pipeline) -> list[Diagnostic]:
     return out
 
 
+def dashboard_path(p: Pipeline) -> list[Diagnostic]:
+    """The dashboard's parent_path is "The workspace path of the folder containing the
+    dashboard. Includes leading slash and no trailing slash." (provider 1.99.0
+    docs/resources/dashboard.md:54)"""
+    src, dash = p.settings_source, p.settings.dashboard
+    if src is None or dash is None or not p.intact("dashboard") or "${" in dash.parent_path:
+        return []
+    path = dash.parent_path
+    if path.startswith("/") and (path == "/" or not path.endswith("/")):
+        return []
+    return [src.error(("pipeline", "dashboard", "parent_path"),
+                      f"bad folder {path!r}: give a workspace path with a leading '/' and no "
+                      "trailing '/', such as /Shared/brickline")]
+
+
 def defaults_cluster(p: Pipeline) -> list[Diagnostic]:
     """pipeline.defaults.new_cluster reaches every job cluster and task cluster: its
     workers follow a cluster's rules (see _cluster: provider 1.99.0 jobs/resource_job.go
@@ -849,6 +864,23 @@ def job_parameters(ctx: JobContext) -> list[Diagnostic]:
                    f"bad parameter name {param.name!r}: use letters, digits, '_', '-' and '.'")
             for i, param in enumerate(ctx.job.parameters or [])
             if not PARAMETER_NAME.fullmatch(param.name)]
+
+
+def environment_versions(ctx: JobContext) -> list[Diagnostic]:
+    """An environment's spec names its version: environment_version is "Required.
+    Environment version used by the environment" (Jobs API JobEnvironment.spec;
+    databricks-sdk-java jobs/Environment.java); `client` is its deprecated older name
+    ("[DEPRECATED] Use `environment_version` instead") and still counts."""
+    out = []
+    for i, env in enumerate(ctx.job.environments or []):
+        spec = env.spec
+        if spec is None or not (spec.environment_version or spec.client):
+            where: Path = ("environments", i, "spec") if spec is not None else (
+                "environments", i)
+            out.append(ctx.at(where, f"environment '{env.environment_key}' needs "
+                                     "spec.environment_version (the serverless environment "
+                                     "version, such as '2')"))
+    return out
 
 
 def job_clusters(ctx: JobContext) -> list[Diagnostic]:
@@ -1225,11 +1257,13 @@ PIPELINE_RULES: tuple[PipelineRule, ...] = (
     orchestrator,
     target_settings,
     defaults_cluster,
+    dashboard_path,
 )
 JOB_RULES: tuple[JobRule, ...] = (
     unique_keys,
     job_limits,
     job_parameters,
+    environment_versions,
     job_clusters,
     rollback_tables,
     task_cycle,
