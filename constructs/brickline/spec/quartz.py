@@ -53,7 +53,7 @@ def _item(item: str, index: int) -> str | None:
                        or re.fullmatch(r"\d{1,2}W", upper)):
         digits = re.sub(r"\D", "", upper)
         return None if not digits or int(digits) <= (30 if upper.startswith("L") else 31) \
-            else f"bad {name} '{item}'"
+            else f"bad {name} '{item}': L-n takes n from 1 to 30, nW takes n from 1 to 31"
     if index == 5:
         if upper == "L":
             return None

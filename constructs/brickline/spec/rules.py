@@ -75,6 +75,7 @@ MAX_ENVIRONMENTS = 10
 MAX_JOB_CLUSTERS = 100
 MAX_DBT_COMMANDS = 10
 MIN_TRIGGER_SECONDS = 60
+MAX_WEBHOOKS_PER_EVENT = 3
 # provider 1.99.0 jobs/resource_job.go:599: periodic trigger units
 PERIODIC_UNITS = ("DAYS", "HOURS", "WEEKS")
 RETRY_KEYS = ("max_retries", "min_retry_interval_millis", "retry_on_timeout")
@@ -373,6 +374,7 @@ def _template_problems(source: Source, path: Path, text: str, declared: set[str]
         out.append(source.error(
             path, f"'{sign}{{' starts a Terraform expression; only ${{var.NAME}} is "
                   f"supported. Write '{sign}{sign}{{' for a literal '{sign}{{'"))
+        break  # one message per string, however many expressions it holds
     return out
 
 
@@ -586,6 +588,7 @@ def orchestrator(p: Pipeline) -> list[Diagnostic]:
 
     out += _schedule(orch.schedule, error)
     out += _trigger(orch.trigger, error)
+    out += _webhook_lists(orch.webhook_notifications, error)
     out += _run_as(orch.run_as, error)
     if p.intact("targets", "tags"):
         from brickline.spec.targets import deployments
@@ -864,6 +867,36 @@ def job_parameters(ctx: JobContext) -> list[Diagnostic]:
                    f"bad parameter name {param.name!r}: use letters, digits, '_', '-' and '.'")
             for i, param in enumerate(ctx.job.parameters or [])
             if not PARAMETER_NAME.fullmatch(param.name)]
+
+
+WEBHOOK_EVENTS = tuple(api.WebhookNotifications.model_fields)
+
+
+def _webhook_lists(hooks: Any, error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+    """Jobs API WebhookNotifications, each event: "A maximum of 3 destinations can be
+    specified for the `on_start` property" (and likewise on_success, on_failure,
+    on_duration_warning_threshold_exceeded, on_streaming_backlog_exceeded)."""
+    if hooks is None:
+        return []
+    out = []
+    for event in WEBHOOK_EVENTS:
+        listed = getattr(hooks, event) or []
+        if len(listed) > MAX_WEBHOOKS_PER_EVENT:
+            out.append(error(("webhook_notifications", event),
+                             f"{len(listed)} webhook destinations for {event}; the Jobs API "
+                             f"allows at most {MAX_WEBHOOKS_PER_EVENT} per event"))
+    return out
+
+
+def webhook_limits(ctx: JobContext) -> list[Diagnostic]:
+    """The job's own webhook_notifications lists (see _webhook_lists); merged with routes
+    in rules_deploy._merged_destinations."""
+    return _webhook_lists(ctx.job.webhook_notifications, ctx.at)
+
+
+def task_webhook_limits(ctx: TaskContext) -> list[Diagnostic]:
+    """A task's own webhook_notifications lists (see _webhook_lists)."""
+    return _webhook_lists(getattr(ctx.task, "webhook_notifications", None), ctx.at)
 
 
 def environment_versions(ctx: JobContext) -> list[Diagnostic]:
@@ -1263,6 +1296,7 @@ JOB_RULES: tuple[JobRule, ...] = (
     unique_keys,
     job_limits,
     job_parameters,
+    webhook_limits,
     environment_versions,
     job_clusters,
     rollback_tables,
@@ -1279,4 +1313,5 @@ TASK_RULES: tuple[TaskRule, ...] = (
     for_each,
     dbt_commands,
     git_needs_source,
+    task_webhook_limits,
 )
