@@ -61,6 +61,10 @@ STATUS_ENVIRONMENT = "brickline_status"
 UC_MAX = 255
 NAME_PART = re.compile(r"[\w-]{1,255}")
 TABLE_NAME = re.compile(r"[\w-]{1,255}\.[\w-]{1,255}\.[\w-]{1,255}")
+# "INFORMATION_SCHEMA is a reserved name. Every Unity Catalog catalog automatically includes a
+# system-provided read-only INFORMATION_SCHEMA, so you cannot create a user schema with that
+# name" (Databricks docs, "Create schemas"); nor a table in it (read-only)
+RESERVED_SCHEMA = "information_schema"
 DEFAULT_WAREHOUSE_VARIABLE = "warehouse_id"
 # Jobs API (create job): "It supports up to 1000 elements" (tasks); "A maximum of 25 tags";
 # max_concurrent_runs "cannot exceed 1000"; name "The maximum length is 4096 bytes in UTF-8
@@ -239,6 +243,8 @@ def metadata_names(p: Pipeline) -> list[Diagnostic]:
         value = getattr(meta, "schema_name" if key == "schema" else key)
         if value is not None and not NAME_PART.fullmatch(value):
             out.append(src.error(("pipeline", "metadata", key), _uc_name_problem(key, value)))
+    if meta.schema_name.lower() == RESERVED_SCHEMA:
+        out.append(src.error(("pipeline", "metadata", "schema"), _reserved_schema()))
     if meta.view is None and NAME_PART.fullmatch(meta.table) and len(meta.view_name) > UC_MAX:
         out.append(src.error(("pipeline", "metadata", "table"),
                              f"the status view's name, derived from the table's, would be "
@@ -272,6 +278,8 @@ def _target_metadata_names(p: Pipeline, src: Source, target: str,
         value = given.get("schema_name" if key == "schema" else key)
         if value is not None and not NAME_PART.fullmatch(value):
             out.append(src.error((*base, key), _uc_name_problem(key, value)))
+    if str(given.get("schema_name", "")).lower() == RESERVED_SCHEMA:
+        out.append(src.error((*base, "schema"), _reserved_schema()))
     if not ({"table", "view"} & set(given)) or not NAME_PART.fullmatch(meta.table) or (
             meta.view is not None and not NAME_PART.fullmatch(meta.view)):
         pass
@@ -294,6 +302,11 @@ def _target_metadata_names(p: Pipeline, src: Source, target: str,
                              f"bad workspace folder {workspace!r}: give an absolute "
                              "workspace path such as /Shared/brickline"))
     return out
+
+
+def _reserved_schema() -> str:
+    return (f"'{RESERVED_SCHEMA}' is Unity Catalog's read-only system schema of every "
+            "catalog; brickline cannot create its table there: choose another schema")
 
 
 def _uc_name_problem(what: str, value: str) -> str:
@@ -1241,15 +1254,18 @@ def git_needs_source(ctx: TaskContext) -> list[Diagnostic]:
     NotebookTask.source, SparkPythonTask.source, DbtTask.source, SqlTask.file.source;
     databricks-sdk-go service/jobs/model.go): a job without git_source has no repository
     to read it from."""
-    if ctx.job.job.git_source is not None:
-        return []
     task = ctx.task
+    sql = task.sql_task
+    parts = ((("notebook_task",), task.notebook_task),
+             (("spark_python_task",), task.spark_python_task),
+             (("dbt_task",), task.dbt_task),
+             (("sql_task", "file"), sql.file if sql is not None else None))
+    if all(part is None or part.source != "GIT" for _, part in parts) or (
+            ctx.job.job.git_source is not None):
+        return []
     out = []
-    for rel, part in ((("notebook_task",), task.notebook_task),
-                      (("spark_python_task",), task.spark_python_task),
-                      (("dbt_task",), task.dbt_task),
-                      (("sql_task", "file"), task.sql_task and task.sql_task.file)):
-        if part is not None and getattr(part, "source", None) == "GIT":
+    for rel, part in parts:
+        if part is not None and part.source == "GIT":
             out.append(ctx.at((*rel, "source"), "source: GIT reads the file from the job's "
                                                 "git_source, and this job has none: add "
                                                 "git_source to the job, or remove source"))
