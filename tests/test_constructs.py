@@ -10,6 +10,7 @@ import pytest
 from brickline.constructs import tf
 from brickline.constructs.stack import PipelineStack
 from brickline.plan import StackPlan
+from brickline.runtime.status import outcome_reference
 from conftest import REPO
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
@@ -92,16 +93,22 @@ def test_no_credentials_and_no_absolute_paths(synthesized: dict[str, dict[str, A
 def test_every_job_starts_and_ends_with_a_status_task(
         name: str, synthesized: dict[str, dict[str, Any]]) -> None:
     resources = synthesized[name]["resource"]
-    path = "${databricks_workspace_file.brickline_status.workspace_path}"
+    path = "${databricks_notebook.brickline_status.path}"
     for address, job in resources["databricks_job"].items():
         if address == "orchestrator":
             continue
         tasks = {t["task_key"]: t for t in job["task"]}
         start, end = tasks.pop("brickline_start"), tasks.pop("brickline_end")
-        assert start["spark_python_task"]["python_file"] == path
-        assert end["spark_python_task"]["python_file"] == path
-        assert start["spark_python_task"]["parameters"][0] == "start"
-        assert end["spark_python_task"]["parameters"][0] == "end"
+        assert start["notebook_task"]["notebook_path"] == path
+        assert end["notebook_task"]["notebook_path"] == path
+        assert start["notebook_task"]["base_parameters"]["brickline_phase"] == "start"
+        ends = end["notebook_task"]["base_parameters"]
+        assert ends["brickline_phase"] == "end"
+        # every work task's outcome comes in as dynamic value references, nothing installed
+        outcomes = sorted(v for k, v in ends.items() if k.startswith("brickline_task_"))
+        assert outcomes == [outcome_reference(k) for k in sorted(tasks)]
+        assert ends["brickline_work_tasks"] == str(len(tasks))
+        assert "library" not in start and "library" not in end
         assert end["run_if"] == "ALL_DONE" and end["max_retries"] == 0
         # the end task waits for every work task; every root work task waits for the start
         assert {d["task_key"] for d in end["depends_on"]} == {*tasks, "brickline_start"}
@@ -110,23 +117,45 @@ def test_every_job_starts_and_ends_with_a_status_task(
         assert "depends_on" not in start
 
 
-def test_serverless_jobs_get_an_environment_for_the_status_tasks(
+def test_serverless_status_tasks_need_no_environment(
         synthesized: dict[str, dict[str, Any]]) -> None:
+    # a notebook task runs on serverless with no compute setting at all; environment_key is
+    # required only for Python script, wheel and dbt tasks (docs: "Bundle configuration
+    # examples", job that uses serverless compute; Jobs API: the environment is "jobs'
+    # environment for non-notebook task")
     job = synthesized["parallel_abcd"]["resource"]["databricks_job"]["job_1_task_a"]
-    assert job["environment"] == [{"environment_key": "brickline_status", "spec": {
-        "dependencies": ["databricks-sdk>=0.20,<1"], "environment_version": "2"}}]
-    keys = {t["task_key"]: t.get("environment_key") for t in job["task"]}
-    assert keys == {"TaskA": None, "brickline_start": "brickline_status",
-                    "brickline_end": "brickline_status"}
+    assert "environment" not in job
+    for task in job["task"]:
+        assert not {"environment_key", "job_cluster_key", "new_cluster",
+                    "existing_cluster_id"} & set(task), task["task_key"]
 
 
 def test_status_program_and_view(synthesized: dict[str, dict[str, Any]]) -> None:
     resources = synthesized["seed_etl"]["resource"]
-    upload = resources["databricks_workspace_file"]["brickline_status"]
+    assert "databricks_workspace_file" not in resources
+    upload = resources["databricks_notebook"]["brickline_status"]
     program = (REPO / "constructs/brickline/runtime/status.py").read_bytes()
     assert base64.b64decode(upload["content_base64"]) == program
-    assert upload["path"] == "/Shared/brickline/seed_etl/brickline_status.py"
+    assert (upload["path"], upload["language"]) == (
+        "/Shared/brickline/seed_etl/brickline_status", "PYTHON")
     view = resources["databricks_sql_table"]["job_status"]
     assert view["table_type"] == "VIEW" and "lifecycle" not in view
     assert view["depends_on"] == ["databricks_sql_table.job_metadata"]
     assert "`main`.`pipeline_ops`.`job_metadata`" in view["view_definition"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_task_values_are_read_only_from_notebook_tasks(
+        name: str, synthesized: dict[str, dict[str, Any]]) -> None:
+    """docs "Use task values to pass information between tasks": only Python notebooks set
+    task values, so every {{tasks.X.values.*}} must name a notebook task of the same job."""
+    import re
+
+    for job in synthesized[name]["resource"]["databricks_job"].values():
+        tasks = {t["task_key"]: t for t in job["task"]}
+        for ref in re.findall(r"\{\{tasks\.([\w-]+)\.values\.", json.dumps(job)):
+            assert "notebook_task" in tasks[ref], (job["name"], ref)
+        for task in job["task"]:
+            assert "library" not in task or not task["task_key"].startswith("brickline_")
+        assert not any(e.get("environment_key", "").startswith("brickline")
+                       for e in job.get("environment", []))

@@ -36,7 +36,8 @@ def test_run_job_tasks_point_at_their_jobs(examples: dict[str, StackPlan]) -> No
     for task in examples["seed_etl"].orchestrator.settings["task"]:
         assert task["run_job_task"]["job_id"] == JobRef(task["task_key"])
         assert task["run_job_task"]["job_parameters"] == {
-            "run_key": "{{job.parameters.run_key}}"}
+            "run_key": "{{job.parameters.run_key}}",
+            "brickline_orchestrator_repair": "{{job.repair_count}}"}
     assert examples["seed_etl"].orchestrator.settings["max_concurrent_runs"] == 1
     assert examples["seed_etl"].orchestrator.settings["parameter"] == [
         {"name": "run_key", "default": "{{job.start_time.iso_date}}"}]
@@ -97,10 +98,11 @@ def test_every_job_accepts_run_key_once(tmp_path: Path) -> None:
                               + TASK.format(key="t") + "  - name: B\n    tasks:\n"
                               + TASK.format(key="t")})
     a, b = plan_of(tmp_path).jobs
+    repair = {"name": "brickline_orchestrator_repair", "default": "0"}
     assert a.settings["parameter"] == [{"name": "run_key", "default": "x"},
-                                       {"name": "day", "default": "1"}]
+                                       {"name": "day", "default": "1"}, repair]
     assert b.settings["parameter"] == [{"name": "run_key",
-                                        "default": "{{job.start_time.iso_date}}"}]
+                                        "default": "{{job.start_time.iso_date}}"}, repair]
 
 
 def test_metadata_table_has_the_documents_columns_first(examples: dict[str, StackPlan]) -> None:
@@ -149,20 +151,22 @@ def test_skip_succeeded_puts_a_gate_between_start_and_the_work(tmp_path: Path) -
     # only the roots wait for the gate; the rest keep their own dependencies
     assert tasks["first"]["depends_on"] == [{"task_key": "brickline_gate", "outcome": "true"}]
     assert tasks["second"]["depends_on"] == [{"task_key": "first"}]
-    start = tasks["brickline_start"]["spark_python_task"]["parameters"]  # type: ignore[index]
-    end = tasks["brickline_end"]["spark_python_task"]["parameters"]  # type: ignore[index]
-    assert "--skip-succeeded" in start
-    assert end[-2:] == ["--skip", "{{tasks.brickline_start.values.skip}}"]
+    start = tasks["brickline_start"]["notebook_task"]["base_parameters"]  # type: ignore[index]
+    end = tasks["brickline_end"]["notebook_task"]["base_parameters"]  # type: ignore[index]
+    assert start["brickline_skip_succeeded"] == end["brickline_skip_succeeded"] == "true"
+    # the end task reads no task value: a skip is every work task excluded by the gate
+    assert not any(".values." in v for v in end.values())
 
 
 def test_rollback_tables_reach_both_status_tasks(tmp_path: Path) -> None:
     write(tmp_path, {"j.yml": "jobs:\n  - name: A\n    rollback: {tables: [main.s.t1, main.s.t2]}"
                               "\n    tasks:\n" + TASK.format(key="a")})
     tasks = _by_key(plan_of(tmp_path))
-    start = tasks["brickline_start"]["spark_python_task"]["parameters"]  # type: ignore[index]
-    end = tasks["brickline_end"]["spark_python_task"]["parameters"]  # type: ignore[index]
-    assert start[-4:] == ["--rollback-table", "main.s.t1", "--rollback-table", "main.s.t2"]
-    assert end[-2:] == ["--versions", "{{tasks.brickline_start.values.versions}}"]
+    start = tasks["brickline_start"]["notebook_task"]["base_parameters"]  # type: ignore[index]
+    end = tasks["brickline_end"]["notebook_task"]["base_parameters"]  # type: ignore[index]
+    assert start["brickline_rollback_tables"] == '["main.s.t1", "main.s.t2"]'
+    assert end["brickline_rollback_tables"] == start["brickline_rollback_tables"]
+    assert (start["brickline_phase"], end["brickline_phase"]) == ("start", "end")
 
 
 def test_status_tasks_use_the_first_work_tasks_compute(tmp_path: Path) -> None:
@@ -173,7 +177,7 @@ def test_status_tasks_use_the_first_work_tasks_compute(tmp_path: Path) -> None:
     tasks = _by_key(stack)
     for key in ("brickline_start", "brickline_end"):
         assert tasks[key]["existing_cluster_id"] == "c-1"
-        assert tasks[key]["library"] == [{"pypi": {"package": "databricks-sdk>=0.20,<1"}}]
+        assert "library" not in tasks[key]  # nothing to install: no SDK, no PyPI
     assert "environment" not in stack.jobs[0].settings
 
 
@@ -182,9 +186,13 @@ def test_the_status_program_is_uploaded_per_pipeline(examples: dict[str, StackPl
 
     from brickline.plan import status_program
 
-    upload = examples["parallel_abcd"].status_file
-    assert upload.path == "/Shared/brickline/parallel_abcd/brickline_status.py"
-    assert base64.b64decode(upload.content_base64) == status_program()
+    (upload,) = [r for r in examples["parallel_abcd"].resources
+                 if r.type == "databricks_notebook"]
+    assert upload.settings["path"] == "/Shared/brickline/parallel_abcd/brickline_status"
+    assert upload.settings["language"] == "PYTHON"
+    source = base64.b64decode(upload.settings["content_base64"])
+    assert source == status_program()
+    assert source.startswith(b"# Databricks notebook source\n")  # a notebook, not a file
     assert examples["parallel_abcd"].view.settings["name"] == "abcd_job_status"
 
 

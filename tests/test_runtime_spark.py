@@ -5,14 +5,17 @@ its failure path, not by a real restore."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from brickline.runtime import status, views
-from brickline.runtime.status import END_TASK, START_TASK
+from brickline.runtime.status import START_TASK
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is installed by `make test`")
 if shutil.which("java") is None:  # pragma: no cover - CI has Java 17
@@ -34,6 +37,8 @@ HOSTILE = [
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from pyspark.sql import SparkSession
 
+    # Spark's Python workers must be the interpreter running the tests (3.9 or current)
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     warehouse = tmp_path_factory.mktemp("warehouse")
     session = (SparkSession.builder.master("local[1]").appName("brickline-tests")
                .config("spark.ui.enabled", "false")
@@ -60,7 +65,7 @@ def log(spark: Any) -> Any:
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+        self.now = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
@@ -68,7 +73,7 @@ class Clock:
 
 
 class Values:
-    """dbutils.jobs.taskValues as the start task uses it."""
+    """dbutils.jobs.taskValues as the status notebook uses it."""
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
@@ -76,47 +81,31 @@ class Values:
     def set(self, key: str, value: Any) -> None:
         self.values[key] = value
 
-
-class Payload:
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.data
-
-
-class Jobs:
-    def __init__(self, tasks: list[dict[str, Any]], outputs: dict[int, dict[str, Any]]):
-        self.tasks, self.outputs = tasks, outputs
-
-    def get_run(self, run_id: int) -> Payload:
-        return Payload({"run_id": run_id, "tasks": self.tasks})
-
-    def get_run_output(self, run_id: int) -> Payload:
-        return Payload(self.outputs.get(run_id, {}))
-
-
-class Client:
-    def __init__(self, tasks: list[dict[str, Any]],
-                 outputs: dict[int, dict[str, Any]] | None = None) -> None:
-        self.jobs = Jobs(tasks, outputs or {})
-
-
-def run_tasks(**results: str) -> list[dict[str, Any]]:
-    tasks = [{"task_key": START_TASK, "run_id": 1, "state": {"result_state": "SUCCESS"}},
-             {"task_key": END_TASK, "run_id": 2, "state": {"life_cycle_state": "RUNNING"}}]
-    for i, (key, result) in enumerate(sorted(results.items()), start=10):
-        tasks.append({"task_key": key, "run_id": i, "state": {
-            "life_cycle_state": "TERMINATED", "result_state": result,
-            "state_message": f"{key} said {result}"}})
-    return tasks
+    def get(self, taskKey: str, key: str, default: Any = None,
+            debugValue: Any = None) -> Any:
+        assert taskKey == START_TASK
+        return self.values.get(key, default)
 
 
 def args(phase: str, job: str = "extract", *, run_id: int = 100, run_key: str = "2026-11-26",
-         attempt: int = 0, extra: tuple[str, ...] = ()) -> list[str]:
-    return [phase, "--pipeline", "p", "--job-name", job, "--table", TABLE, "--job-id", "7",
-            "--run-id", str(run_id), "--run-key", run_key, "--attempt", str(attempt),
-            "--start-ms", "1795658400000", *extra]
+         attempt: int = 0, orchestrator: str = "0", skip: bool = False,
+         rollback: tuple[str, ...] = (), **work: str) -> dict[str, str]:
+    """The widgets of a status task as the Jobs service resolved them; `work` gives each
+    work task's resolved result_state (end phase)."""
+    params = {status.PHASE: phase, status.PIPELINE: "p", status.JOB_NAME: job,
+              status.TABLE: TABLE, status.JOB_ID: "7", status.RUN_ID: str(run_id),
+              status.RUN_KEY: run_key, status.REPAIR_COUNT: str(attempt),
+              status.ORCHESTRATOR_REPAIR: orchestrator, status.START_MS: "1795658400000",
+              status.SKIP_SUCCEEDED: "true" if skip else "false"}
+    if rollback:
+        params[status.ROLLBACK_TABLES] = json.dumps(list(rollback))
+    if phase == "end":
+        params[status.START_OUTCOME] = f"{START_TASK}\tsuccess\t\t1"
+        params[status.TASK_COUNT] = str(len(work))
+        for i, (key, state) in enumerate(sorted(work.items())):
+            code = "RUN_EXECUTION_ERROR" if state == "failed" else ""
+            params[status.task_widget(i)] = f"{key}\t{state}\t{code}\t{10 + i}"
+    return params
 
 
 def rows(spark: Any, where: str = "true") -> list[Any]:
@@ -124,9 +113,13 @@ def rows(spark: Any, where: str = "true") -> list[Any]:
 
 
 def latest(spark: Any, run_key: str = "2026-11-26") -> dict[str, str]:
-    found = spark.sql(f"SELECT job_name, status FROM {VIEW} WHERE run_key = :k",
-                      args={"k": run_key}).collect()
+    found = spark.table(VIEW).where(f"run_key = '{run_key}'").collect()
     return {r.job_name: r.status for r in found}
+
+
+# `brickline status` runs its query on a SQL warehouse with named parameters (Spark 3.4+);
+# the status notebook itself never uses them, so on Spark 3.3 only that query is not run
+NAMED_PARAMETERS = tuple(int(x) for x in pyspark.__version__.split(".")[:2]) >= (3, 4)
 
 
 def test_a_successful_job_logs_in_progress_then_success(log: Any) -> None:
@@ -134,8 +127,7 @@ def test_a_successful_job_logs_in_progress_then_success(log: Any) -> None:
     status.main(args("start"), spark=log, now=clock)
     assert latest(log)["extract"] == "in-progress"
     assert latest(log)["load"] == "pending"  # no row yet: pending, derived by the view
-    result = status.main(args("end"), spark=log, client=Client(run_tasks(a="SUCCESS")),
-                         now=clock)
+    result = status.main(args("end", a="success"), spark=log, now=clock)
     assert result.status == "success"
     found = rows(log)
     assert [r.status for r in found] == ["in-progress", "success"]
@@ -149,39 +141,57 @@ def test_a_successful_job_logs_in_progress_then_success(log: Any) -> None:
 
 
 def test_a_failed_job_logs_then_fails_the_run(log: Any) -> None:
-    client = Client(run_tasks(a="SUCCESS", b="FAILED", c="UPSTREAM_FAILED"),
-                    outputs={11: {"error": "ValueError: bad row", "error_trace": "Traceback"}})
     status.main(args("start", "load"), spark=log, now=Clock())
-    with pytest.raises(status.JobFailed, match="load failed: b: FAILED: ValueError: bad row"):
-        status.main(args("end", "load"), spark=log, client=client, now=Clock())
+    with pytest.raises(status.JobFailed,
+                       match="load failed: b: FAILED \\[RUN_EXECUTION_ERROR\\]"):
+        status.main(args("end", "load", a="success", b="failed", c="upstream_failed"),
+                    spark=log, now=Clock())
     (failed,) = rows(log, "status = 'failed'")
     assert failed.failed_tasks == ["b"]
-    assert failed.error_message == ("b: FAILED: ValueError: bad row\nTraceback\n"
+    assert failed.error_message == ("b: FAILED [RUN_EXECUTION_ERROR]\n"
                                     "c: UPSTREAM_FAILED (not run)")
     assert latest(log)["load"] == "failed"
 
 
-def test_an_unreadable_run_is_logged_as_a_failure(log: Any) -> None:
-    class Broken:
-        class jobs:
-            @staticmethod
-            def get_run(run_id: int) -> Any:
-                raise PermissionError("403 Forbidden")
+def test_the_error_text_is_added_when_it_can_be_read(log: Any) -> None:
+    def errors(failed: Any) -> dict[str, str]:
+        assert [(o.task_key, o.run_id) for o in failed] == [("b", "11")]
+        return {"b": "ValueError: bad row"}
 
     with pytest.raises(status.JobFailed):
-        status.main(args("end"), spark=log, client=Broken(), now=Clock())
+        status.main(args("end", a="success", b="failed"), spark=log, errors=errors,
+                    now=Clock())
     (row,) = rows(log)
-    assert row.status == "failed"
-    assert row.error_message == "brickline could not read run 100: PermissionError: 403 Forbidden"
+    assert row.error_message == "b: FAILED [RUN_EXECUTION_ERROR]: ValueError: bad row"
+
+
+def test_an_error_text_that_cannot_be_read_never_stops_the_row(log: Any) -> None:
+    def errors(failed: Any) -> dict[str, str]:
+        raise ValueError("default auth: cannot configure default credentials")
+
+    with pytest.raises(status.JobFailed):
+        status.main(args("end", a="failed"), spark=log, errors=errors, now=Clock())
+    (row,) = rows(log)
+    assert (row.status, row.error_message) == ("failed", "a: FAILED [RUN_EXECUTION_ERROR]")
+
+
+def test_a_failed_start_task_is_named_in_the_end_row(log: Any) -> None:
+    params = args("end", a="upstream_failed")
+    params[status.START_OUTCOME] = f"{START_TASK}\tfailed\tRUN_EXECUTION_ERROR\t1"
+    with pytest.raises(status.JobFailed):
+        status.main(params, spark=log, now=Clock())
+    (row,) = rows(log)
+    assert row.failed_tasks == [START_TASK]
+    assert row.error_message.startswith("brickline_start: FAILED [RUN_EXECUTION_ERROR]")
 
 
 @pytest.mark.parametrize("text", [*HOSTILE, "x" * 100_000 + "'\"\\ end"])
 def test_hostile_and_long_text_is_stored_exactly(log: Any, text: str) -> None:
-    client = Client(run_tasks(a="FAILED"), outputs={10: {"error": text}})
     with pytest.raises(status.JobFailed):
-        status.main(args("end", job=JOBS[2]), spark=log, client=client, now=Clock())
+        status.main(args("end", job=JOBS[2], a="failed"), spark=log,
+                    errors=lambda failed: {"a": text}, now=Clock())
     (row,) = rows(log)
-    assert row.error_message == f"a: FAILED: {text}"
+    assert row.error_message == f"a: FAILED [RUN_EXECUTION_ERROR]: {text}"
     assert row.job_name == JOBS[2]
     assert latest(log)[JOBS[2]] == "failed"  # the view's literal matched the stored name
 
@@ -190,66 +200,107 @@ def test_a_repair_gives_a_new_row_and_the_view_shows_it(log: Any) -> None:
     clock = Clock()
     status.main(args("start", "load"), spark=log, now=clock)
     with pytest.raises(status.JobFailed):
-        status.main(args("end", "load"), spark=log, client=Client(run_tasks(a="FAILED")),
-                    now=clock)
+        status.main(args("end", "load", a="failed"), spark=log, now=clock)
     # the job's own repair: the end task runs again in the same run, repair_count 1
-    status.main(args("end", "load", attempt=1), spark=log,
-                client=Client(run_tasks(a="SUCCESS")), now=clock)
+    status.main(args("end", "load", attempt=1, a="success"), spark=log, now=clock)
     assert [(r.status, r.attempt) for r in rows(log)] == [
         ("in-progress", 0), ("failed", 0), ("success", 1)]
     assert latest(log)["load"] == "success"
-    # the orchestrator's repair: a new run of the job, a new run_id, same run_key
-    status.main(args("start", "load", run_id=200), spark=log, now=clock)
+    # the orchestrator's repair: a new run of the job (its own repair count 0), a new
+    # run_id, the same run_key; the orchestrator's repair count is passed down
+    status.main(args("start", "load", run_id=200, orchestrator="1"), spark=log, now=clock)
     assert latest(log)["load"] == "in-progress"
-    status.main(args("end", "load", run_id=200), spark=log,
-                client=Client(run_tasks(a="SUCCESS")), now=clock)
+    status.main(args("end", "load", run_id=200, orchestrator="1", a="success"), spark=log,
+                now=clock)
     view = log.sql(f"SELECT * FROM {VIEW} WHERE job_name = 'load'").collect()
-    assert [(r.status, r.run_id) for r in view] == [("success", 200)]
+    assert [(r.status, r.run_id, r.attempt) for r in view] == [("success", 200, 1)]
 
 
 def test_run_keys_are_kept_apart(log: Any) -> None:
     clock = Clock()
     status.main(args("start", run_key="day-1"), spark=log, now=clock)
-    status.main(args("end", run_key="day-1"), spark=log, client=Client(run_tasks(a="SUCCESS")),
-                now=clock)
+    status.main(args("end", run_key="day-1", a="success"), spark=log, now=clock)
     status.main(args("start", run_key="day-2"), spark=log, now=clock)
     assert latest(log, "day-1") == {"extract": "success", "load": "pending", JOBS[2]: "pending"}
     assert latest(log, "day-2")["extract"] == "in-progress"
 
 
 def test_skip_succeeded_skips_only_what_succeeded_for_this_run_key(log: Any) -> None:
-    clock, skip = Clock(), ("--skip-succeeded",)
+    clock = Clock()
     values = Values()
-    status.main(args("start", extra=skip), spark=log, task_values=values, now=clock)
+    status.main(args("start", skip=True), spark=log, task_values=values, now=clock)
     assert values.values == {"skip": False}
-    status.main(args("end", extra=("--skip", "false")), spark=log,
-                client=Client(run_tasks(a="SUCCESS")), now=clock)
+    status.main(args("end", skip=True, a="success"), spark=log, now=clock)
     # the orchestrator runs again for the same run_key: the job says skip, logs nothing yet
     again = Values()
-    result = status.main(args("start", run_id=300, extra=skip), spark=log, task_values=again,
+    result = status.main(args("start", run_id=300, skip=True), spark=log, task_values=again,
                          now=clock)
     assert again.values == {"skip": True} and result.status == "skipped"
     # the gate excluded every work task; the end task logs `skipped`
-    status.main(args("end", run_id=300, extra=("--skip", "true")), spark=log,
-                client=Client(run_tasks(a="EXCLUDED")), now=clock)
+    status.main(args("end", run_id=300, skip=True, a="excluded"), spark=log, now=clock)
     assert [r.status for r in rows(log)] == ["in-progress", "success", "skipped"]
     assert latest(log)["extract"] == "success"  # a skip never hides the success
     # another run_key is not skipped
     other = Values()
-    status.main(args("start", run_key="day-9", extra=skip), spark=log, task_values=other,
+    status.main(args("start", run_key="day-9", skip=True), spark=log, task_values=other,
                 now=clock)
     assert other.values == {"skip": False}
 
 
 def test_rollback_restores_when_the_job_fails(log: Any) -> None:
     # local Spark has no Delta: RESTORE fails here, and that failure is logged, not hidden
-    versions = '{"main.sales.orders": 41}'
+    values = Values()
+    values.set("versions", {"main.sales.orders": 41, "main.sales.new": None})
     with pytest.raises(status.JobFailed):
-        status.main(args("end", extra=("--versions", versions)), spark=log,
-                    client=Client(run_tasks(a="FAILED")), now=Clock())
+        status.main(args("end", rollback=("main.sales.orders", "main.sales.new"), a="failed"),
+                    spark=log, task_values=values, now=Clock())
     (row,) = rows(log)
     assert row.error_message.startswith(
-        "a: FAILED: a said FAILED\nrollback: FAILED to restore main.sales.orders to version 41:")
+        "a: FAILED [RUN_EXECUTION_ERROR]\n"
+        "rollback: main.sales.new did not exist before the run; left as it is\n"
+        "rollback: FAILED to restore main.sales.orders to version 41:")
+
+
+def test_a_rollback_table_missing_on_the_first_run_is_logged_not_fatal(log: Any) -> None:
+    issued: list[str] = []
+
+    class Result:
+        def collect(self) -> list[dict[str, int]]:
+            return [{"version": 3}]
+
+    class Engine:
+        """Spark for the log table; DESCRIBE HISTORY answered as Databricks would."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(log, name)
+
+        def sql(self, statement: str) -> Any:
+            issued.append(statement)
+            if "`new`" in statement:
+                raise RuntimeError("[TABLE_OR_VIEW_NOT_FOUND] The table or view "
+                                   "`main`.`sales`.`new` cannot be found.")
+            return Result()
+
+    values = Values()
+    status.main(args("start", rollback=("main.sales.orders", "main.sales.new")),
+                spark=Engine(), task_values=values, now=Clock())
+    assert values.values == {"versions": {"main.sales.orders": 3, "main.sales.new": None}}
+    (row,) = rows(log)
+    assert (row.status, row.error_message) == (
+        "in-progress", "rollback: main.sales.new does not exist yet; nothing to restore it to")
+    # any other failure to read a history stops the job before its work runs
+    with pytest.raises(PermissionError):
+        status.capture_versions(lambda s: (_ for _ in ()).throw(PermissionError("denied")),
+                                ["main.sales.orders"])
+
+
+def test_rollback_without_recorded_versions_still_logs(log: Any) -> None:
+    with pytest.raises(status.JobFailed):
+        status.main(args("end", rollback=("main.sales.orders",), a="failed"), spark=log,
+                    task_values=Values(), now=Clock())
+    (row,) = rows(log)
+    assert row.error_message.endswith(
+        "rollback: not done, the start task recorded no table versions")
 
 
 def test_rollback_statements_on_a_recording_engine() -> None:
@@ -263,8 +314,8 @@ def test_rollback_statements_on_a_recording_engine() -> None:
         issued.append(statement)
         return Result()
 
-    versions = status.capture_versions(sql, ["main.sales.orders", "main.sales.items"])
-    assert versions == {"main.sales.orders": 41, "main.sales.items": 41}
+    versions, notes = status.capture_versions(sql, ["main.sales.orders", "main.sales.items"])
+    assert versions == {"main.sales.orders": 41, "main.sales.items": 41} and notes == []
     lines = status.restore(sql, versions)
     assert issued == [
         "DESCRIBE HISTORY `main`.`sales`.`orders` LIMIT 1",
@@ -276,6 +327,8 @@ def test_rollback_statements_on_a_recording_engine() -> None:
                      "rollback: restored main.sales.orders to version 41"]
 
 
+@pytest.mark.skipif(not NAMED_PARAMETERS, reason="named SQL parameters need Spark 3.4+; "
+                    "the query runs on a SQL warehouse, not on the job's runtime")
 def test_the_status_query_runs_on_spark(log: Any) -> None:
     clock = Clock()
     for key in ("day-1", "day-2"):
@@ -296,11 +349,10 @@ def test_every_dashboard_dataset_runs_on_spark(log: Any) -> None:
     clock = Clock()
     status.main(args("start", "extract", run_key="day-1"), spark=log, now=clock)
     with pytest.raises(status.JobFailed):
-        status.main(args("end", "extract", run_key="day-1"), spark=log,
-                    client=Client(run_tasks(a="FAILED")), now=clock)
+        status.main(args("end", "extract", run_key="day-1", a="failed"), spark=log, now=clock)
     status.main(args("start", "extract", run_key="day-2", run_id=101), spark=log, now=clock)
-    status.main(args("end", "extract", run_key="day-2", run_id=101), spark=log,
-                client=Client(run_tasks(a="SUCCESS")), now=clock)
+    status.main(args("end", "extract", run_key="day-2", run_id=101, a="success"), spark=log,
+                now=clock)
     queries = views.dashboard_queries(TABLE, VIEW, "p")
     results = {name: log.sql(sql).collect() for name, sql in queries.items()}
     assert {(r.job_name, r.status) for r in results["current_run"]} == {
@@ -312,21 +364,48 @@ def test_every_dashboard_dataset_runs_on_spark(log: Any) -> None:
     durations = results["duration_per_job"]
     assert [r.run_key for r in durations] == ["day-1", "day-2"]
     assert all(0 <= float(r.minutes) < 1 for r in durations)  # seconds after the start
-    assert [r.error_message for r in results["last_errors"]] == ["a: FAILED: a said FAILED"]
-    doc = __import__("json").loads(views.dashboard_json(TABLE, VIEW, "p"))
+    assert [r.error_message for r in results["last_errors"]] == [
+        "a: FAILED [RUN_EXECUTION_ERROR]"]
+    doc = json.loads(views.dashboard_json(TABLE, VIEW, "p"))
     assert ["".join(d["queryLines"]) for d in doc["datasets"]] == list(queries.values())
 
 
 def test_unresolved_arguments_still_log_a_row(log: Any) -> None:
-    """If Databricks left a {{...}} reference unresolved (the start task failed before it
-    recorded the versions, say), the end task still writes its row and fails the run."""
-    unresolved = [a if a not in ("0", "1795658400000") else "{{job.repair_count}}"
-                  for a in args("end")]
+    """If a {{...}} reference were left as literal text (a syntax error stays literal, per
+    the docs), the end task still writes its row and fails the run."""
+    params = args("end", a="failed")
+    params[status.REPAIR_COUNT] = "{{job.repair_count}}"
+    params[status.START_MS] = "{{job.start_time.timestamp_ms}}"
+    params[status.task_widget(0)] = status.outcome_reference("a")
     with pytest.raises(status.JobFailed):
-        status.main([*unresolved, "--versions", "{{tasks.brickline_start.values.versions}}"],
-                    spark=log, client=Client(run_tasks(a="FAILED")), now=Clock())
+        status.main(params, spark=log, now=Clock())
     (row,) = rows(log)
     assert row.status == "failed" and row.attempt == 0 and row.start_time is None
-    assert row.error_message.endswith(
-        "rollback: not done, the table versions were not recorded "
-        "('{{tasks.brickline_start.values.versions}}')")
+    assert row.failed_tasks == ["a"]
+    assert row.error_message == "a: no result ({{tasks.a.result_state}})"
+
+
+def test_the_notebook_runs_as_databricks_runs_it(log: Any) -> None:
+    """The uploaded source executed as a notebook: `dbutils` and `spark` are globals,
+    parameters are widgets (an absent widget raises, as dbutils.widgets.get does)."""
+    from pathlib import Path
+
+    class Widgets:
+        def __init__(self, params: dict[str, str]) -> None:
+            self.params = params
+
+        def get(self, name: str) -> str:
+            return self.params[name]
+
+    class DBUtils:
+        def __init__(self, params: dict[str, str]) -> None:
+            self.widgets = Widgets(params)
+            self.jobs = type("Jobs", (), {"taskValues": Values()})()
+
+    source = Path(status.__file__).read_text(encoding="utf-8")
+    code = compile(source, "brickline_status", "exec")
+    exec(code, {"__name__": "__main__", "dbutils": DBUtils(args("start")), "spark": log})
+    with pytest.raises(Exception, match="failed: a: FAILED"):
+        exec(code, {"__name__": "__main__", "dbutils": DBUtils(args("end", a="failed")),
+                    "spark": log})
+    assert [r.status for r in rows(log)] == ["in-progress", "failed"]

@@ -48,8 +48,7 @@ def test_name_prefix_and_pause_only_in_dev(stacks: dict[str, dict[str, Any]]) ->
     assert "pause_status" not in prod["orchestrator"]["schedule"]
     # the status log keeps the YAML name, so dev and prod rows read the same
     start = next(t for t in dev["ingest_orders"]["task"] if t["task_key"] == "brickline_start")
-    args = start["spark_python_task"]["parameters"]
-    assert args[args.index("--job-name") + 1] == "Ingest_Orders"
+    assert start["notebook_task"]["base_parameters"]["brickline_job_name"] == "Ingest_Orders"
 
 
 def test_cluster_sizes_and_metadata_only_in_dev(stacks: dict[str, dict[str, Any]]) -> None:
@@ -63,9 +62,9 @@ def test_cluster_sizes_and_metadata_only_in_dev(stacks: dict[str, dict[str, Any]
     tables = {name: doc["resource"]["databricks_sql_table"]["job_metadata"]["schema_name"]
               for name, doc in stacks.items()}
     assert tables == {"sales_daily-dev": "sales_ops_dev", "sales_daily-prod": "sales_ops"}
-    files = {name: doc["resource"]["databricks_workspace_file"]["brickline_status"]["path"]
+    files = {name: doc["resource"]["databricks_notebook"]["brickline_status"]["path"]
              for name, doc in stacks.items()}
-    assert files["sales_daily-dev"] == "/Shared/brickline/sales_daily-dev/brickline_status.py"
+    assert files["sales_daily-dev"] == "/Shared/brickline/sales_daily-dev/brickline_status"
 
 
 def test_tags_run_as_and_permissions(stacks: dict[str, dict[str, Any]]) -> None:

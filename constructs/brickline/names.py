@@ -30,7 +30,7 @@ RESERVED: dict[str, str] = {
     ORCHESTRATOR: "the orchestrator job",
     METADATA_TABLE: "the job_metadata table",
     STATUS_VIEW: "the job_status view",
-    STATUS_FILE: "the status program's workspace file",
+    STATUS_FILE: "the status program's notebook",
     METADATA_SCHEMA: "the metadata schema",
     DASHBOARD: "the dashboard",
     PROVIDER: "the provider",

@@ -8,6 +8,7 @@ it is tested in plain Python and the same for `synth`, `graph` and a review.
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -28,10 +29,6 @@ from brickline.spec.targets import Deployment, deployments
 EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
                   "warn_after", "permissions", "orchestrate"}
 METADATA_COLUMNS = status.COLUMNS
-# The status program needs the Databricks SDK; runtimes from 13.x ship one, older ones and
-# serverless environments get it from PyPI.
-STATUS_SDK = "databricks-sdk>=0.20,<1"
-STATUS_ENVIRONMENT = "brickline_status"
 STATUS_TIMEOUT_SECONDS = 1800
 
 
@@ -49,7 +46,8 @@ def JobRef(address: str) -> Ref:
     return Ref(address, "id", number=True)
 
 
-STATUS_FILE = Ref(names.STATUS_FILE, "workspace_path")
+# brickline's status notebook, one per stack (a databricks_notebook in StackPlan.resources)
+STATUS_NOTEBOOK = Ref(names.STATUS_FILE, "path")
 
 
 @dataclass
@@ -68,13 +66,6 @@ class TablePlan:
     settings: dict[str, Any]
     depends_on: list[str] = field(default_factory=list)
     protect: bool = False  # lifecycle.prevent_destroy: dropping it would lose rows
-
-
-@dataclass
-class FilePlan:
-    address: str
-    path: str
-    content_base64: str
 
 
 @dataclass
@@ -105,7 +96,6 @@ class StackPlan:
     orchestrator: JobPlan
     table: TablePlan
     view: TablePlan
-    status_file: FilePlan
     variables: list[VariablePlan]
     pipeline: str = ""
     target: str | None = None
@@ -145,11 +135,11 @@ def _stack(d: Deployment) -> StackPlan:
         orchestrator=orchestrator,
         table=_table(d),
         view=_view(d),
-        status_file=_status_file(d),
         variables=_variables(d),
         backend=_backend(d),
         destinations=_destinations(d),
         dashboard=_dashboard(d),
+        resources=[_status_notebook(d)],
     )
 
 
@@ -185,10 +175,25 @@ def _job(job: Job, d: Deployment) -> JobPlan:
     _deployment_settings(settings, d)
     _add_status_tasks(job, d, settings)
     _sort_webhooks(settings)
-    by_name = {j.name: j.address for j in pipeline.jobs}
-    upstream = sorted({by_name[a] for a, b in pipeline.edges() if b == job.name})
+    upstream = _upstream(pipeline).get(job.name, [])
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
                    moved_from=job.previous_address)
+
+
+_UPSTREAM: list[tuple[Pipeline, dict[str, list[str]]]] = []
+
+
+def _upstream(pipeline: Pipeline) -> dict[str, list[str]]:
+    """Job name -> addresses of the jobs it waits for, once per pipeline (not once per
+    job: that was quadratic, a second and a half of a 1000-job synth)."""
+    if _UPSTREAM and _UPSTREAM[0][0] is pipeline:
+        return _UPSTREAM[0][1]
+    by_name = {j.name: j.address for j in pipeline.jobs}
+    found: dict[str, set[str]] = {}
+    for a, b in pipeline.edges():
+        found.setdefault(b, set()).add(by_name[a])
+    _UPSTREAM[:] = [(pipeline, {name: sorted(ups) for name, ups in found.items()})]
+    return _UPSTREAM[0][1]
 
 
 def _deployment_settings(settings: dict[str, Any], d: Deployment) -> None:
@@ -254,33 +259,58 @@ def _task(task: dict[str, Any], defaults: TaskDefaults, clusters: list[str],
 def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None:
     """The first task logs `in-progress`; the last (ALL_DONE, after every work task) logs
     the outcome and fails the run when a work task failed. With recovery.skip_succeeded a
-    condition task between them skips the work when the log says it already succeeded."""
+    condition task between them skips the work when the log says it already succeeded.
+
+    Both run brickline's status notebook (a Python notebook task: task values work only
+    there, on every runtime and on serverless; docs: "Use task values to pass information
+    between tasks"). The end task learns each work task's outcome from dynamic value
+    references in its parameters, resolved by the Jobs service: no SDK, no credentials."""
     work: list[dict[str, Any]] = settings["task"]
     pipeline, meta = d.pipeline, d.metadata
     skip = pipeline.settings.recovery.skip_succeeded
     tables = job.rollback.tables if job.rollback else []
-    common = ["--pipeline", pipeline.name, "--job-name", job.name, "--table", meta.full_name,
-              "--job-id", "{{job.id}}", "--run-id", "{{job.run_id}}",
-              "--run-key", "{{job.parameters.run_key}}", "--attempt", "{{job.repair_count}}",
-              "--start-ms", "{{job.start_time.timestamp_ms}}"]
-    start_args = ["start", *common, *(["--skip-succeeded"] if skip else []),
-                  *[arg for t in tables for arg in ("--rollback-table", t)]]
-    end_args = ["end", *common,
-                *(["--skip", f"{{{{tasks.{status.START_TASK}.values.skip}}}}"] if skip else []),
-                *(["--versions", f"{{{{tasks.{status.START_TASK}.values.versions}}}}"]
-                  if tables else [])]
-    compute = _status_compute(settings, work)
+    # the orchestrator passes its repair count down (its run_job_task job_parameters); a
+    # job it runs declares it to accept it (0 when the job runs on its own). A job outside
+    # the orchestrator has no such parameter: its widget is a plain 0, since a reference to
+    # an undeclared job parameter would fail the task
+    repair = "0"
+    if job.orchestrate:
+        repair = f"{{{{job.parameters.{status.ORCHESTRATOR_REPAIR}}}}}"
+        if not any(p["name"] == status.ORCHESTRATOR_REPAIR for p in settings["parameter"]):
+            settings["parameter"].append({"name": status.ORCHESTRATOR_REPAIR, "default": "0"})
+    common = {
+        status.PIPELINE: pipeline.name, status.JOB_NAME: job.name,
+        status.TABLE: meta.full_name, status.JOB_ID: "{{job.id}}",
+        status.RUN_ID: "{{job.run_id}}", status.RUN_KEY: f"{{{{job.parameters.{RUN_KEY}}}}}",
+        status.REPAIR_COUNT: "{{job.repair_count}}",
+        status.ORCHESTRATOR_REPAIR: repair,
+        status.START_MS: "{{job.start_time.timestamp_ms}}",
+        status.SKIP_SUCCEEDED: "true" if skip else "false",
+        **({status.ROLLBACK_TABLES: json.dumps(list(tables))} if tables else {}),
+    }
+    # one widget per work task, `key<TAB>result_state<TAB>error_code<TAB>run_id` references:
+    # notebook_task.base_parameters may be up to 1MB of JSON (Jobs API 2.2 NotebookTask,
+    # databricks-sdk-go service/jobs/model.go); a 1,000-task job (the Jobs API's maximum)
+    # with 100-character keys stays near half of it (tests/test_runtime_eval.py)
+    keys = sorted(t["task_key"] for t in work)
+    end_parameters = {
+        **common, status.PHASE: "end", status.TASK_COUNT: str(len(keys)),
+        status.START_OUTCOME: status.outcome_reference(status.START_TASK),
+        **{status.task_widget(i): status.outcome_reference(k) for i, k in enumerate(keys)},
+    }
+    compute = _status_compute(work)
 
-    def status_task(key: str, description: str, args: list[str], retries: int,
+    def status_task(key: str, description: str, parameters: dict[str, str], retries: int,
                     **extra: Any) -> dict[str, Any]:
         return {"task_key": key, "description": description,
-                "spark_python_task": {"python_file": STATUS_FILE, "parameters": args},
+                "notebook_task": {"notebook_path": STATUS_NOTEBOOK, "source": "WORKSPACE",
+                                  "base_parameters": dict(sorted(parameters.items()))},
                 "max_retries": retries, "timeout_seconds": STATUS_TIMEOUT_SECONDS,
                 **compute, **extra}
 
     added = [status_task(status.START_TASK, "brickline: log in-progress before any work "
                          "task" + (", or skip the job if it already succeeded" if skip else ""),
-                         start_args, retries=2)]
+                         {**common, status.PHASE: "start"}, retries=2)]
     entry: dict[str, Any] = {"task_key": status.START_TASK}
     if skip:
         added.append({
@@ -297,24 +327,23 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
             task["depends_on"] = [dict(entry)]
     added.append(status_task(
         status.END_TASK, "brickline: log the outcome after every work task; fail the run "
-        "if any failed", end_args, retries=0, run_if="ALL_DONE",
+        "if any failed", end_parameters, retries=0, run_if="ALL_DONE",
         depends_on=[{"task_key": t["task_key"]} for t in work]
         + [{"task_key": status.START_TASK}]))
     settings["task"] = sort_tasks(work + added)
 
 
-def _status_compute(settings: dict[str, Any], work: list[dict[str, Any]]) -> dict[str, Any]:
+def _status_compute(work: list[dict[str, Any]]) -> dict[str, Any]:
     """The compute of the first work task that names one (job cluster, existing cluster or
-    a new cluster, copied), or a serverless environment of brickline's own."""
+    a new cluster, copied; a for_each task's compute is on the task it repeats). None at
+    all is serverless: a notebook task needs no `environments` entry there (docs: "Bundle
+    configuration examples": environment_key is required for script, wheel and dbt tasks)."""
     for task in work:
-        for key in ("job_cluster_key", "existing_cluster_id", "new_cluster"):
-            if key in task:
-                return {key: task[key], "library": [{"pypi": {"package": STATUS_SDK}}]}
-    settings.setdefault("environment", []).append({
-        "environment_key": STATUS_ENVIRONMENT,
-        "spec": {"environment_version": "2", "dependencies": [STATUS_SDK]},
-    })
-    return {"environment_key": STATUS_ENVIRONMENT}
+        for candidate in (task, task.get("for_each_task", {}).get("task", {})):
+            for key in ("job_cluster_key", "existing_cluster_id", "new_cluster"):
+                if key in candidate:
+                    return {key: candidate[key]}
+    return {}
 
 
 def sort_tasks(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -357,7 +386,9 @@ def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
             "description": f"Runs {job.name}",
             "run_job_task": {
                 "job_id": JobRef(job.address),
-                "job_parameters": {RUN_KEY: "{{job.parameters.run_key}}"},
+                # the run_key, and the orchestrator's repair count for the `attempt` column
+                "job_parameters": {RUN_KEY: "{{job.parameters.run_key}}",
+                                   status.ORCHESTRATOR_REPAIR: "{{job.repair_count}}"},
             },
             **({"depends_on": [{"task_key": up} for up in job.upstream]} if job.upstream else {}),
         }
@@ -402,15 +433,19 @@ def _view(d: Deployment) -> TablePlan:
 
 
 def status_program() -> bytes:
+    """The status notebook's source (a Python notebook in source format)."""
     return resources.files(status.__package__ or "brickline.runtime").joinpath(
         "status.py").read_bytes()
 
 
-def _status_file(d: Deployment) -> FilePlan:
+def _status_notebook(d: Deployment) -> ResourcePlan:
     folder = d.metadata.workspace_dir.rstrip("/")
-    return FilePlan(address=names.STATUS_FILE,
-                    path=f"{folder}/{d.stack_name}/brickline_status.py",
-                    content_base64=base64.b64encode(status_program()).decode("ascii"))
+    return ResourcePlan(names.STATUS_FILE, type="databricks_notebook", settings={
+        "path": f"{folder}/{d.stack_name}/brickline_status",
+        "language": "PYTHON",
+        # content inline: a change to the program is a change to this resource
+        "content_base64": base64.b64encode(status_program()).decode("ascii"),
+    })
 
 
 def _variables(d: Deployment) -> list[VariablePlan]:

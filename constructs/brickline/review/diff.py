@@ -24,6 +24,8 @@ REPLACED_BY = {
     TABLE: ("catalog_name", "schema_name", "name", "table_type", "data_source_format",
             "partitions", "options", "storage_location"),
     "databricks_workspace_file": ("path",),
+    # the status notebook: path is ForceNew (FileContentSchema, workspace/file_resource.go)
+    "databricks_notebook": ("path",),
     "databricks_notification_destination": ("config.email", "config.slack",
                                             "config.microsoft_teams", "config.pagerduty",
                                             "config.generic_webhook"),
@@ -83,13 +85,16 @@ class OutputError(Exception):
     """A folder that is not a synth output (a usage problem, not a bug)."""
 
 
-def load_stacks(outdir: Path) -> dict[str, dict[str, Any]]:
-    """The stacks of a synth output folder (cdktf.out): stacks/<stack>/cdk.tf.json."""
+def load_stacks(outdir: Path, names: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The stacks of a synth output folder (cdktf.out): stacks/<stack>/cdk.tf.json (only
+    those of `names`, when given)."""
     if not (outdir / "stacks").is_dir():
         raise OutputError(f"{outdir} holds no stacks/ folder: give the folder `brickline "
                           "synth --outdir` or `cdktf synth` wrote (cdktf.out)")
     stacks = {}
     for file in sorted((outdir / "stacks").glob("*/cdk.tf.json")):
+        if names is not None and file.parent.name not in names:
+            continue
         try:
             stacks[file.parent.name] = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -342,6 +347,8 @@ def _label(kind: str, address: str, attrs: dict[str, Any]) -> str:
         return f"{what} {name}"
     if kind == "databricks_workspace_file":
         return f"workspace file {attrs.get('path', address)}"
+    if kind == "databricks_notebook":
+        return f"notebook {attrs.get('path', address)}"
     if kind == "databricks_permissions":
         job = job_from_reference(str(attrs.get("job_id", "")))
         return f"permissions of job {job or address}"

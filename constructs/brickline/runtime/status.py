@@ -1,25 +1,37 @@
-"""brickline's status program: the first and the last task of every job brickline generates.
+# Databricks notebook source
+"""brickline's status notebook: the first and the last task of every job brickline generates.
 
-    status.py start  ...   appends an `in-progress` row before any work task starts; with
-                           --skip-succeeded it first looks for a `success` row of this job and
-                           run_key; with --rollback-table it records each table's Delta version
-    status.py end    ...   reads the run's task states (Jobs API, through the Databricks SDK),
-                           appends `success`, `failed` or `skipped` with the failed tasks and
-                           their errors, restores the rollback tables when the job failed, and
-                           then fails itself when any work task failed, so that the job run is
-                           failed and nothing downstream of it runs
+The stack uploads this file as a Python notebook (`databricks_notebook`, source format) and
+runs it as a `notebook_task`; its parameters arrive as widgets (`notebook_task.base_parameters`).
 
-The stack uploads this one file as a workspace file and runs it as a spark_python_task on
-the job's own compute. It imports only the standard library at module level; pyspark and the
-Databricks SDK come from the Databricks runtime when it runs there, and are passed in by the
-tests. Rows are appended, never updated: values travel as DataFrame data, never as SQL text.
+    brickline_phase=start  appends an `in-progress` row before any work task starts; with
+                           skip_succeeded it first looks for a `success` row of this job and
+                           run_key (task value `skip`); with rollback tables it records each
+                           table's Delta version (task value `versions`)
+    brickline_phase=end    judges the run from each work task's outcome, which the Jobs
+                           service passes in as dynamic value references
+                           ({{tasks.<key>.result_state}}, {{tasks.<key>.error_code}},
+                           {{tasks.<key>.run_id}}), appends `success`, `failed` or `skipped`,
+                           restores the rollback tables when the job failed, and then fails
+                           itself when the job failed, so that the job run is failed and
+                           nothing downstream of it runs
+
+Judging, logging and failing need no SDK, no credentials and no library: only what the Jobs
+service resolves and the notebook's own `spark` and `dbutils`. The error text of a failed
+task is an optional extra read through the Databricks SDK when the runtime has one; it is
+bounded in time and can never stop the row from being written.
+
+Runs unchanged on Python 3.9 / Spark 3.3 (Databricks Runtime 11.3 LTS) up to the newest
+runtime and on serverless: standard library at module level, pyspark imported where used.
+Rows are appended, never updated: values travel as DataFrame data, never as SQL text.
+The whole program is one notebook cell, so the __future__ import covers all of it.
 """
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
-import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -56,16 +68,78 @@ SCHEMA_DDL = ", ".join(f"{name} {kind}" for name, kind, _ in COLUMNS)
 # Longest error_message stored; longer text is cut and ends with the marker below.
 MAX_ERROR_CHARS = 1_000_000
 CUT_MARKER = "\n... [brickline: cut {n} more characters]"
-# Error output is fetched for at most this many failed tasks (one API call each).
+# The optional error text: fetched for at most this many failed tasks, within this time.
 MAX_OUTPUTS = 20
+ERROR_TEXT_SECONDS = 60.0
 
-# A task's result_state (Jobs API RunResultState) decides what it counts as.
+# Result states as the Jobs API spells them (RunResultState). The dynamic value reference
+# {{tasks.<key>.result_state}} gives the same names in lowercase; both are compared upper.
 OK_STATES = frozenset({"SUCCESS", "SUCCESS_WITH_FAILURES", "EXCLUDED", "DISABLED"})
-NOT_RUN_STATES = frozenset({"UPSTREAM_FAILED", "UPSTREAM_CANCELED"})
+NOT_RUN_STATES = frozenset({"UPSTREAM_FAILED", "UPSTREAM_CANCELED", "UPSTREAM_EVICTED"})
+
+# The notebook's widgets (notebook_task.base_parameters). Job parameters are pushed down to
+# notebook tasks as widgets of the same name and win over a task parameter with that name,
+# so every widget of brickline's own starts with `brickline_` (no user parameter does).
+W = "brickline_"
+PHASE, PIPELINE, JOB_NAME, TABLE = W + "phase", W + "pipeline", W + "job_name", W + "table"
+JOB_ID, RUN_ID, RUN_KEY, START_MS = W + "job_id", W + "run_id", W + "run_key", W + "start_ms"
+REPAIR_COUNT = W + "repair_count"
+# the orchestrator's repair count, passed down to every job as a job parameter: after
+# `brickline recover` the job runs again as a new run whose own repair count is 0
+ORCHESTRATOR_REPAIR = W + "orchestrator_repair"
+SKIP_SUCCEEDED, ROLLBACK_TABLES = W + "skip_succeeded", W + "rollback_tables"
+TASK_COUNT, START_OUTCOME = W + "work_tasks", W + "start_outcome"
+SEPARATOR = "\t"  # between a task's key and its references; a task_key is [\w-] only
+
+
+def task_widget(index: int) -> str:
+    """The widget that carries the outcome of the index-th work task (sorted by key)."""
+    return f"{W}task_{index:04d}"
+
+
+def _ref(key: str) -> str:
+    # user identifiers other than letters, digits and _ are escaped with backticks
+    # (docs: "What is a dynamic value reference?")
+    return key if key.replace("_", "").isalnum() and key.isascii() else f"`{key}`"
+
+
+def outcome_reference(task_key: str) -> str:
+    """What the Jobs service resolves into a task's outcome before the end task starts:
+    `key<TAB>result_state<TAB>error_code<TAB>run_id`
+    (docs: "What is a dynamic value reference?", the tasks.<task_name> references)."""
+    t = f"tasks.{_ref(task_key)}"
+    return SEPARATOR.join([task_key, f"{{{{{t}.result_state}}}}", f"{{{{{t}.error_code}}}}",
+                           f"{{{{{t}.run_id}}}}"])
 
 
 class JobFailed(RuntimeError):
     """Raised by the end task after logging, so the job run is failed."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A task's outcome as the Jobs service resolved it (text, as every parameter is)."""
+
+    task_key: str
+    result_state: str
+    error_code: str = ""
+    run_id: str = ""
+
+    @property
+    def state(self) -> str:
+        """The upper-case RunResultState, or "" when the reference was not resolved."""
+        text = self.result_state.strip()
+        return "" if "{{" in text or not text else text.upper()
+
+
+def parse_outcome(text: str) -> Outcome:
+    parts = [*text.split(SEPARATOR), "", "", ""][:4]
+    return Outcome(parts[0].strip(), parts[1], _resolved(parts[2]), _resolved(parts[3]))
+
+
+def _resolved(text: str) -> str:
+    text = text.strip()
+    return "" if "{{" in text else text
 
 
 @dataclass(frozen=True)
@@ -79,20 +153,49 @@ class Evaluation:
         return self.status == FAILED
 
 
-def latest_attempts(tasks: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """One entry per task_key, its latest attempt (a retried task is listed per attempt)."""
-    best: dict[str, Mapping[str, Any]] = {}
-    for task in tasks:
-        key = task["task_key"]
-        rank = (task.get("attempt_number", 0), task.get("start_time", 0))
-        old = best.get(key)
-        if old is None or rank >= (old.get("attempt_number", 0), old.get("start_time", 0)):
-            best[key] = task
-    return [best[k] for k in sorted(best)]
+def _describe(outcome: Outcome, text: str = "") -> str:
+    state = outcome.state or f"no result ({outcome.result_state.strip() or 'empty'})"
+    line = f"{outcome.task_key}: {state}"
+    if outcome.error_code:
+        line += f" [{outcome.error_code}]"
+    return f"{line}: {text}" if text else line
+
+
+def evaluate(work: Iterable[Outcome], *, skip_succeeded: bool = False,
+             start: Outcome | None = None,
+             errors: Mapping[str, str] | None = None) -> Evaluation:
+    """The job's status from its work tasks' outcomes (brickline's own tasks are not work).
+    `start` is the start task's outcome: when it failed, no work ran and the row says why.
+    `errors` are optional error texts by task key."""
+    errors = errors or {}
+    failed: list[str] = []
+    lines: list[str] = []
+    if start is not None and start.state not in OK_STATES:
+        failed.append(start.task_key)
+        lines.append(_describe(start, errors.get(start.task_key, "")
+                               or "brickline's start task failed, so no work task ran"))
+    tasks = sorted((o for o in work if not o.task_key.startswith(RESERVED_PREFIX)),
+                   key=lambda o: o.task_key)
+    for outcome in tasks:
+        if outcome.state in OK_STATES:
+            continue
+        if outcome.state in NOT_RUN_STATES:
+            lines.append(f"{outcome.task_key}: {outcome.state} (not run)")
+            continue
+        failed.append(outcome.task_key)
+        lines.append(_describe(outcome, errors.get(outcome.task_key, "")))
+    if lines:
+        return Evaluation(FAILED, failed, cut("\n".join(lines)))
+    if skip_succeeded and tasks and all(o.state == "EXCLUDED" for o in tasks):
+        # only the gate excludes every work task: each task without an upstream waits for
+        # the gate's `true` outcome, and the rest wait for those
+        return Evaluation(SKIPPED)
+    return Evaluation(SUCCESS)
 
 
 def result_state(task: Mapping[str, Any]) -> str | None:
-    """A task's (or a run's) result: state.result_state, else the newer status object."""
+    """A task's (or a run's) result in a Jobs API `runs/get` payload: state.result_state,
+    else the newer status object (used by `brickline recover`)."""
     state = task.get("state") or {}
     result = state.get("result_state")
     if result is None and task.get("status"):  # the newer status object
@@ -101,36 +204,6 @@ def result_state(task: Mapping[str, Any]) -> str | None:
         if code is not None:
             result = "SUCCESS" if code == "SUCCESS" else code
     return str(result) if result is not None else None
-
-
-def evaluate(tasks: Iterable[Mapping[str, Any]], *, skipped: bool = False,
-             errors: Mapping[str, str] | None = None) -> Evaluation:
-    """The job's status from its run's tasks (Jobs API `runs/get` shape), brickline's own
-    tasks left out. `errors` are error texts by task key (from `runs/get-output`)."""
-    errors = errors or {}
-    work = [t for t in latest_attempts(tasks) if not t["task_key"].startswith(RESERVED_PREFIX)]
-    failed: list[str] = []
-    lines: list[str] = []
-    for task in work:
-        key, result = task["task_key"], result_state(task)
-        if result in OK_STATES:
-            continue
-        state = task.get("state") or {}
-        if result in NOT_RUN_STATES:
-            lines.append(f"{key}: {result} (not run)")
-            continue
-        failed.append(key)
-        text = errors.get(key) or state.get("state_message") or ""
-        if result is None:
-            life = state.get("life_cycle_state", "unknown")
-            lines.append(f"{key}: no result (life cycle state {life}) {text}".rstrip())
-        else:
-            lines.append(f"{key}: {result}: {text}".rstrip(": "))
-    if failed or lines:
-        return Evaluation(FAILED, failed, cut("\n".join(lines)))
-    if skipped and work and all(result_state(t) == "EXCLUDED" for t in work):
-        return Evaluation(SKIPPED)
-    return Evaluation(SUCCESS)
 
 
 def cut(text: str, limit: int = MAX_ERROR_CHARS) -> str:
@@ -153,17 +226,19 @@ def _whole(text: Any) -> int | None:
         return None
 
 
-def make_row(*, args: argparse.Namespace, status: str, now: datetime,
-             end: bool, evaluation: Evaluation | None = None) -> tuple[Any, ...]:
-    start_ms = _whole(args.start_ms)
+def make_row(params: Mapping[str, str], *, status: str, now: datetime, end: bool,
+             evaluation: Evaluation | None = None) -> tuple[Any, ...]:
+    start_ms = _whole(params.get(START_MS))
     started = (datetime.fromtimestamp(start_ms / 1000, tz=timezone.utc)
                if start_ms is not None else None)
+    attempt = (_whole(params.get(REPAIR_COUNT)) or 0) + (
+        _whole(params.get(ORCHESTRATOR_REPAIR)) or 0)
     values = {
-        "job_id": str(args.job_id), "job_name": args.job_name, "status": status,
+        "job_id": params.get(JOB_ID, ""), "job_name": params[JOB_NAME], "status": status,
         "start_time": started, "end_time": now if end else None,
         "error_message": evaluation.error_message if evaluation else None,
-        "pipeline": args.pipeline, "run_key": args.run_key, "run_id": int(args.run_id),
-        "attempt": _whole(args.attempt) or 0,
+        "pipeline": params[PIPELINE], "run_key": params.get(RUN_KEY, ""),
+        "run_id": _whole(params.get(RUN_ID)), "attempt": attempt,
         "failed_tasks": list(evaluation.failed_tasks) if evaluation else [],
         "logged_at": now,
     }
@@ -200,119 +275,177 @@ def restore_statement(table: str, version: int) -> str:
     return f"RESTORE TABLE {quote_table(table)} TO VERSION AS OF {int(version)}"
 
 
-def capture_versions(sql: Callable[[str], Any], tables: Sequence[str]) -> dict[str, int]:
-    """Each Delta table's current version, read before any work task runs."""
-    return {t: int(sql(version_statement(t)).collect()[0]["version"]) for t in tables}
+def _missing_table(exc: Exception) -> bool:
+    # Spark 3.3 (DBR 11.3) says "Table or view not found"; Spark 3.4+ and Databricks use
+    # the error class TABLE_OR_VIEW_NOT_FOUND
+    text = str(exc)
+    return "TABLE_OR_VIEW_NOT_FOUND" in text or "Table or view not found" in text
 
 
-def restore(sql: Callable[[str], Any], versions: Mapping[str, int]) -> list[str]:
+def capture_versions(sql: Callable[[str], Any], tables: Sequence[str]
+                     ) -> tuple[dict[str, int | None], list[str]]:
+    """Each Delta table's current version, read before any work task runs; a table that does
+    not exist yet (the first run creates it) is None and is logged, not fatal."""
+    versions: dict[str, int | None] = {}
+    notes: list[str] = []
+    for table in tables:
+        try:
+            versions[table] = int(sql(version_statement(table)).collect()[0]["version"])
+        except Exception as exc:
+            if not _missing_table(exc):
+                raise  # an unreadable history: rolling back would be impossible, stop here
+            versions[table] = None
+            notes.append(f"rollback: {table} does not exist yet; nothing to restore it to")
+    return versions, notes
+
+
+def restore(sql: Callable[[str], Any], versions: Mapping[str, int | None]) -> list[str]:
     """Restore each table; one line per table saying what happened (a failed restore does
     not stop the others, nor the log row)."""
     lines = []
     for table in sorted(versions):
+        version = versions[table]
+        if version is None:
+            lines.append(f"rollback: {table} did not exist before the run; left as it is")
+            continue
         try:
-            sql(restore_statement(table, versions[table]))
-            lines.append(f"rollback: restored {table} to version {versions[table]}")
-        except Exception as exc:  # reported in the log row, then re-raised
-            lines.append(f"rollback: FAILED to restore {table} to version "
-                         f"{versions[table]}: {exc}")
+            sql(restore_statement(table, version))
+            lines.append(f"rollback: restored {table} to version {version}")
+        except Exception as exc:  # reported in the log row
+            lines.append(f"rollback: FAILED to restore {table} to version {version}: {exc}")
     return lines
 
 
-def read_run(client: Any, run_id: int) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The run's tasks (every page) and the error text of its failed tasks."""
-    run = client.jobs.get_run(run_id).as_dict()
-    tasks = latest_attempts(run.get("tasks", []))
-    errors: dict[str, str] = {}
-    failing = [t for t in tasks if not t["task_key"].startswith(RESERVED_PREFIX)
-               and result_state(t) not in OK_STATES | NOT_RUN_STATES and t.get("run_id")]
-    for task in failing[:MAX_OUTPUTS]:
+def error_texts(client: Any, failed: Sequence[Outcome]) -> dict[str, str]:
+    """The optional extra: each failed task's error text (Jobs API runs/get-output of the
+    task run the reference named). Any problem leaves a task without text."""
+    texts: dict[str, str] = {}
+    for outcome in [o for o in failed if o.run_id.isdigit()][:MAX_OUTPUTS]:
         try:
-            output = client.jobs.get_run_output(task["run_id"]).as_dict()
-        except Exception:  # the state message is the fallback
+            output = client.jobs.get_run_output(int(outcome.run_id)).as_dict()
+        except Exception:
             continue
         text = "\n".join(p for p in (output.get("error"), output.get("error_trace")) if p)
         if text:
-            errors[task["task_key"]] = text
-    return [dict(t) for t in tasks], errors
+            texts[outcome.task_key] = text
+    return texts
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="brickline-status", description=__doc__.split("\n")[0])
-    p.add_argument("phase", choices=["start", "end"])
-    p.add_argument("--pipeline", required=True)
-    p.add_argument("--job-name", required=True)
-    p.add_argument("--table", required=True)
-    p.add_argument("--job-id", required=True)
-    p.add_argument("--run-id", required=True, type=int)
-    p.add_argument("--run-key", required=True)
-    p.add_argument("--attempt", default="0")
-    p.add_argument("--start-ms", default=None)
-    p.add_argument("--skip-succeeded", action="store_true")
-    p.add_argument("--skip", default="false", help="the start task's `skip` value (end)")
-    p.add_argument("--rollback-table", action="append", default=[])
-    p.add_argument("--versions", default="{}", help="the start task's `versions` value (end)")
-    return p
+def within(seconds: float, fn: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """fn's result, or {} when it raises or takes longer than `seconds`: the row waits at
+    most that long for an extra."""
+    box: list[dict[str, str]] = []
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # an extra never fails the row
+            box.append(fn())
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return box[0] if box else {}
 
 
-def main(argv: Sequence[str], *, spark: Any, client: Any = None,
-         task_values: Any = None, now: Callable[[], datetime] | None = None) -> Evaluation:
+def work_outcomes(params: Mapping[str, str]) -> list[Outcome]:
+    count = _whole(params.get(TASK_COUNT)) or 0
+    return [parse_outcome(params.get(task_widget(i), "")) for i in range(count)]
+
+
+def main(params: Mapping[str, str], *, spark: Any, task_values: Any = None,
+         errors: Callable[[Sequence[Outcome]], dict[str, str]] | None = None,
+         now: Callable[[], datetime] | None = None) -> Evaluation:
     """Run one phase. Returns what was logged; raises JobFailed after logging a failure."""
-    args = parser().parse_args(argv)
     clock = now or (lambda: datetime.now(timezone.utc))
-    if args.phase == "start":
-        if args.skip_succeeded:
-            skip = succeeded_before(spark, args.table, pipeline=args.pipeline,
-                                    job_name=args.job_name, run_key=args.run_key)
+    table, job_name = params[TABLE], params[JOB_NAME]
+    flag = params.get(SKIP_SUCCEEDED, "false").strip().lower() == "true"
+    if params[PHASE] == "start":
+        tables = json.loads(params.get(ROLLBACK_TABLES) or "[]")
+        if flag:
+            skip = succeeded_before(spark, table, pipeline=params[PIPELINE],
+                                    job_name=job_name, run_key=params.get(RUN_KEY, ""))
             task_values.set(key="skip", value=skip)
             if skip:  # the end task logs `skipped`; nothing runs in between
-                if args.rollback_table:  # the end task reads it either way
+                if tables:
                     task_values.set(key="versions", value={})
                 return Evaluation(SKIPPED)
-        if args.rollback_table:
-            task_values.set(key="versions", value=capture_versions(spark.sql,
-                                                                   args.rollback_table))
-        append(spark, args.table, make_row(args=args, status=IN_PROGRESS, now=clock(),
-                                           end=False))
+        notes: list[str] = []
+        if tables:
+            versions, notes = capture_versions(spark.sql, tables)
+            task_values.set(key="versions", value=versions)
+        note = Evaluation(IN_PROGRESS, [], "\n".join(notes)) if notes else None
+        append(spark, table, make_row(params, status=IN_PROGRESS, now=clock(), end=False,
+                                      evaluation=note))
         return Evaluation(IN_PROGRESS)
-    try:
-        tasks, errors = read_run(client, args.run_id)
-        evaluation = evaluate(tasks, skipped=args.skip.strip().lower() == "true",
-                              errors=errors)
-    except Exception as exc:  # an unreadable run is a failed job, logged
-        evaluation = Evaluation(FAILED, [], cut(f"brickline could not read run "
-                                               f"{args.run_id}: {type(exc).__name__}: {exc}"))
-    if evaluation.failed:
-        try:
-            versions = {k: int(v) for k, v in json.loads(args.versions or "{}").items()}
-            restored = restore(spark.sql, versions)
-        except (ValueError, TypeError, AttributeError):
-            restored = [f"rollback: not done, the table versions were not recorded "
-                        f"({args.versions[:200]!r})"]
+    work = work_outcomes(params)
+    start = parse_outcome(params[START_OUTCOME]) if params.get(START_OUTCOME) else None
+    judged = evaluate(work, skip_succeeded=flag, start=start)
+    if judged.failed and errors is not None:
+        failing = [o for o in [*(x for x in [start] if x), *work]
+                   if o.task_key in judged.failed_tasks]
+        texts = within(ERROR_TEXT_SECONDS, lambda: errors(failing))
+        if texts:
+            judged = evaluate(work, skip_succeeded=flag, start=start, errors=texts)
+    if judged.failed and params.get(ROLLBACK_TABLES, "[]") not in ("", "[]"):
+        recorded = _versions(task_values)
+        restored = (restore(spark.sql, recorded) if recorded is not None else
+                    ["rollback: not done, the start task recorded no table versions"])
         if restored:
-            text = "\n".join([evaluation.error_message or "", *restored]).strip()
-            evaluation = Evaluation(FAILED, evaluation.failed_tasks, cut(text))
-    append(spark, args.table, make_row(args=args, status=evaluation.status, now=clock(),
-                                       end=True, evaluation=evaluation))
-    if evaluation.failed:
-        raise JobFailed(f"{args.job_name} failed: " + (evaluation.error_message or "")[:2000])
-    return evaluation
+            text = "\n".join([judged.error_message or "", *restored]).strip()
+            judged = Evaluation(FAILED, judged.failed_tasks, cut(text))
+    append(spark, table, make_row(params, status=judged.status, now=clock(), end=True,
+                                  evaluation=judged))
+    if judged.failed:
+        raise JobFailed(f"{job_name} failed: " + (judged.error_message or "")[:2000])
+    return judged
 
 
-def _databricks() -> tuple[Any, Any, Any]:  # pragma: no cover - only on Databricks
-    from databricks.sdk import WorkspaceClient
-    from pyspark.sql import SparkSession
-
-    spark = SparkSession.builder.getOrCreate()
+def _versions(task_values: Any) -> dict[str, int | None] | None:
+    """The start task's `versions`, read with a default so that a start task that failed
+    before setting it cannot fail this task (docs: "Use task values to pass information
+    between tasks", taskValues.get with default and debugValue)."""
     try:
-        from databricks.sdk.runtime import dbutils
-    except ImportError:
-        from pyspark.dbutils import DBUtils  # type: ignore[import-not-found]
+        raw = task_values.get(taskKey=START_TASK, key="versions", default=None,
+                              debugValue=None)
+        if isinstance(raw, str):
+            raw = json.loads(raw)
+        if not isinstance(raw, dict):
+            return None
+        return {str(k): None if v is None else int(v) for k, v in raw.items()}
+    except Exception:
+        return None
 
-        dbutils = DBUtils(spark)
-    return spark, WorkspaceClient(), dbutils.jobs.taskValues
+
+def widgets(dbutils: Any, names: Iterable[str]) -> dict[str, str]:
+    """The named widgets that the task passed (a missing one is left out)."""
+    found: dict[str, str] = {}
+    for name in names:
+        try:
+            found[name] = str(dbutils.widgets.get(name))
+        except Exception:
+            continue
+    return found
 
 
-if __name__ == "__main__":  # pragma: no cover - the spark_python_task entry point
-    _spark, _client, _values = _databricks()
-    main(sys.argv[1:], spark=_spark, client=_client, task_values=_values)
+FIXED = (PHASE, PIPELINE, JOB_NAME, TABLE, JOB_ID, RUN_ID, RUN_KEY, START_MS, REPAIR_COUNT,
+         ORCHESTRATOR_REPAIR, SKIP_SUCCEEDED, ROLLBACK_TABLES, TASK_COUNT, START_OUTCOME)
+
+
+def _sdk_error_texts(failed: Sequence[Outcome]) -> dict[str, str]:  # pragma: no cover
+    from databricks.sdk import WorkspaceClient  # on the runtime when it ships one
+
+    return error_texts(WorkspaceClient(), failed)
+
+
+def run_notebook(dbutils: Any, spark: Any) -> Evaluation:
+    """The notebook task's entry point, with the notebook's own dbutils and spark."""
+    params = widgets(dbutils, FIXED)
+    count = _whole(params.get(TASK_COUNT)) or 0
+    params.update(widgets(dbutils, [task_widget(i) for i in range(count)]))
+    return main(params, spark=spark, task_values=dbutils.jobs.taskValues,
+                errors=_sdk_error_texts)
+
+
+# Run as the job's notebook task: a notebook's globals hold `dbutils` and `spark`; an import
+# of this module (the tests, brickline itself) has neither and runs nothing.
+if "dbutils" in globals() and "spark" in globals():
+    run_notebook(globals()["dbutils"], globals()["spark"])

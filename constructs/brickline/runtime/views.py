@@ -111,27 +111,39 @@ _COLUMNS = {
     "duration_per_job": ("job_name", "run_key", "start_time", "minutes"),
     "last_errors": ("logged_at", "job_name", "run_key", "attempt", "error_message"),
 }
+# The canvas is 6 columns wide and each row is filled (same guidance, "LAYOUT (6-Column
+# Grid, NO GAPS)"); no current evidence of a wider grid was found, so it stays 6.
+GRID_WIDTH = 6
 _LAYOUT = {"current_run": (0, 0, 6, 6), "latest_status": (0, 6, 6, 6),
            "failures_per_day": (0, 12, 3, 6), "duration_per_job": (3, 12, 3, 6),
            "last_errors": (0, 18, 6, 8)}
 
 
 def _widget(name: str) -> dict[str, object]:
+    """One widget. Versions and query shapes as Databricks' own dashboard guidance gives them
+    (databricks-solutions/ai-dev-kit, databricks-skills/databricks-aibi-dashboards/SKILL.md,
+    "CRITICAL VERSION REQUIREMENTS"): a table is version 2 with disaggregated rows (version
+    1 renders "Invalid widget definition"); a bar chart is version 3 and aggregates
+    (disaggregated rows on a chart give MISSING_GROUP_BY)."""
     columns = _COLUMNS[name]
-    fields = [{"name": c, "expression": f"`{c}`"} for c in columns]
-    query = {"name": "main_query", "query": {"datasetName": name, "fields": fields,
-                                             "disaggregated": True}}
     frame = {"showTitle": True, "title": _TITLES[name]}
+    spec: dict[str, object]
     if name == "failures_per_day":
-        spec: dict[str, object] = {"version": 3, "widgetType": "bar", "frame": frame,
-                                   "encodings": {
-                                       "x": {"fieldName": "day", "scale": {"type": "temporal"}},
-                                       "y": {"fieldName": "failures",
-                                             "scale": {"type": "quantitative"}}}}
+        fields = [{"name": "day", "expression": "`day`"},
+                  {"name": "sum(failures)", "expression": "SUM(`failures`)"}]
+        disaggregated = False
+        spec = {"version": 3, "widgetType": "bar", "frame": frame, "encodings": {
+            "x": {"fieldName": "day", "scale": {"type": "temporal"}, "displayName": "Day"},
+            "y": {"fieldName": "sum(failures)", "scale": {"type": "quantitative"},
+                  "displayName": "Failures"}}}
     else:
-        spec = {"version": 1, "widgetType": "table", "frame": frame,
+        fields = [{"name": c, "expression": f"`{c}`"} for c in columns]
+        disaggregated = True
+        spec = {"version": 2, "widgetType": "table", "frame": frame,
                 "encodings": {"columns": [{"fieldName": c, "displayName": c}
                                           for c in columns]}}
+    query = {"name": "main_query", "query": {"datasetName": name, "fields": fields,
+                                             "disaggregated": disaggregated}}
     x, y, width, height = _LAYOUT[name]
     return {"widget": {"name": f"w_{name}", "queries": [query], "spec": spec},
             "position": {"x": x, "y": y, "width": width, "height": height}}

@@ -319,8 +319,9 @@ class MetadataTable(SpecModel):
         None, description="Name of the latest-status view, in the table's schema; default: "
         "the table's name with _metadata replaced by _status (job_status).")
     workspace_dir: str = Field(
-        "/Shared/brickline", description="Workspace folder the status program is uploaded "
-        "to, as <workspace_dir>/<pipeline>/brickline_status.py.")
+        "/Shared/brickline", description="Workspace folder the status notebook is uploaded "
+        "to, as <workspace_dir>/<stack>/brickline_status (the identity the jobs run as must "
+        "be able to read it).")
     create_schema: bool = Field(
         False, description="Create the schema (catalog.schema) with the stack. Default: "
         "read it, so that `terraform plan` fails, naming it, when it does not exist.")

@@ -1,0 +1,508 @@
+"""A workspace twin: runs the jobs of a synthesized cdk.tf.json the way the Databricks Jobs
+service runs them, as far as brickline depends on it. A test harness, not a feature.
+
+Every rule names the docs page it comes from. User tasks succeed or fail as a Scenario
+says; brickline's own status notebook (the databricks_notebook of the stack) runs for real,
+as a notebook: its source executed with `dbutils` and `spark` as globals, on local Spark.
+
+Not modelled (brickline's tests do not depend on them): wall-clock timeouts, cancellation
+and its propagation, concurrency limits and queueing, clusters and libraries, for_each
+iterations, and any check of permissions. Runs go to their end synchronously.
+
+Python API (an HTTP front can map the Jobs API 2.2 onto it one to one):
+    ws = Workspace(doc, spark=..., scenario=...)
+    run_id = ws.run_now(job_id, {"run_key": "2026-11-26"})      # jobs/run-now
+    repair_id = ws.repair(run_id, rerun_all_failed_tasks=True)  # jobs/runs/repair
+    ws.get_run(run_id)                                          # jobs/runs/get shape
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+OK = {"SUCCESS", "SUCCESS_WITH_FAILURES", "EXCLUDED", "DISABLED"}
+TOKEN = re.compile(r"^\$\{(\w+)\.(\w+)\.(\w+)\}$")
+REFERENCE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+# docs "What is a dynamic value reference?": a reference in one of these namespaces that
+# does not exist fails the task; anything else between braces stays literal text
+KNOWN_NAMESPACES = {"job", "task", "tasks", "workspace"}
+WORKSPACE_ID = "1234567890123456"
+
+
+class InvalidReference(Exception):
+    """A reference in a known namespace that does not exist: the task fails."""
+
+
+@dataclass
+class Attempt:
+    """One execution of a task (Jobs API: a task run; retries and repairs add more)."""
+
+    task_key: str
+    run_id: int
+    attempt_number: int
+    result_state: str
+    state_message: str = ""
+    error_code: str = ""
+    values: dict[str, Any] = field(default_factory=dict)  # task values (notebooks only)
+    outcome: str | None = None  # a condition task's "true" / "false"
+    child_run_id: int | None = None  # a run_job_task's run of the other job
+    widgets: dict[str, str] = field(default_factory=dict)  # what a notebook task received
+
+
+@dataclass
+class Run:
+    run_id: int
+    job_id: int
+    parameters: dict[str, str]
+    start_ms: int
+    trigger: str
+    repair_count: int = 0
+    attempts: list[Attempt] = field(default_factory=list)
+    result_state: str = ""
+    repair_ids: list[int] = field(default_factory=list)
+
+    def latest(self, key: str) -> Attempt | None:
+        found = [a for a in self.attempts if a.task_key == key]
+        return found[-1] if found else None
+
+
+@dataclass
+class Scenario:
+    """What each user task does, per execution: task_key -> outcomes in order ("success",
+    "failed", "timedout", or (state, error_code)); after the list runs out: success.
+    `values` are task values a user *notebook* task sets when it succeeds."""
+
+    outcomes: dict[str, list[Any]] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    executed: list[tuple[str, str]] = field(default_factory=list)  # (job name, task key)
+
+    def next(self, job: str, key: str) -> tuple[str, str]:
+        self.executed.append((job, key))
+        planned = self.outcomes.get(key) or []
+        if not planned:
+            return "SUCCESS", ""
+        step = planned.pop(0)
+        state, code = (step, "") if isinstance(step, str) else step
+        state = state.upper()
+        if state != "SUCCESS" and not code:
+            code = "RUN_EXECUTION_ERROR"
+        return state, code
+
+
+class Workspace:
+    def __init__(self, doc: Mapping[str, Any], *, spark: Any,
+                 scenario: Scenario | None = None,
+                 catalogs: Mapping[str, str] | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.spark, self.scenario = spark, scenario or Scenario()
+        # local Spark has one catalog: a Unity Catalog name's catalog maps onto it
+        self.catalogs = dict(catalogs or {})
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.runs: dict[int, Run] = {}
+        self._ids = iter(range(5_000_001, 10**9))
+        resources = doc.get("resource", {})
+        self.job_ids = {addr: 1001 + i for i, addr in enumerate(sorted(
+            resources.get("databricks_job", {})))}
+        self.notebooks = {nb["path"]: base64.b64decode(nb["content_base64"]).decode()
+                          for nb in resources.get("databricks_notebook", {}).values()}
+        self.jobs = {self.job_ids[addr]: self._resolve_tokens(settings, resources)
+                     for addr, settings in resources.get("databricks_job", {}).items()}
+        self.history: dict[str, list[int]] = {}  # Delta table -> versions (see DeltaSpark)
+        self.delta_statements: list[str] = []
+        self.unreadable: set[str] = set()  # Delta tables whose history cannot be read
+        self._apply_tables(resources.get("databricks_sql_table", {}))
+
+    # --- set-up: what `terraform apply` would have created ------------------------------
+    def _resolve_tokens(self, value: Any, resources: Mapping[str, Any]) -> Any:
+        if isinstance(value, dict):
+            return {k: self._resolve_tokens(v, resources) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve_tokens(v, resources) for v in value]
+        match = TOKEN.match(value) if isinstance(value, str) else None
+        if match:
+            kind, address, attribute = match.groups()
+            if (kind, attribute) == ("databricks_job", "id"):
+                return self.job_ids[address]
+            return resources[kind][address][attribute]
+        return value
+
+    def local_name(self, name: str) -> str:
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] in self.catalogs:
+            parts[0] = self.catalogs[parts[0]]
+        return ".".join(parts)
+
+    def _apply_tables(self, tables: Mapping[str, Any]) -> None:
+        for table in tables.values():
+            catalog = self.catalogs.get(table["catalog_name"], table["catalog_name"])
+            schema = f"`{catalog}`.`{table['schema_name']}`"
+            self.spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema}")
+            name = f"{schema}.`{table['name']}`"
+            if table["table_type"] == "VIEW":
+                sql = table["view_definition"]
+                for uc, local in self.catalogs.items():
+                    sql = sql.replace(f"`{uc}`.", f"`{local}`.")
+                self.spark.sql(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+            else:  # local Spark has no Delta: parquet, the same columns
+                columns = ", ".join(f"`{c['name']}` {c['type']}" for c in table["column"])
+                self.spark.sql(f"CREATE TABLE IF NOT EXISTS {name} ({columns}) USING parquet")
+
+    def job_id(self, address: str) -> int:
+        return self.job_ids[address]
+
+    # --- the Jobs API -------------------------------------------------------------------
+    def run_now(self, job_id: int, params: Mapping[str, str] | None = None,
+                trigger: str = "onetime") -> int:
+        """jobs/run-now; the run goes to its end before this returns."""
+        settings = self.jobs[job_id]
+        run = Run(next(self._ids), job_id, {}, int(self.clock().timestamp() * 1000), trigger)
+        self.runs[run.run_id] = run
+        # docs "Configure job parameters": defaults, overridden by the run's parameters;
+        # defaults may hold dynamic value references, resolved for this run
+        for p in settings.get("parameter", []):
+            run.parameters[p["name"]] = self._resolve(run, None, p["default"])
+        unknown = set(params or {}) - set(run.parameters)
+        if unknown:
+            raise ValueError(f"job {job_id} has no parameters {sorted(unknown)}")
+        run.parameters.update(params or {})
+        self._execute(run, {t["task_key"] for t in settings["task"]})
+        return run.run_id
+
+    def repair(self, run_id: int, *, rerun_all_failed_tasks: bool = False,
+               rerun_tasks: list[str] | None = None, rerun_dependent_tasks: bool = True,
+               latest_repair_id: int | None = None) -> int:
+        """jobs/runs/repair: re-runs the failed tasks (and what depends on them) inside the
+        same run; tasks that succeeded keep their result (docs: "Troubleshoot and repair
+        job failures"; Jobs API 2.2 runs/repair). A run_job_task re-run starts a new run of
+        its job."""
+        run = self.runs[run_id]
+        if run.repair_ids and latest_repair_id != run.repair_ids[-1]:
+            raise ValueError("latest_repair_id must name the run's latest repair")
+        tasks = self.jobs[run.job_id]["task"]
+        chosen = set(rerun_tasks or [])
+        if rerun_all_failed_tasks:
+            chosen |= {t["task_key"] for t in tasks
+                       if (a := run.latest(t["task_key"])) and a.result_state not in OK}
+        if rerun_dependent_tasks:
+            chosen |= self._downstream(tasks, chosen)
+        run.repair_count += 1
+        repair_id = next(self._ids)
+        run.repair_ids.append(repair_id)
+        self._execute(run, chosen)
+        return repair_id
+
+    def get_run(self, run_id: int) -> dict[str, Any]:
+        """jobs/runs/get, the fields brickline reads."""
+        run = self.runs[run_id]
+        return {
+            "run_id": run.run_id, "job_id": run.job_id, "start_time": run.start_ms,
+            "trigger": run.trigger.upper(),
+            "state": {"life_cycle_state": "TERMINATED", "result_state": run.result_state},
+            "job_parameters": [{"name": k, "value": v} for k, v in run.parameters.items()],
+            "repair_history": [{"type": "ORIGINAL"}] + [{"type": "REPAIR", "id": i}
+                                                       for i in run.repair_ids],
+            "tasks": [{"task_key": a.task_key, "run_id": a.run_id,
+                       "attempt_number": a.attempt_number,
+                       "state": {"life_cycle_state": "TERMINATED",
+                                 "result_state": a.result_state,
+                                 "state_message": a.state_message}}
+                      for a in run.attempts],
+        }
+
+    def child_runs(self, run_id: int, task_key: str) -> list[int]:
+        """The runs a run_job_task started, in order (one per execution)."""
+        return [a.child_run_id for a in self.runs[run_id].attempts
+                if a.task_key == task_key and a.child_run_id is not None]
+
+    # --- the scheduler ------------------------------------------------------------------
+    @staticmethod
+    def _downstream(tasks: list[dict[str, Any]], keys: set[str]) -> set[str]:
+        found, grew = set(keys), True
+        while grew:
+            grew = False
+            for t in tasks:
+                deps = {d["task_key"] for d in t.get("depends_on", [])}
+                if t["task_key"] not in found and deps & found:
+                    found.add(t["task_key"])
+                    grew = True
+        return found
+
+    def _execute(self, run: Run, chosen: set[str]) -> None:
+        tasks = {t["task_key"]: t for t in self.jobs[run.job_id]["task"]}
+        done: set[str] = {k for k in tasks if k not in chosen}
+        # docs "Configure task dependencies": upstream tasks run before downstream ones
+        while len(done) < len(tasks):
+            ready = sorted(k for k in tasks if k not in done and all(
+                d["task_key"] in done for d in tasks[k].get("depends_on", [])))
+            if not ready:
+                raise ValueError("a dependency cycle")
+            for key in ready:
+                self._run_task(run, tasks[key])
+                done.add(key)
+        run.result_state = self._run_result(run, list(tasks.values()))
+
+    @staticmethod
+    def _run_result(run: Run, tasks: list[dict[str, Any]]) -> str:
+        """docs "Configure task dependencies", how the run status is determined: from the
+        leaf tasks (no task depends on them). All succeeded: success; a leaf failed:
+        failed; else succeeded with failures."""
+        upstream = {d["task_key"] for t in tasks for d in t.get("depends_on", [])}
+        states = {t["task_key"]: run.latest(t["task_key"]).result_state  # type: ignore[union-attr]
+                  for t in tasks}
+        if any(states[k] not in OK for k in states if k not in upstream):
+            return "FAILED"
+        return "SUCCESS" if all(s in OK for s in states.values()) else "SUCCESS_WITH_FAILURES"
+
+    def _gate(self, run: Run, task: dict[str, Any]) -> str | None:
+        """None when the task runs; else the state it gets without running
+        (docs "Configure task dependencies", Run if options and their notes)."""
+        deps = task.get("depends_on", [])
+        if not deps:
+            return None
+        states = []
+        for dep in deps:
+            upstream = run.latest(dep["task_key"])
+            assert upstream is not None
+            state = upstream.result_state
+            # docs "Add branching logic to a job with the If/else task": a task on the
+            # branch not taken does not run (Excluded)
+            if dep.get("outcome") is not None and state == "SUCCESS" and \
+                    upstream.outcome != dep["outcome"]:
+                state = "EXCLUDED"
+            states.append(state)
+        if all(s == "EXCLUDED" for s in states):
+            return "EXCLUDED"  # every dependency excluded: excluded, whatever run_if says
+        succeeded = [s in OK for s in states]  # excluded counts as successful
+        failed = [not ok for ok in succeeded]
+        rule = task.get("run_if", "ALL_SUCCESS")
+        met = {"ALL_SUCCESS": all(succeeded), "AT_LEAST_ONE_SUCCESS": any(
+            s == "SUCCESS" for s in states), "NONE_FAILED": not any(failed),
+            "ALL_DONE": True, "AT_LEAST_ONE_FAILED": any(failed),
+            "ALL_FAILED": all(failed)}[rule]
+        if met:
+            return None
+        return "EXCLUDED" if rule in ("AT_LEAST_ONE_FAILED", "ALL_FAILED") else "UPSTREAM_FAILED"
+
+    def _run_task(self, run: Run, task: dict[str, Any]) -> None:
+        key = task["task_key"]
+        skipped = self._gate(run, task)
+        if skipped is not None:
+            run.attempts.append(Attempt(key, next(self._ids), 0, skipped))
+            return
+        retries = task.get("max_retries", 0)
+        # docs "Configure retries" (max_retries; -1 retries without end): the twin stops
+        # at 10, a scenario never needs more
+        limit = 10 if retries == -1 else retries
+        for number in range(limit + 1):
+            attempt = Attempt(key, next(self._ids), number, "")
+            run.attempts.append(attempt)
+            self._execute_once(run, task, attempt)
+            if attempt.result_state == "SUCCESS":
+                return
+            if attempt.result_state == "TIMEDOUT" and not task.get("retry_on_timeout"):
+                return
+
+    def _execute_once(self, run: Run, task: dict[str, Any], attempt: Attempt) -> None:
+        job = self.jobs[run.job_id]["name"]
+        try:
+            if "condition_task" in task:
+                cond = task["condition_task"]
+                left = self._resolve(run, attempt, cond["left"])
+                right = self._resolve(run, attempt, cond["right"])
+                attempt.outcome = "true" if _compare(cond["op"], left, right) else "false"
+                attempt.result_state = "SUCCESS"
+            elif "run_job_task" in task:
+                spec = task["run_job_task"]
+                params = {k: self._resolve(run, attempt, v)
+                          for k, v in spec.get("job_parameters", {}).items()}
+                # docs "Run Job task for jobs": a run of the other job, with these job
+                # parameters; the task's result is that run's result
+                child = self.run_now(int(spec["job_id"]), params, trigger="run_job_task")
+                attempt.child_run_id = child
+                result = self.runs[child].result_state
+                attempt.result_state = "SUCCESS" if result in OK else "FAILED"
+                attempt.error_code = "" if result in OK else "RUN_EXECUTION_ERROR"
+            elif "notebook_task" in task:
+                self._notebook(run, task, attempt, job)
+            else:
+                attempt.result_state, attempt.error_code = self.scenario.next(
+                    job, task["task_key"])
+        except InvalidReference as exc:
+            attempt.result_state, attempt.error_code = "FAILED", "INVALID_PARAMETER_VALUE"
+            attempt.state_message = str(exc)
+
+    def _notebook(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
+        spec = task["notebook_task"]
+        widgets = {k: self._resolve(run, attempt, v)
+                   for k, v in spec.get("base_parameters", {}).items()}
+        # docs "Configure job parameters": job parameters are pushed down to notebook
+        # tasks as widgets and win over a task parameter with the same key
+        widgets.update(run.parameters)
+        attempt.widgets = widgets
+        source = self.notebooks.get(spec["notebook_path"])
+        if source is None:  # a user notebook: the scenario decides
+            attempt.result_state, attempt.error_code = self.scenario.next(
+                job, task["task_key"])
+            if attempt.result_state == "SUCCESS":
+                attempt.values.update(self.scenario.values.get(task["task_key"], {}))
+            return
+        for name in ("brickline_table",):
+            if name in widgets:
+                widgets[name] = self.local_name(widgets[name])
+        if "brickline_rollback_tables" in widgets:
+            tables = json.loads(widgets["brickline_rollback_tables"])
+            widgets["brickline_rollback_tables"] = json.dumps(
+                [self.local_name(t) for t in tables])
+        dbutils = DBUtils(widgets, attempt, run)
+        namespace = {"__name__": "__main__", "dbutils": dbutils,
+                     "spark": DeltaSpark(self.spark, self)}
+        try:
+            exec(compile(source, spec["notebook_path"], "exec"), namespace)
+            attempt.result_state = "SUCCESS"
+        except Exception as exc:  # an uncaught exception fails a notebook task
+            attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+            attempt.state_message = f"{type(exc).__name__}: {exc}"[:1000]
+
+    # --- dynamic value references -------------------------------------------------------
+    def _resolve(self, run: Run, attempt: Attempt | None, text: str) -> str:
+        """docs "What is a dynamic value reference?": each {{...}} replaced by its value."""
+        return REFERENCE.sub(lambda m: self._reference(run, attempt, m.group(1)), str(text))
+
+    def _reference(self, run: Run, attempt: Attempt | None, body: str) -> str:
+        parts = _split(body)
+        space, rest = parts[0], parts[1:]
+        if space not in KNOWN_NAMESPACES:
+            return "{{" + body + "}}"  # not a reference: literal text
+        settings = self.jobs[run.job_id]
+        start = datetime.fromtimestamp(run.start_ms / 1000, tz=UTC)
+        if space == "job":
+            simple = {("id",): str(run.job_id), ("name",): settings["name"],
+                      ("run_id",): str(run.run_id), ("repair_count",): str(run.repair_count),
+                      ("trigger", "type"): run.trigger,
+                      ("start_time", "iso_date"): start.date().isoformat(),
+                      ("start_time", "timestamp_ms"): str(run.start_ms)}
+            if tuple(rest) in simple:
+                return simple[tuple(rest)]
+            if len(rest) == 2 and rest[0] == "parameters" and rest[1] in run.parameters:
+                return run.parameters[rest[1]]
+        elif space == "task" and attempt is not None:
+            simple = {("name",): attempt.task_key, ("run_id",): str(attempt.run_id),
+                      ("execution_count",): str(attempt.attempt_number + 1)}
+            if tuple(rest) in simple:
+                return simple[tuple(rest)]
+        elif space == "workspace" and rest == ["id"]:
+            return WORKSPACE_ID
+        elif space == "tasks" and len(rest) >= 2:
+            other = run.latest(rest[0])
+            if other is not None:
+                if rest[1:] == ["result_state"]:
+                    return other.result_state.lower()  # lowercase, as the docs show
+                if rest[1:] == ["error_code"]:
+                    return other.error_code
+                if rest[1:] == ["run_id"]:
+                    return str(other.run_id)
+                if rest[1:] == ["execution_count"]:
+                    return str(other.attempt_number + 1)
+                # docs "Use task values to pass information between tasks"
+                if len(rest) == 3 and rest[1] == "values" and rest[2] in other.values:
+                    value = other.values[rest[2]]
+                    return value if isinstance(value, str) else json.dumps(value)
+        raise InvalidReference(f"invalid dynamic value reference {{{{{body}}}}}")
+
+
+def _split(body: str) -> list[str]:
+    """a.`b-c`.d -> ["a", "b-c", "d"] (backticks escape special characters)."""
+    parts, current, quoted = [], "", False
+    for ch in body:
+        if ch == "`":
+            quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*parts, current]
+
+
+def _compare(op: str, left: str, right: str) -> bool:
+    """docs "Add branching logic to a job with the If/else task": == and != compare text,
+    the others compare numbers."""
+    if op == "EQUAL_TO":
+        return left == right
+    if op == "NOT_EQUAL":
+        return left != right
+    a, b = float(left), float(right)
+    return {"GREATER_THAN": a > b, "GREATER_THAN_OR_EQUAL": a >= b, "LESS_THAN": a < b,
+            "LESS_THAN_OR_EQUAL": a <= b}[op]
+
+
+class Widgets:
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = values
+
+    def get(self, name: str) -> str:
+        if name not in self.values:  # dbutils.widgets.get raises on a missing widget
+            raise ValueError(f"InputWidgetNotDefined: {name}")
+        return self.values[name]
+
+
+class TaskValues:
+    """dbutils.jobs.taskValues (docs "Use task values to pass information between tasks"):
+    set stores on this task run (only notebook tasks have it); get reads an upstream task's
+    value of this run, or the default."""
+
+    def __init__(self, attempt: Attempt, run: Run) -> None:
+        self.attempt, self.run = attempt, run
+
+    def set(self, key: str, value: Any) -> None:
+        json.dumps(value)  # only JSON values are allowed
+        self.attempt.values[key] = value
+
+    def get(self, taskKey: str, key: str, default: Any = None,
+            debugValue: Any = None) -> Any:
+        other = self.run.latest(taskKey)
+        if other is None or key not in other.values:
+            return default
+        return other.values[key]
+
+
+class DBUtils:
+    def __init__(self, widgets: Mapping[str, str], attempt: Attempt, run: Run) -> None:
+        self.widgets = Widgets(widgets)
+        self.jobs = type("Jobs", (), {"taskValues": TaskValues(attempt, run)})()
+
+
+class DeltaSpark:
+    """The notebook's `spark`: local Spark, except Delta's own statements (DESCRIBE HISTORY,
+    RESTORE), which local Spark cannot run (no Delta jars here): the twin answers them from
+    its version book and records them."""
+
+    def __init__(self, spark: Any, workspace: Workspace) -> None:
+        self._spark, self._ws = spark, workspace
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._spark, name)
+
+    def sql(self, statement: str, *args: Any, **kwargs: Any) -> Any:
+        history = re.match(r"DESCRIBE HISTORY (.+) LIMIT 1$", statement)
+        restore = re.match(r"RESTORE TABLE (.+) TO VERSION AS OF (\d+)$", statement)
+        if history or restore:
+            self._ws.delta_statements.append(statement)
+            name = (history or restore).group(1).replace("`", "")  # type: ignore[union-attr]
+            if name in self._ws.unreadable:
+                raise PermissionError(f"[INSUFFICIENT_PERMISSIONS] cannot read {name}")
+            if name not in self._ws.history:
+                raise RuntimeError(f"[TABLE_OR_VIEW_NOT_FOUND] The table or view {name} "
+                                   "cannot be found.")
+            if history:
+                return self._spark.createDataFrame(
+                    [(self._ws.history[name][-1],)], "version bigint")
+            self._ws.history[name].append(self._ws.history[name][-1] + 1)
+            return self._spark.createDataFrame([], "x int")
+        return self._spark.sql(statement, *args, **kwargs)

@@ -1,0 +1,246 @@
+"""End to end on the workspace twin: synthesized stacks run as the Jobs service runs them,
+brickline's status notebook for real on local Spark, user tasks as a scenario says."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from brickline.constructs import tf
+from brickline.constructs.stack import PipelineStack
+from brickline.plan import StackPlan
+from conftest import plan_of, write
+
+from twin import Scenario, Workspace
+
+pytest.importorskip("pyspark", reason="pyspark is installed by `make test`")
+if shutil.which("java") is None:  # pragma: no cover - CI has Java 17
+    pytest.skip("Spark needs Java (17 on the CI machine)", allow_module_level=True)
+
+LOCAL = {"main": "spark_catalog"}  # local Spark has one catalog
+
+
+def synth(stack_plan: StackPlan) -> dict[str, Any]:
+    return json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack_plan)))
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from pyspark.sql import SparkSession
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    warehouse = tmp_path_factory.mktemp("twin-warehouse")
+    session = (SparkSession.builder.master("local[1]").appName("brickline-twin")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "1")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.warehouse.dir", str(warehouse))
+               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def fresh(spark: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    # the status notebook's optional error text tries the SDK's default auth: there is no
+    # workspace here, so it must find none (and the row is written without the text)
+    for name in ("DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CONFIG_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", "/nonexistent/databrickscfg")
+    for db in ("pipeline_ops", "ops", "sales"):
+        spark.sql(f"DROP DATABASE IF EXISTS {db} CASCADE")
+    return spark
+
+
+def rows(spark: Any, table: str = "spark_catalog.pipeline_ops.job_metadata") -> list[Any]:
+    return spark.table(table).orderBy("logged_at", "job_name").collect()
+
+
+def view(spark: Any, run_key: str,
+         name: str = "spark_catalog.pipeline_ops.job_status") -> dict[str, str]:
+    return {r.job_name: r.status
+            for r in spark.table(name).where(f"run_key = '{run_key}'").collect()}
+
+
+def states(ws: Workspace, run_id: int) -> dict[str, str]:
+    return {t["task_key"]: t["state"]["result_state"] for t in ws.get_run(run_id)["tasks"]}
+
+
+def test_seed_pipeline_fails_at_load_then_a_repair_runs_only_load_and_es(
+        fresh: Any, examples: dict[str, StackPlan]) -> None:
+    scenario = Scenario({"LoadTask": ["failed"] * 4})  # the first run and its 3 retries
+    ws = Workspace(synth(examples["seed_etl"]), spark=fresh, scenario=scenario,
+                   catalogs=LOCAL)
+    run_id = ws.run_now(ws.job_id("orchestrator"), {"run_key": "2026-11-26"})
+    run = ws.get_run(run_id)
+    assert run["state"]["result_state"] == "FAILED"
+    assert states(ws, run_id) == {"data_extract_job": "SUCCESS", "data_load_job": "FAILED",
+                                  "es_load_job": "UPSTREAM_FAILED"}
+    (load_run,) = ws.child_runs(run_id, "data_load_job")
+    load_tasks = ws.get_run(load_run)["tasks"]
+    assert [t["attempt_number"] for t in load_tasks if t["task_key"] == "LoadTask"] == [
+        0, 1, 2, 3]
+    logged = [(r.job_name, r.status, r.attempt) for r in rows(fresh)]
+    assert logged == [("Data_Extract_Job", "in-progress", 0), ("Data_Extract_Job", "success", 0),
+                      ("Data_Load_Job", "in-progress", 0), ("Data_Load_Job", "failed", 0)]
+    failed = rows(fresh)[-1]
+    assert failed.failed_tasks == ["LoadTask"]
+    assert failed.error_message.startswith("LoadTask: FAILED [RUN_EXECUTION_ERROR]")
+    assert failed.run_id == load_run and failed.run_key == "2026-11-26"
+    assert view(fresh, "2026-11-26") == {"Data_Extract_Job": "success",
+                                         "Data_Load_Job": "failed", "ES_Load_Job": "pending"}
+
+    # brickline recover: one repair of the orchestrator's run; Load then succeeds
+    scenario.executed.clear()
+    ws.repair(run_id, rerun_all_failed_tasks=True)
+    assert [key for _, key in scenario.executed] == ["LoadTask", "ESLoadTask"]
+    assert ws.get_run(run_id)["state"]["result_state"] == "SUCCESS"
+    assert len(ws.child_runs(run_id, "data_load_job")) == 2  # a new run of the job
+    assert len(ws.child_runs(run_id, "data_extract_job")) == 1  # never run again
+    logged = [(r.job_name, r.status, r.attempt) for r in rows(fresh)]
+    assert logged[4:] == [("Data_Load_Job", "in-progress", 1), ("Data_Load_Job", "success", 1),
+                          ("ES_Load_Job", "in-progress", 1), ("ES_Load_Job", "success", 1)]
+    assert view(fresh, "2026-11-26") == {"Data_Extract_Job": "success",
+                                         "Data_Load_Job": "success", "ES_Load_Job": "success"}
+
+
+def rollback_pipeline(tmp_path: Path) -> Path:
+    return write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  name: rb\n  metadata: {catalog: main, schema: ops,"
+                        " table: job_metadata, warehouse_id: w}\n",
+        "jobs.yml": "jobs:\n  - name: Load\n"
+                    "    rollback: {tables: [main.sales.orders, main.sales.fresh]}\n"
+                    "    tasks:\n      - task_key: write\n"
+                    "        notebook_task: {notebook_path: /x/write}\n"})
+
+
+def test_a_failed_start_task_is_named_in_the_end_row_and_no_work_runs(
+        fresh: Any, tmp_path: Path) -> None:
+    ws = Workspace(synth(plan_of(rollback_pipeline(tmp_path))), spark=fresh, catalogs=LOCAL)
+    ws.history["spark_catalog.sales.orders"] = [41]
+    ws.unreadable.add("spark_catalog.sales.orders")  # rollback impossible: stop before work
+    run_id = ws.run_now(ws.job_id("load"), {"run_key": "k"})
+    assert states(ws, run_id) == {"brickline_start": "FAILED", "write": "UPSTREAM_FAILED",
+                                  "brickline_end": "FAILED"}
+    assert ws.scenario.executed == []
+    (row,) = rows(fresh, "spark_catalog.ops.job_metadata")
+    assert (row.status, row.failed_tasks) == ("failed", ["brickline_start"])
+    assert row.error_message.startswith(
+        "brickline_start: FAILED [RUN_EXECUTION_ERROR]: brickline's start task failed, so no "
+        "work task ran\nwrite: UPSTREAM_FAILED (not run)")
+
+
+def skip_pipeline(tmp_path: Path) -> Path:
+    return write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  name: skippy\n  metadata: {catalog: main, schema: ops,"
+                        " table: job_metadata, warehouse_id: w}\n"
+                        "  recovery: {skip_succeeded: true}\n",
+        "jobs.yml": "jobs:\n  - name: A\n    tasks:\n"
+                    "      - task_key: a1\n        notebook_task: {notebook_path: /x/a1}\n"
+                    "      - task_key: a2\n        depends_on: [{task_key: a1}]\n"
+                    "        notebook_task: {notebook_path: /x/a2}\n"
+                    "  - name: B\n    depends_on: [A]\n    tasks:\n"
+                    "      - task_key: b1\n        notebook_task: {notebook_path: /x/b1}\n"})
+
+
+def test_skip_succeeded_skips_only_what_succeeded_for_the_run_key(
+        fresh: Any, tmp_path: Path) -> None:
+    scenario = Scenario({"b1": ["failed"]})
+    ws = Workspace(synth(plan_of(skip_pipeline(tmp_path))), spark=fresh, scenario=scenario,
+                   catalogs=LOCAL)
+    orchestrator = ws.job_id("orchestrator")
+    first = ws.run_now(orchestrator, {"run_key": "day-1"})
+    assert states(ws, first) == {"a": "SUCCESS", "b": "FAILED"}
+    # the whole pipeline again for the same run_key: A already succeeded and is skipped
+    scenario.executed.clear()
+    again = ws.run_now(orchestrator, {"run_key": "day-1"})
+    assert states(ws, again) == {"a": "SUCCESS", "b": "SUCCESS"}
+    assert [key for _, key in scenario.executed] == ["b1"]
+    (a_run,) = ws.child_runs(again, "a")
+    assert states(ws, a_run) == {"brickline_start": "SUCCESS", "brickline_gate": "SUCCESS",
+                                 "a1": "EXCLUDED", "a2": "EXCLUDED", "brickline_end": "SUCCESS"}
+    statuses = [(r.job_name, r.status) for r in rows(fresh, "spark_catalog.ops.job_metadata")]
+    assert statuses == [("A", "in-progress"), ("A", "success"), ("B", "in-progress"),
+                        ("B", "failed"), ("A", "skipped"), ("B", "in-progress"),
+                        ("B", "success")]
+    assert view(fresh, "day-1", "spark_catalog.ops.job_status") == {"A": "success",
+                                                                   "B": "success"}
+    # another run_key runs everything
+    scenario.executed.clear()
+    ws.run_now(orchestrator, {"run_key": "day-2"})
+    assert sorted(key for _, key in scenario.executed) == ["a1", "a2", "b1"]
+
+
+def test_rollback_restores_the_versions_recorded_before_the_work(
+        fresh: Any, tmp_path: Path) -> None:
+    rollback_pipeline(tmp_path)
+    ws = Workspace(synth(plan_of(tmp_path)), spark=fresh, catalogs=LOCAL,
+                   scenario=Scenario({"write": ["failed"]}))
+    ws.history["spark_catalog.sales.orders"] = [40, 41]
+    run_id = ws.run_now(ws.job_id("load"), {"run_key": "k"})
+    assert ws.get_run(run_id)["state"]["result_state"] == "FAILED"
+    assert ws.delta_statements == [
+        "DESCRIBE HISTORY `spark_catalog`.`sales`.`orders` LIMIT 1",
+        "DESCRIBE HISTORY `spark_catalog`.`sales`.`fresh` LIMIT 1",
+        "RESTORE TABLE `spark_catalog`.`sales`.`orders` TO VERSION AS OF 41",
+    ]
+    start, end = rows(fresh, "spark_catalog.ops.job_metadata")
+    assert start.error_message == (
+        "rollback: spark_catalog.sales.fresh does not exist yet; nothing to restore it to")
+    assert end.error_message == (
+        "write: FAILED [RUN_EXECUTION_ERROR]\n"
+        "rollback: spark_catalog.sales.fresh did not exist before the run; left as it is\n"
+        "rollback: restored spark_catalog.sales.orders to version 41")
+
+
+def test_a_thousand_task_job(fresh: Any, tmp_path: Path) -> None:
+    """The Jobs API's largest job: 1,000 tasks, brickline's two included."""
+    tasks = "".join(f"      - task_key: t{i:03d}-{'k' * 90}\n"
+                    f"        notebook_task: {{notebook_path: /x/t}}\n" for i in range(998))
+    write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  name: big\n  metadata: {catalog: main, schema: ops,"
+                        " table: job_metadata, warehouse_id: w}\n",
+        "jobs.yml": "jobs:\n  - name: Big\n    tasks:\n" + tasks})
+    doc = synth(plan_of(tmp_path))
+    job = doc["resource"]["databricks_job"]["big"]
+    assert len(job["task"]) == 1000
+    end = next(t for t in job["task"] if t["task_key"] == "brickline_end")
+    # Jobs API: "The JSON representation of this field cannot exceed 1MB" (base_parameters)
+    assert len(json.dumps(end["notebook_task"]["base_parameters"]).encode()) < 1_000_000
+    bad = f"t737-{'k' * 90}"
+    ws = Workspace(doc, spark=fresh, catalogs=LOCAL, scenario=Scenario({bad: ["failed"]}))
+    run_id = ws.run_now(ws.job_id("big"), {"run_key": "k"})
+    assert ws.get_run(run_id)["state"]["result_state"] == "FAILED"
+    _, row = rows(fresh, "spark_catalog.ops.job_metadata")
+    assert (row.status, row.failed_tasks) == ("failed", [bad])
+    assert len(ws.scenario.executed) == 998
+
+
+def test_a_job_outside_the_orchestrator_logs_under_its_own_run_key(
+        fresh: Any, tmp_path: Path) -> None:
+    """orchestrate: false: the job runs on its own schedule; its status tasks resolve every
+    reference (no orchestrator parameter to read) and log a run_key of its own."""
+    write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  name: solo\n  metadata: {catalog: main, schema: ops,"
+                        " table: job_metadata, warehouse_id: w}\n",
+        "jobs.yml": "jobs:\n  - name: Nightly\n    orchestrate: false\n"
+                    "    schedule: {quartz_cron_expression: '0 0 3 * * ?', timezone_id: UTC}\n"
+                    "    tasks:\n      - task_key: t\n"
+                    "        notebook_task: {notebook_path: /x/t}\n"
+                    "  - name: Other\n    tasks:\n      - task_key: o\n"
+                    "        notebook_task: {notebook_path: /x/o}\n"})
+    ws = Workspace(synth(plan_of(tmp_path)), spark=fresh, catalogs=LOCAL)
+    run_id = ws.run_now(ws.job_id("nightly"), trigger="periodic")
+    assert ws.get_run(run_id)["state"]["result_state"] == "SUCCESS"
+    logged = [(r.job_name, r.status, r.run_key, r.attempt)
+              for r in rows(fresh, "spark_catalog.ops.job_metadata")]
+    assert logged == [("Nightly", "in-progress", f"nightly-{run_id}", 0),
+                      ("Nightly", "success", f"nightly-{run_id}", 0)]
