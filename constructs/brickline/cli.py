@@ -256,6 +256,16 @@ def _stack(pipeline: str, paths: Sequence[str], target: str | None) -> Any:
     return plan(found[0], target)
 
 
+def _orchestrator_name(stack: Any) -> str:
+    """The orchestrator job's name; a usage error (exit 2, like an unknown pipeline) when
+    no job runs from an orchestrator, before connecting to anything."""
+    from brickline.ops import runs
+
+    if stack.orchestrator is None:
+        raise click.UsageError(runs.no_orchestrator(stack))
+    return str(stack.orchestrator.name)
+
+
 def _ops_error(exc: Exception) -> NoReturn:
     click.echo(f"brickline: {exc}", err=True)
     sys.exit(1)
@@ -360,8 +370,8 @@ def run(pipeline: str, run_key: str | None, no_wait: bool, target: str | None,
     from brickline.ops import runs
 
     stack = _stack(pipeline, paths, target)
+    name = _orchestrator_name(stack)
     session = _connect(stack, profile, timeout, poll_interval)
-    name = stack.orchestrator.name
     try:
         with session.calls():
             started = runs.start(session.ws, stack, run_key=run_key)
@@ -405,6 +415,7 @@ def recover(pipeline: str, run_id: int | None, dry_run: bool, no_wait: bool,
     from brickline.ops import runs
 
     stack = _stack(pipeline, paths, target)
+    _orchestrator_name(stack)
     session = _connect(stack, profile, timeout, poll_interval)
     try:
         with session.calls():
@@ -459,6 +470,7 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
     from brickline.ops import log, runs
 
     stack = _stack(pipeline, paths, target)
+    orchestrator = _orchestrator_name(stack) if watch else ""
     try:
         warehouse = log.warehouse_for(stack.table.settings["warehouse_id"], warehouse_id)
     except ops.OpsError as exc:
@@ -467,8 +479,7 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
     if watch:
         try:
             with session.calls():
-                job_id = runs.orchestrator_id(session.ws, stack.orchestrator.name,
-                                              takes_run_id=False)
+                job_id = runs.orchestrator_id(session.ws, orchestrator, takes_run_id=False)
         except ops.OpsError as exc:
             _ops_error(exc)
 

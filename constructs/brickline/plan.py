@@ -94,7 +94,9 @@ class ResourcePlan:
 class StackPlan:
     name: str
     jobs: list[JobPlan]
-    orchestrator: JobPlan
+    # None: no job runs from the orchestrator (every job has `orchestrate: false` and keeps
+    # its own schedule, e.g. a bundle file's scheduled job), so there is no orchestrator job
+    orchestrator: JobPlan | None
     table: TablePlan
     view: TablePlan
     variables: list[VariablePlan]
@@ -108,6 +110,11 @@ class StackPlan:
     # more resources and data sources of any type, built generically (see ResourcePlan.type)
     resources: list[ResourcePlan] = field(default_factory=list)
     data_sources: list[ResourcePlan] = field(default_factory=list)
+
+    @property
+    def all_jobs(self) -> list[JobPlan]:
+        """The jobs, then the orchestrator when there is one."""
+        return [*self.jobs, *([self.orchestrator] if self.orchestrator else [])]
 
 
 def plans(pipeline: Pipeline) -> list[StackPlan]:
@@ -127,7 +134,8 @@ def _stack(d: Deployment) -> StackPlan:
     uploads: dict[str, ResourcePlan] = {}
     jobs = [_job(job, d, uploads) for job in d.jobs]
     orchestrated = {j.address for j in d.jobs if j.orchestrate}
-    orchestrator = _orchestrator(d, [j for j in jobs if j.address in orchestrated])
+    orchestrator = _orchestrator(d, [j for j in jobs if j.address in orchestrated]) \
+        if orchestrated else None
     return StackPlan(
         name=d.stack_name,
         pipeline=d.pipeline.name,
@@ -515,7 +523,7 @@ def _destinations(d: Deployment) -> list[ResourcePlan]:
 def _workspace(stack: StackPlan, d: Deployment) -> StackPlan:
     """What belongs to the jobs and the status log in the workspace: each job's access
     list, the metadata schema (read or created) and the Unity Catalog grants."""
-    stack.resources += _permissions(d, [*stack.jobs, stack.orchestrator])
+    stack.resources += _permissions(d, stack.all_jobs)
     schema = _schema(d)
     if d.metadata.create_schema:
         stack.resources.append(schema)

@@ -72,7 +72,7 @@ def blocks(plan: StackPlan) -> list[Block]:
     out += [Block("resource", JOB, j.address, j.settings,
                   moved_from=names.job_resource(j.moved_from) if j.moved_from else None,
                   import_id=j.import_id, name=j.name)
-            for j in [*plan.jobs, plan.orchestrator]]
+            for j in plan.all_jobs]
     out += [Block("resource", PERMISSIONS, p.address, p.settings) for p in plan.permissions]
     if plan.dashboard is not None:
         out.append(Block("resource", DASHBOARD, plan.dashboard.address,

@@ -83,8 +83,10 @@ class Pipeline(Construct):
             rendered = render(self.blocks, path=self.node.path, prefix=self.prefix)
             Fragment(self, "terraform", fragment=rendered.fragment, metadata=rendered.metadata)
         self.jobs = {j.name: self._job(j.address, j.settings["name"]) for j in plan.jobs}
+        # None when no job runs from the orchestrator (every job has `orchestrate: false`)
         self.orchestrator = self._job(plan.orchestrator.address,
-                                      plan.orchestrator.settings["name"])
+                                      plan.orchestrator.settings["name"]) \
+            if plan.orchestrator else None
         table = plan.table.settings
         # catalog.schema.table of the status log (job_metadata), and of its view
         self.status_table = ".".join(str(table[k]) for k in

@@ -45,14 +45,15 @@ class PipelineStack(TerraformStack):
 
     def _outputs(self, plan: StackPlan, typed: bool) -> None:
         outputs = {}
-        for job in [*plan.jobs, plan.orchestrator]:
-            ref = self.pipeline.orchestrator if job is plan.orchestrator else \
-                self.pipeline.jobs[job.name]
+        for job in plan.all_jobs:
+            ref = self.pipeline.jobs.get(job.name) if job is not plan.orchestrator else \
+                self.pipeline.orchestrator
+            assert ref is not None  # the plan's jobs and orchestrator, as the Pipeline has them
             job_id, job_url = names.job_outputs(job.address)
             outputs[job_id] = {"value": ref.id, "description": f"Job id of {job.name}"}
             outputs[job_url] = {"value": ref.url, "description": f"URL of {job.name}"}
         if typed:
-            for job in [*plan.jobs, plan.orchestrator]:
+            for job in plan.all_jobs:
                 resource = self.pipeline.resources[job.address]
                 job_id, job_url = names.job_outputs(job.address)
                 TerraformOutput(self, job_id, value=resource.id,

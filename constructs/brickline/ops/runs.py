@@ -228,14 +228,29 @@ class Started:
     run_id: int
 
 
+def no_orchestrator(stack: StackPlan) -> str:
+    """What `run`, `recover` and `status --watch` say of a pipeline whose jobs all have
+    `orchestrate: false`: it has no orchestrator job to start or repair."""
+    return (f"pipeline '{stack.pipeline or stack.name}' has no orchestrator (every job has "
+            "`orchestrate: false` and runs on its own schedule), so no pipeline run to "
+            "start, repair or watch; `brickline status` shows what the jobs logged")
+
+
+def orchestrator_name(stack: StackPlan) -> str:
+    if stack.orchestrator is None:
+        raise OpsError(no_orchestrator(stack))
+    return stack.orchestrator.name
+
+
 def start(ws: Any, stack: StackPlan, *, run_key: str | None) -> Started:
     """run-now of the orchestrator; run_key given, or the job parameter's own default."""
-    job_id = orchestrator_id(ws, stack.orchestrator.name, takes_run_id=False)
+    name = orchestrator_name(stack)
+    job_id = orchestrator_id(ws, name, takes_run_id=False)
     wait = ws.jobs.run_now(job_id, job_parameters={"run_key": run_key}
                            if run_key is not None else None)
     run_id = wait.response.run_id if wait.response is not None else None
     if run_id is None:
-        raise OpsError(f"Databricks started '{stack.orchestrator.name}' but sent no run id")
+        raise OpsError(f"Databricks started '{name}' but sent no run id")
     return Started(job_id, int(run_id))
 
 
@@ -296,7 +311,7 @@ def run_to_repair(ws: Any, name: str, run_id: int | None) -> int:
 def recover(ws: Any, stack: StackPlan, *, run_id: int | None = None,
             dry_run: bool = False) -> Recovery:
     """Repair the run: only its failed jobs, and the jobs after them, run again."""
-    name = stack.orchestrator.name
+    name = orchestrator_name(stack)
     run_id = run_to_repair(ws, name, run_id)
     run = read(ws, run_id)
     url = run.get("run_page_url")

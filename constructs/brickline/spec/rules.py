@@ -437,7 +437,8 @@ def unique_job_names(p: Pipeline) -> list[Diagnostic]:
         if job.renamed_from is not None and job.key is not None:
             out.append(_at(job, ("renamed_from",), "a job with 'key:' keeps its address "
                                                   "through a rename: drop renamed_from"))
-        if job.name == p.orchestrator_name and p.intact("orchestrator", "name"):
+        if job.name == p.orchestrator_name and p.intact("orchestrator", "name") and any(
+                j.orchestrate for j in p.jobs):  # without orchestrated jobs, no orchestrator
             out.append(_at(job, ("name",), f"'{job.name}' is the orchestrator's name; rename "
                                            "the job or set pipeline.orchestrator.name"))
     return out
@@ -465,13 +466,15 @@ def terraform_names(p: Pipeline) -> list[Diagnostic]:
     for d in deployments(p) if p.intact("targets") else []:
         granted = list(dict.fromkeys(j.address for j in valid_jobs
                                      if d.permissions or j.permissions))
-        if d.permissions:
+        orchestrated = any(j.orchestrate for j in p.jobs)  # else no orchestrator job
+        if d.permissions and orchestrated:
             granted.append(names.ORCHESTRATOR)
         taken: dict[str, names.Owner] = {}
         claimed = names.claims(jobs=[j.address for j in valid_jobs],
                                destinations=p.settings.destinations, variables=variables,
                                permissions=granted, grants=_grant_addresses(p, d),
-                               dashboard=p.settings.dashboard is not None)
+                               dashboard=p.settings.dashboard is not None,
+                               orchestrator=orchestrated)
         for name, owner, _ in claimed:
             first = taken.setdefault(name, owner)
             if first == owner:
