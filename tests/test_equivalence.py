@@ -126,3 +126,34 @@ def test_composed_pipelines_are_byte_identical(tmp_path: Path) -> None:
     fast = written(tmp_path / "fast", composed(False))
     assert typed == fast
     assert '"sales_orchestrator"' in fast["stacks/workspace/cdk.tf.json"].decode()
+
+
+def test_a_pipeline_without_an_orchestrator_is_byte_identical(tmp_path: Path) -> None:
+    """Every job `orchestrate: false` (test_no_orchestrator.PERMITTED: permissions, grants,
+    a destination, a dashboard, two targets): no orchestrator job, alone and composed."""
+    from conftest import write as write_files
+    from test_no_orchestrator import PERMITTED
+
+    folder = write_files(tmp_path / "scheduled", PERMITTED)
+    (pipeline,), _ = collect([str(folder)])
+    stack_plan = plan(pipeline, "dev")
+    assert stack_plan.orchestrator is None
+    (tmp_path / "alone").mkdir()
+    typed, fast = both_ways(tmp_path / "alone", stack_plan)
+    assert typed == fast
+
+    def make(typed: bool) -> Callable[[Any], None]:
+        def build(app: Any) -> None:
+            stack = tf.TerraformStack(app, "workspace")
+            tf.DatabricksProvider(stack, "databricks")
+            tf.LocalBackend(stack, path="terraform.workspace.tfstate")
+            tf.TerraformVariable(stack, "warehouse_id", type="string")
+            made = Pipeline(stack, "sched", plan=plan(pipeline, "prod"), typed=typed)
+            assert made.orchestrator is None and sorted(made.jobs) == ["hourly", "nightly"]
+        return build
+
+    composed_typed = written(tmp_path / "typed", make(True))
+    composed_fast = written(tmp_path / "fast", make(False))
+    assert composed_typed == composed_fast
+    text = composed_fast["stacks/workspace/cdk.tf.json"].decode()
+    assert '"sched_nightly"' in text and "sched_orchestrator" not in text

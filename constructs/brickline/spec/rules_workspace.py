@@ -162,10 +162,10 @@ def _unused_orchestrator(p: Pipeline) -> list[Diagnostic]:
     where += [(("pipeline", "targets", name, "orchestrator"), sorted(target.orchestrator))
               for name, target in sorted(p.settings.targets.items()) if target.orchestrator]
     return [_warning(src.error(path, f"{', '.join(keys)} set for the orchestrator, but no job "
-                               "runs from it (every job has `orchestrate: false` and keeps its "
-                               "own schedule), so there is no orchestrator job and this does "
-                               "nothing: remove it, or remove `orchestrate: false` from the "
-                               "jobs the orchestrator should run", key=True))
+                               "runs from it (every job has `orchestrate: false`), so there is "
+                               "no orchestrator job and this does nothing: remove it, or "
+                               "remove `orchestrate: false` from the jobs it should run",
+                               key=True))
             for path, keys in where if keys]
 
 
