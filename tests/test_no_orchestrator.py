@@ -149,7 +149,8 @@ def test_orchestrator_settings_without_an_orchestrator_are_a_located_warning(
         "pipeline.yml": "pipeline:\n  name: p\n  orchestrator:\n"
                         "    schedule: {quartz_cron_expression: \"0 0 1 * * ?\", "
                         "timezone_id: UTC}\n    warn_after: 2h\n"
-                        "  targets:\n    dev:\n      orchestrator:\n        max_concurrent_runs: 2\n",
+                        "  targets:\n    dev:\n      orchestrator:\n"
+                        "        max_concurrent_runs: 2\n",
         "nightly_job.yml": NIGHTLY})
     found, diagnostics = collect([str(tmp_path)])
     assert diagnostics and not errors_only(diagnostics), render(diagnostics)
@@ -260,3 +261,23 @@ def test_status_reads_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     lines = result.output.splitlines()
     assert lines[0] == f"{tmp_path.name}  run_key nightly-100"
     assert lines[2].split()[:2] == ["nightly", "success"]
+
+
+def test_review_of_a_pipeline_that_loses_its_orchestrator(tmp_path: Path) -> None:
+    """From one orchestrated job to a job of its own schedule at the orchestrator's address:
+    Terraform updates that job in place, and the review says so, listing the new job's
+    tasks (it is a job now, not the orchestrator)."""
+    from test_review_diff import review
+
+    before = {"jobs.yml": "jobs:\n  - name: nightly\n    tasks:\n      - task_key: main\n"
+                          "        notebook_task: {notebook_path: /x}\n"}
+    after = {"jobs.yml": NIGHTLY.replace("nightly:", "orchestrator:")}
+    (stack,) = review(tmp_path, before, after).stacks
+    assert stack.jobs_removed == ["nightly"]
+    assert stack.renamed == ["p_orchestrator → orchestrator (same address orchestrator: "
+                             "updated in place)"]
+    (change,) = stack.jobs_changed
+    assert "task main added" in change.lines
+    assert "schedule.quartz_cron_expression set to 0 0 2 * * ?" in change.lines
+    assert stack.graph["jobs"] == {"orchestrator": "orchestrator"}
+    assert stack.edges_added == stack.edges_removed == []

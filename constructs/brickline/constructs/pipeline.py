@@ -8,7 +8,7 @@ destinations, the permissions, the dashboard. Its Terraform addresses start with
 construct id (`sales_orchestrator`, `sales_job_metadata`, ...), and a synth refuses, with
 the YAML location, any address that another resource of the stack also uses. The user's
 own resources refer to it through typed attributes: `jobs[name].id` / `.url`,
-`orchestrator`, `status_table`.
+`orchestrator` (None when every job has `orchestrate: false`), `status_table`.
 
 The resources' Terraform JSON is rendered in Python (`blocks.render`) and handed to cdktf
 as one element: a constant number of jsii round trips whatever the number of jobs.
