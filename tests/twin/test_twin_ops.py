@@ -1,0 +1,171 @@
+"""brickline's real ops commands (`run`, `recover`, `status`) against the workspace twin
+behind HTTP (tests/twin/server.py): stacks synthesized by `brickline synth`, their jobs run
+as the Jobs service runs them, the status notebook for real on local Spark, and the status
+view read back through the SQL Statement API."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from brickline.cli import cli
+from click.testing import CliRunner, Result
+from conftest import PIPELINES, write
+
+from twin import Scenario, Workspace
+from twin.local import spark_session
+from twin.server import serve
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is installed by `make test`")
+if shutil.which("java") is None:  # pragma: no cover - CI has Java 17
+    pytest.skip("Spark needs Java (17 on the CI machine)", allow_module_level=True)
+if tuple(int(x) for x in pyspark.__version__.split(".")[:2]) < (3, 4):  # pragma: no cover
+    pytest.skip("the status query's named parameters need Spark 3.4+", allow_module_level=True)
+
+LOCAL = {"main": "spark_catalog"}  # local Spark has one catalog
+# the watch looks again every 0.2 s; a request may take long while Spark is busy
+OPTIONS = ["--poll-interval", "0.2", "--timeout", "120"]
+DAY = "2026-11-26"
+
+
+def ticking(start: str = f"{DAY}T02:00:00+00:00") -> Callable[[], datetime]:
+    """The twin's clock: one second later at each look, from a fixed day (the orchestrator's
+    run_key default is the run's start date)."""
+    seconds = itertools.count()
+    first = datetime.fromisoformat(start)
+    return lambda: first + timedelta(seconds=next(seconds))
+
+
+def brickline(pipelines: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, [*args, "--pipelines", str(pipelines), *OPTIONS])
+
+
+def synth(pipelines: Path, outdir: Path) -> dict[str, dict[str, Any]]:
+    """`brickline synth`: stack name -> its cdk.tf.json."""
+    result = CliRunner().invoke(cli, ["synth", str(pipelines), "--outdir", str(outdir)])
+    assert result.exit_code == 0, result.output
+    return {Path(line).parent.name: json.loads(Path(line).read_text(encoding="utf-8"))
+            for line in result.output.splitlines()}
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with spark_session(tmp_path_factory.mktemp("twin-warehouse")) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    return synth(PIPELINES, tmp_path_factory.mktemp("synth") / "cdktf.out")
+
+
+@pytest.fixture
+def twin(spark: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Workspace]]:
+    """Starts the twin of a stack on 127.0.0.1; the CLI (and the status notebook's optional
+    error text, through the SDK's default auth) reach it through DATABRICKS_HOST."""
+    for name in list(os.environ):
+        if name.startswith(("DATABRICKS_", "ARM_", "GOOGLE_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", "/nonexistent/databrickscfg")
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-twin")
+    monkeypatch.setenv("TF_VAR_warehouse_id", "wh-twin")
+    for db in ("pipeline_ops", "sales_ops", "ops", "sales"):
+        spark.sql(f"DROP DATABASE IF EXISTS {db} CASCADE")
+    with contextlib.ExitStack() as stack:
+        def start(doc: dict[str, Any], scenario: Scenario | None = None) -> Workspace:
+            ws = Workspace(doc, spark=spark, scenario=scenario, catalogs=LOCAL,
+                           clock=ticking())
+            host, _ = stack.enter_context(serve(ws))
+            monkeypatch.setenv("DATABRICKS_HOST", host)
+            return ws
+
+        yield start
+
+
+def runs_of(ws: Workspace, job: str) -> list[int]:
+    return [r.run_id for r in ws.runs.values() if r.job_id == ws.job_id(job)]
+
+
+def logged(spark: Any, table: str) -> list[tuple[str, str, int]]:
+    return [(r.job_name, r.status, r.attempt)
+            for r in spark.table(table).orderBy("logged_at", "job_name").collect()]
+
+
+def last_lines(result: Result) -> dict[str, tuple[str, str]]:
+    """The watch's last line of each job: (state, attempt)."""
+    found = {}
+    for line in result.output.splitlines():
+        words = line.split()
+        if len(words) >= 4 and words[2] == "attempt":
+            found[words[0]] = (words[1], words[3])
+    return found
+
+
+def status_table(result: Result) -> dict[str, str]:
+    """`brickline status`'s table: job name -> status."""
+    assert result.exit_code == 0, result.output
+    header, columns, *rows = result.output.splitlines()
+    assert columns.split()[:2] == ["job_name", "status"], result.output
+    return {row.split()[0]: row.split()[1] for row in rows}
+
+
+def test_run_fails_at_load_then_recover_runs_only_load_and_es(
+        twin: Callable[..., Workspace], examples: dict[str, dict[str, Any]],
+        spark: Any) -> None:
+    table = "spark_catalog.pipeline_ops.job_metadata"
+    scenario = Scenario({"LoadTask": ["failed"] * 4})  # the first run and its 3 retries
+    ws = twin(examples["seed_etl"], scenario)
+
+    result = brickline(PIPELINES, "run", "seed_etl")
+    assert result.exit_code == 1, result.output
+    (run_id,) = runs_of(ws, "orchestrator")
+    lines = result.output.splitlines()
+    assert lines[0] == (f"run {run_id} of 'seed_etl_orchestrator': "
+                        f"https://example.cloud.databricks.com/jobs/{ws.job_id('orchestrator')}"
+                        f"/runs/{run_id}")
+    assert lines[-4:] == [
+        "  Data_Load_Job failed:",
+        "    LoadTask: FAILED",  # the job run's failed task, found through runs/get-output
+        "  ES_Load_Job did not run (upstream_failed)",
+        f"next: brickline recover seed_etl --pipelines {PIPELINES} --run-id {run_id}"]
+    assert lines[-5].startswith(f"run {run_id} of 'seed_etl_orchestrator': failed after ")
+    assert logged(spark, table) == [
+        ("Data_Extract_Job", "in-progress", 0), ("Data_Extract_Job", "success", 0),
+        ("Data_Load_Job", "in-progress", 0), ("Data_Load_Job", "failed", 0)]
+    failed = spark.table(table).where("status = 'failed'").collect()[0]
+    assert failed.error_message.startswith("LoadTask: FAILED [RUN_EXECUTION_ERROR]")
+    assert failed.run_key == DAY  # the orchestrator's default: its start date
+    assert status_table(brickline(PIPELINES, "status", "seed_etl")) == {
+        "Data_Extract_Job": "success", "Data_Load_Job": "failed", "ES_Load_Job": "pending"}
+
+    scenario.executed.clear()
+    result = brickline(PIPELINES, "recover", "seed_etl")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    repair_id = ws.runs[run_id].repair_ids[0]
+    assert lines[:3] == [
+        f"repairing run {run_id} of 'seed_etl_orchestrator' (repair {repair_id})",
+        "  re-runs Data_Load_Job (task data_load_job: FAILED)",
+        "  re-runs ES_Load_Job (task es_load_job: UPSTREAM_FAILED)"]
+    assert last_lines(result) == {"Data_Extract_Job": ("success", "0"),
+                                  "Data_Load_Job": ("success", "1"),
+                                  "ES_Load_Job": ("success", "1")}
+    assert lines[-1].startswith(f"run {run_id} of 'seed_etl_orchestrator', repair "
+                                f"{repair_id}: succeeded in ")
+    # only load and ES ran again; extract's job was not started again
+    assert [key for _, key in scenario.executed] == ["LoadTask", "ESLoadTask"]
+    assert len(ws.child_runs(run_id, "data_extract_job")) == 1
+    assert len(ws.child_runs(run_id, "data_load_job")) == 2
+    assert logged(spark, table)[4:] == [
+        ("Data_Load_Job", "in-progress", 1), ("Data_Load_Job", "success", 1),
+        ("ES_Load_Job", "in-progress", 1), ("ES_Load_Job", "success", 1)]
+    assert status_table(brickline(PIPELINES, "status", "seed_etl")) == {
+        "Data_Extract_Job": "success", "Data_Load_Job": "success", "ES_Load_Job": "success"}
