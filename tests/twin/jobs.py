@@ -146,7 +146,10 @@ class Workspace:
             kind, address, attribute = match.groups()
             if (kind, attribute) == ("databricks_job", "id"):
                 return self.job_ids[address]
-            return resources[kind][address][attribute]
+            settings = resources[kind][address]
+            if attribute not in settings:  # computed at apply (an id): the twin has none
+                return f"<{kind}.{address}.{attribute}>"
+            return settings[attribute]
         return value
 
     def local_name(self, name: str) -> str:

@@ -34,6 +34,7 @@ LOCAL = {"main": "spark_catalog"}  # local Spark has one catalog
 # the watch looks again every 0.2 s; a request may take long while Spark is busy
 OPTIONS = ["--poll-interval", "0.2", "--timeout", "120"]
 DAY = "2026-11-26"
+SEED = f"seed_etl  run_key {DAY}"
 
 
 def ticking(start: str = f"{DAY}T02:00:00+00:00") -> Callable[[], datetime]:
@@ -109,10 +110,11 @@ def last_lines(result: Result) -> dict[str, tuple[str, str]]:
     return found
 
 
-def status_table(result: Result) -> dict[str, str]:
+def status_table(result: Result, heading: str) -> dict[str, str]:
     """`brickline status`'s table: job name -> status."""
     assert result.exit_code == 0, result.output
-    header, columns, *rows = result.output.splitlines()
+    first, columns, *rows = result.output.splitlines()
+    assert first == heading, result.output
     assert columns.split()[:2] == ["job_name", "status"], result.output
     return {row.split()[0]: row.split()[1] for row in rows}
 
@@ -143,7 +145,7 @@ def test_run_fails_at_load_then_recover_runs_only_load_and_es(
     failed = spark.table(table).where("status = 'failed'").collect()[0]
     assert failed.error_message.startswith("LoadTask: FAILED [RUN_EXECUTION_ERROR]")
     assert failed.run_key == DAY  # the orchestrator's default: its start date
-    assert status_table(brickline(PIPELINES, "status", "seed_etl")) == {
+    assert status_table(brickline(PIPELINES, "status", "seed_etl"), SEED) == {
         "Data_Extract_Job": "success", "Data_Load_Job": "failed", "ES_Load_Job": "pending"}
 
     scenario.executed.clear()
@@ -167,5 +169,66 @@ def test_run_fails_at_load_then_recover_runs_only_load_and_es(
     assert logged(spark, table)[4:] == [
         ("Data_Load_Job", "in-progress", 1), ("Data_Load_Job", "success", 1),
         ("ES_Load_Job", "in-progress", 1), ("ES_Load_Job", "success", 1)]
-    assert status_table(brickline(PIPELINES, "status", "seed_etl")) == {
+    assert status_table(brickline(PIPELINES, "status", "seed_etl"), SEED) == {
         "Data_Extract_Job": "success", "Data_Load_Job": "success", "ES_Load_Job": "success"}
+
+
+def test_a_pipeline_with_targets_runs_in_its_prod_target(
+        twin: Callable[..., Workspace], examples: dict[str, dict[str, Any]],
+        spark: Any) -> None:
+    ws = twin(examples["sales_daily-prod"])
+    result = brickline(PIPELINES, "run", "sales_daily", "--target", "prod", "--run-key", DAY)
+    assert result.exit_code == 0, result.output
+    assert last_lines(result) == {"Ingest_Orders": ("success", "0"),
+                                  "Ingest_Customers": ("success", "0"),
+                                  "Build_Sales_Mart": ("success", "0")}
+    (run_id,) = runs_of(ws, "orchestrator")
+    assert result.output.splitlines()[-1].startswith(
+        f"run {run_id} of 'sales_daily_orchestrator': succeeded in ")
+    assert [key for _, key in ws.scenario.executed] == ["ingest", "ingest", "build", "check"]
+    assert status_table(brickline(PIPELINES, "status", "sales_daily", "--target", "prod"),
+                        f"sales_daily  run_key {DAY}") == {
+        "Build_Sales_Mart": "success", "Ingest_Customers": "success",
+        "Ingest_Orders": "success"}
+    # Build_Sales_Mart's rollback table does not exist yet: noted, not fatal
+    (start,) = spark.table("spark_catalog.sales_ops.sales_job_metadata").where(
+        "job_name = 'Build_Sales_Mart' AND status = 'in-progress'").collect()
+    assert start.error_message == ("rollback: spark_catalog.sales.daily_sales does not exist "
+                                   "yet; nothing to restore it to")
+
+
+def test_skip_succeeded_a_second_run_of_the_run_key_skips_what_succeeded(
+        twin: Callable[..., Workspace], tmp_path: Path, spark: Any) -> None:
+    pipelines = write(tmp_path / "pipelines" / "skippy", {
+        "pipeline.yml": "pipeline:\n  name: skippy\n  metadata: {catalog: main, schema: ops,"
+                        " table: job_metadata, warehouse_id: w}\n"
+                        "  recovery: {skip_succeeded: true}\n",
+        "jobs.yml": "jobs:\n  - name: A\n    tasks:\n"
+                    "      - task_key: a1\n        notebook_task: {notebook_path: /x/a1}\n"
+                    "      - task_key: a2\n        depends_on: [{task_key: a1}]\n"
+                    "        notebook_task: {notebook_path: /x/a2}\n"
+                    "  - name: B\n    depends_on: [A]\n    tasks:\n"
+                    "      - task_key: b1\n        notebook_task: {notebook_path: /x/b1}\n"}
+                      ).parent
+    scenario = Scenario({"b1": ["failed"]})
+    ws = twin(synth(pipelines, tmp_path / "cdktf.out")["skippy"], scenario)
+    first = brickline(pipelines, "run", "skippy", "--run-key", "day-1")
+    assert first.exit_code == 1, first.output
+    assert last_lines(first) == {"A": ("success", "0"), "B": ("failed", "0")}
+
+    # the whole pipeline again, same run_key: A succeeded for it and is skipped
+    scenario.executed.clear()
+    again = brickline(pipelines, "run", "skippy", "--run-key", "day-1")
+    assert again.exit_code == 0, again.output
+    assert last_lines(again) == {"A": ("success", "0"), "B": ("success", "0")}
+    assert [key for _, key in scenario.executed] == ["b1"]
+    _, second_a = runs_of(ws, "a")  # the first run of A, then the one that skips
+    assert {t["task_key"]: t["state"]["result_state"] for t in ws.get_run(second_a)["tasks"]
+            } == {"brickline_start": "SUCCESS", "brickline_gate": "SUCCESS",
+                  "a1": "EXCLUDED", "a2": "EXCLUDED", "brickline_end": "SUCCESS"}
+    assert logged(spark, "spark_catalog.ops.job_metadata") == [
+        ("A", "in-progress", 0), ("A", "success", 0), ("B", "in-progress", 0),
+        ("B", "failed", 0), ("A", "skipped", 0), ("B", "in-progress", 0),
+        ("B", "success", 0)]
+    assert status_table(brickline(pipelines, "status", "skippy", "--run-key", "day-1"),
+                        "skippy  run_key day-1") == {"A": "success", "B": "success"}
