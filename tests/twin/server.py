@@ -9,7 +9,10 @@ dataclasses) with the twin's runs in place of scripted looks:
 - jobs/runs/get and runs/list: the twin's run as it is at that moment;
 - jobs/runs/get-output: a task run's error and, for a run_job_task, the run it started;
 - SQL statements: run on the twin's local Spark (Unity Catalog names mapped onto it).
-A test harness, not a feature.
+A test harness, not a feature. The rules come from the REST reference pages
+(https://docs.databricks.com/api/workspace/jobs/<endpoint>, Jobs API 2.2, and
+.../statementexecution/executestatement) and the SDK's docstrings of the same calls
+(databricks-sdk 0.162 service/jobs.py, service/sql.py), cited at each one.
 """
 
 from __future__ import annotations
@@ -69,8 +72,11 @@ class TwinWorkspace(fake.Workspace):
             return super().answer(method, path, query, body)
 
     def look(self, run_id: int) -> dict[str, Any]:
-        """The run as it is now. Each new look is kept, so that the page tokens of one
-        runs/get answer keep pointing at the look its first page came from."""
+        """The run as it is now (Jobs API 2.2 "Get a single job run",
+        api/workspace/jobs/getrun; runs/list "List job runs" shows the same runs without
+        their tasks). Each new look is kept, so that the page tokens of one runs/get
+        answer keep pointing at the look its first page came from (runs/get pages tasks
+        past 100: next_page_token)."""
         twin_run = self.twin.get_run(run_id)
         current = jobs.Run.from_dict({
             **twin_run, "number_in_job": run_id,
@@ -89,8 +95,9 @@ class TwinWorkspace(fake.Workspace):
         return super()._route(route, query, body)
 
     def _run_now(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        # Jobs API 2.2 jobs/run-now: "Run a job and return the run_id of the triggered
-        # run"; job_parameters override the job's parameter defaults
+        # Jobs API 2.2 "Trigger a new job run" (api/workspace/jobs/runnow; SDK
+        # JobsAPI.run_now): "Run a job and return the run_id of the triggered run"; the run
+        # goes on after the answer; job_parameters override the parameters' defaults
         job_id = int(body["job_id"])
         if job_id not in self.twin.jobs:
             return 400, {"error_code": "INVALID_PARAMETER_VALUE",
@@ -101,9 +108,11 @@ class TwinWorkspace(fake.Workspace):
         return 200, jobs.RunNowResponse(run_id=run_id, number_in_job=run_id).as_dict()
 
     def _repair(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        # Jobs API 2.2 jobs/runs/repair (SDK JobsAPI.repair_run): rerun_all_failed_tasks
-        # "repair all failed tasks"; latest_repair_id must name the run's latest repair
-        # once it has one; the repair runs inside the same run
+        # Jobs API 2.2 "Repair a job run" (api/workspace/jobs/repairrun; SDK
+        # JobsAPI.repair_run): "Re-run one or more tasks. Tasks are re-run as part of the
+        # original job run"; rerun_all_failed_tasks "repair all failed tasks";
+        # latest_repair_id "must be provided on subsequent requests to repair the same run";
+        # the answer (repair_id) comes before the repair ends
         options: dict[str, Any] = {}
         if "rerun_dependent_tasks" in body:
             options["rerun_dependent_tasks"] = bool(body["rerun_dependent_tasks"])
@@ -118,8 +127,9 @@ class TwinWorkspace(fake.Workspace):
         return 200, jobs.RepairRunResponse(repair_id=repair_id).as_dict()
 
     def _output(self, run_id: int) -> tuple[int, dict[str, Any]]:
-        """Jobs API 2.2 runs/get-output (SDK JobsAPI.get_run_output): the output of one
-        *task* run, 400 for a run_id that is not valid. `error`: "why a task failed";
+        """Jobs API 2.2 "Get the output for a single run" (api/workspace/jobs/getrunoutput;
+        SDK JobsAPI.get_run_output): the output of one *task* run; "returns an HTTP status
+        code 400 if the run_id parameter is invalid". `error`: "why a task failed";
         `run_job_output.run_id`: the run a run_job_task started."""
         attempt = self.twin.task_run(run_id)
         if attempt is None:
@@ -133,7 +143,9 @@ class TwinWorkspace(fake.Workspace):
             if attempt.child_run_id is not None else None).as_dict()
 
     def _submit(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Statement Execution API 2.0 (SDK StatementExecutionAPI.execute_statement): the
+        """Statement Execution API 2.0 "Execute a SQL statement"
+        (api/workspace/statementexecution/executestatement; SDK
+        StatementExecutionAPI.execute_statement): the
         statement with its named parameter markers (`:name`, `parameters` as name/value
         pairs), answered INLINE as JSON_ARRAY: "each non-null value is formatted as a
         string. Null values are encoded as JSON null" (SDK sql.ResultData.data_array)."""

@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from conftest import PIPELINES, write
 
 from twin import Scenario, Workspace
 from twin.local import spark_session
-from twin.server import serve
+from twin.server import TwinWorkspace, serve
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is installed by `make test`")
 if shutil.which("java") is None:  # pragma: no cover - CI has Java 17
@@ -69,7 +70,14 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
 
 
 @pytest.fixture
-def twin(spark: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Workspace]]:
+def fronts() -> list[TwinWorkspace]:
+    """The HTTP fronts the test started (their requests)."""
+    return []
+
+
+@pytest.fixture
+def twin(spark: Any, monkeypatch: pytest.MonkeyPatch,
+         fronts: list[TwinWorkspace]) -> Iterator[Callable[..., Workspace]]:
     """Starts the twin of a stack on 127.0.0.1; the CLI (and the status notebook's optional
     error text, through the SDK's default auth) reach it through DATABRICKS_HOST."""
     for name in list(os.environ):
@@ -84,7 +92,8 @@ def twin(spark: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., 
         def start(doc: dict[str, Any], scenario: Scenario | None = None) -> Workspace:
             ws = Workspace(doc, spark=spark, scenario=scenario, catalogs=LOCAL,
                            clock=ticking())
-            host, _ = stack.enter_context(serve(ws))
+            host, front = stack.enter_context(serve(ws))
+            fronts.append(front)
             monkeypatch.setenv("DATABRICKS_HOST", host)
             return ws
 
@@ -232,3 +241,32 @@ def test_skip_succeeded_a_second_run_of_the_run_key_skips_what_succeeded(
         ("B", "success", 0)]
     assert status_table(brickline(pipelines, "status", "skippy", "--run-key", "day-1"),
                         "skippy  run_key day-1") == {"A": "success", "B": "success"}
+
+
+def test_a_run_of_many_tasks_is_read_in_pages(twin: Callable[..., Workspace],
+                                              fronts: list[TwinWorkspace],
+                                              tmp_path: Path) -> None:
+    """runs/get pages a run's tasks past 100 (Jobs API 2.2 runs/get: next_page_token); the
+    SDK's get_run reads every page, each from the same look at the run."""
+    from databricks.sdk import WorkspaceClient
+
+    tasks = "".join(f"      - task_key: t{i:03d}\n        notebook_task: {{notebook_path: /x/t}}\n"
+                    for i in range(148))
+    pipelines = write(tmp_path / "pipelines" / "wide", {
+        "pipeline.yml": "pipeline:\n  name: wide\n  metadata: {catalog: main, schema: ops,"
+                        " table: job_metadata, warehouse_id: w}\n",
+        "jobs.yml": "jobs:\n  - name: Wide\n    tasks:\n" + tasks}).parent
+    ws = twin(synth(pipelines, tmp_path / "cdktf.out")["wide"])
+    client = WorkspaceClient(host=os.environ["DATABRICKS_HOST"], token="dapi-twin")
+    run_id = client.jobs.run_now(ws.job_id("wide"), job_parameters={"run_key": "k"}).run_id
+    run = client.jobs.get_run(run_id)
+    while run.state is None or run.state.result_state is None:
+        time.sleep(0.2)
+        run = client.jobs.get_run(run_id)
+    assert run.state.result_state.value == "SUCCESS"
+    assert len(run.tasks or []) == 150
+    assert len({t.run_id for t in run.tasks or []}) == 150
+    last = [q for q in fronts[0].calls("/api/2.2/jobs/runs/get")][-2:]
+    # the last look's first page, then its second page ("<look>:<page>")
+    assert "page_token" not in last[0]
+    assert last[1]["page_token"] == f"{len(fronts[0].runs[run_id].looks) - 1}:1"
