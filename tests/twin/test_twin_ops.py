@@ -270,3 +270,20 @@ def test_a_run_of_many_tasks_is_read_in_pages(twin: Callable[..., Workspace],
     # the last look's first page, then its second page ("<look>:<page>")
     assert "page_token" not in last[0]
     assert last[1]["page_token"] == f"{len(fronts[0].runs[run_id].looks) - 1}:1"
+
+
+def test_status_watch_follows_a_run_started_without_waiting(
+        twin: Callable[..., Workspace], examples: dict[str, dict[str, Any]]) -> None:
+    """`run --no-wait` returns while the twin's worker runs the pipeline; `status --watch`
+    then reads the status view (SQL statements, on Spark while the run writes to it) until
+    the orchestrator has no active run."""
+    twin(examples["seed_etl"])
+    started = brickline(PIPELINES, "run", "seed_etl", "--no-wait")
+    assert started.exit_code == 0, started.output
+    assert started.output.startswith("started run ")
+    watched = brickline(PIPELINES, "status", "seed_etl", "--watch")
+    assert watched.exit_code == 0, watched.output
+    assert last_lines(watched) == {"Data_Extract_Job": ("success", "0"),
+                                   "Data_Load_Job": ("success", "0"),
+                                   "ES_Load_Job": ("success", "0")}
+    assert watched.output.splitlines()[-1].startswith(f"seed_etl run_key {DAY}: succeeded")
