@@ -26,7 +26,7 @@ JOBS = ("jobs:\n  - name: Extract\n    tasks:\n" + TASK.format(key="pull")
 def synth(folder: Path, files: dict[str, str]) -> Path:
     write(folder / "pipelines" / "p", files)
     out = folder / "out"
-    build([str(folder / "pipelines")], str(out)).synth()  # type: ignore[attr-defined]
+    build([str(folder / "pipelines")], str(out)).synth()
     return out
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -66,27 +65,14 @@ def validate(paths: tuple[str, ...], deploy: bool) -> None:
               help="Where stacks/<stack>/cdk.tf.json go (as `cdktf synth` writes them).")
 def synth(paths: tuple[str, ...], outdir: str) -> None:
     """Write the Terraform JSON of every pipeline, as `cdktf synth` does."""
-    from brickline.app import build
+    from brickline.app import synth as synthesize
 
-    target = Path(outdir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # everything is synthesized into a scratch folder first: a failure writes nothing
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".brickline-synth-") as tmp:
-        try:
-            app = build(_paths(paths), tmp)
-        except SpecError as error:
-            _fail(error)
-        app.synth()  # type: ignore[attr-defined]
-        written = []
-        for file in sorted(Path(tmp).rglob("*")):
-            if file.is_file():
-                dest = target / file.relative_to(tmp)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(file, dest)
-                written.append(dest)
+    try:
+        written = synthesize(_paths(paths), Path(outdir))
+    except SpecError as error:
+        _fail(error)
     for dest in written:
-        if dest.name == "cdk.tf.json":
-            click.echo(str(dest))
+        click.echo(str(dest))
 
 
 @cli.command()
@@ -153,35 +139,43 @@ def diff(paths: tuple[str, ...], base_ref: str | None, head_ref: str | None,
 
 
 def _review_revisions(paths: Sequence[str], base_ref: str, head_ref: str | None) -> Any:
+    import tempfile
+    from contextlib import ExitStack
+
+    from brickline import app
     from brickline.review import revisions
     from brickline.review.diff import compare, load_stacks
 
     repo = revisions.toplevel(Path.cwd())
     relative = revisions.relative_paths(repo, paths)
     base_sha, base_label = revisions.describe(repo, base_ref)
-    with tempfile.TemporaryDirectory(prefix="brickline-diff-") as tmp:
-        outs = Path(tmp) / "base", Path(tmp) / "head"
-        with revisions.checkout(repo, base_sha) as tree:
-            _synth_side(tree, relative, outs[0], f"base {base_label}")
+    with tempfile.TemporaryDirectory(prefix="brickline-diff-") as tmp, ExitStack() as trees:
+        base = revisions.Side(trees.enter_context(revisions.checkout(repo, base_sha)),
+                              Path(tmp) / "base", f"base {base_label}")
+        sides = [base]
+        head_dir, head_stacks = Path(tmp) / "head", None
         if head_ref is None:
             head_label = "working tree"
-            _synth_side(repo, relative, outs[1], "working tree")
+            # the working tree's own synth output, when it is current, is the head as is
+            present = [str(repo / r) for r in relative if (repo / r).exists()]
+            for candidate in (Path.cwd() / "cdktf.out", repo / "cdktf.out"):
+                head_stacks = app.current_output(present, candidate) if present else None
+                if head_stacks is not None:
+                    head_dir = candidate
+                    break
+            else:
+                sides.append(revisions.Side(repo, head_dir, "working tree"))
         else:
             head_sha, head_label = revisions.describe(repo, head_ref)
-            with revisions.checkout(repo, head_sha) as tree:
-                _synth_side(tree, relative, outs[1], f"head {head_label}")
-        return compare(load_stacks(outs[0]), load_stacks(outs[1]), base_label=base_label,
-                       head_label=head_label)
-
-
-def _synth_side(root: Path, relative: Sequence[str], outdir: Path, label: str) -> None:
-    from brickline.review.revisions import synth_tree
-
-    try:
-        synth_tree(root, relative, outdir)
-    except SpecError as error:
-        click.echo(f"brickline: the pipelines of the {label} have errors:", err=True)
-        _fail(error)
+            sides.append(revisions.Side(trees.enter_context(revisions.checkout(repo, head_sha)),
+                                        head_dir, f"head {head_label}"))
+        try:
+            revisions.synth_sides(sides, relative, app.synth)
+        except revisions.SideError as error:
+            click.echo(f"brickline: the pipelines of the {error.label} have errors:", err=True)
+            _fail(SpecError(error.diagnostics))
+        return compare(load_stacks(base.outdir), load_stacks(head_dir, head_stacks),
+                       base_label=base_label, head_label=head_label)
 
 
 @cli.command()
@@ -509,19 +503,6 @@ def main(argv: Sequence[str] | None = None) -> None:
                    "Run again with BRICKLINE_DEBUG=1 for the traceback, and report it.",
                    err=True)
         sys.exit(70)
-
-
-def synth_for_cdktf(paths: Sequence[str] | None = None) -> None:
-    """main.py's body: `cdktf synth` runs it with CDKTF_OUTDIR set."""
-    from brickline.app import build
-
-    chosen = paths or os.environ.get("BRICKLINE_PIPELINES", "pipelines").split(os.pathsep)
-    try:
-        app = build(chosen)
-    except SpecError as error:
-        click.echo(render(error.diagnostics), err=True)
-        sys.exit(1)
-    app.synth()  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

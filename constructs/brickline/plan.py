@@ -175,10 +175,25 @@ def _job(job: Job, d: Deployment) -> JobPlan:
     _deployment_settings(settings, d)
     _add_status_tasks(job, d, settings)
     _sort_webhooks(settings)
-    by_name = {j.name: j.address for j in pipeline.jobs}
-    upstream = sorted({by_name[a] for a, b in pipeline.edges() if b == job.name})
+    upstream = _upstream(pipeline).get(job.name, [])
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
                    moved_from=job.previous_address)
+
+
+_UPSTREAM: list[tuple[Pipeline, dict[str, list[str]]]] = []
+
+
+def _upstream(pipeline: Pipeline) -> dict[str, list[str]]:
+    """Job name -> addresses of the jobs it waits for, once per pipeline (not once per
+    job: that was quadratic, a second and a half of a 1000-job synth)."""
+    if _UPSTREAM and _UPSTREAM[0][0] is pipeline:
+        return _UPSTREAM[0][1]
+    by_name = {j.name: j.address for j in pipeline.jobs}
+    found: dict[str, set[str]] = {}
+    for a, b in pipeline.edges():
+        found.setdefault(b, set()).add(by_name[a])
+    _UPSTREAM[:] = [(pipeline, {name: sorted(ups) for name, ups in found.items()})]
+    return _UPSTREAM[0][1]
 
 
 def _deployment_settings(settings: dict[str, Any], d: Deployment) -> None:

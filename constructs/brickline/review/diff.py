@@ -85,13 +85,16 @@ class OutputError(Exception):
     """A folder that is not a synth output (a usage problem, not a bug)."""
 
 
-def load_stacks(outdir: Path) -> dict[str, dict[str, Any]]:
-    """The stacks of a synth output folder (cdktf.out): stacks/<stack>/cdk.tf.json."""
+def load_stacks(outdir: Path, names: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The stacks of a synth output folder (cdktf.out): stacks/<stack>/cdk.tf.json (only
+    those of `names`, when given)."""
     if not (outdir / "stacks").is_dir():
         raise OutputError(f"{outdir} holds no stacks/ folder: give the folder `brickline "
                           "synth --outdir` or `cdktf synth` wrote (cdktf.out)")
     stacks = {}
     for file in sorted((outdir / "stacks").glob("*/cdk.tf.json")):
+        if names is not None and file.parent.name not in names:
+            continue
         try:
             stacks[file.parent.name] = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

@@ -271,7 +271,9 @@ def _validate_job(source: Source, index: int, raw: Any) -> tuple[Job | None, lis
     if job is None:
         return None, problems
     job.tasks = tasks
-    job.broken_tasks = broken
+    # a task that failed with no usable task_key (task_key: 007 is a number) still counts as
+    # written: the job is not also told it "needs at least one task" (one mistake, one message)
+    job.broken_tasks = broken or ({"\x00"} if raw_tasks and not tasks else set())
     return job.locate(source, path), problems
 
 
