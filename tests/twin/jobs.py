@@ -213,7 +213,7 @@ class Workspace:
         job failures"; Jobs API 2.2 runs/repair). A run_job_task re-run starts a new run of
         its job."""
         run = self.runs[run_id]
-        if not run.result_state:
+        if not run.result_state:  # the twin repairs ended runs only, as brickline asks
             raise ValueError(f"run {run_id} has not ended: it cannot be repaired yet")
         if run.repair_ids and latest_repair_id != run.repair_ids[-1]:
             raise ValueError("latest_repair_id must name the run's latest repair")
