@@ -7,7 +7,9 @@ brickline (set BRICKLINE_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import os
+import re
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -491,6 +493,102 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
         return
     click.echo(f"{pipeline}  run_key {rows[0].get('run_key')}")
     click.echo(log.table(rows, log.STATUS_COLUMNS))
+
+
+@cli.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pipeline", "pipeline_name", default="example", show_default=True,
+              help="Name of the example pipeline (its folder under pipelines/).")
+def init(folder: Path, pipeline_name: str) -> None:
+    """Set up FOLDER (default: here) as a repository of pipelines deployed with brickline:
+    cdktf.json, main.py, package.json, requirements.txt, pipelines/<name>/, the GitHub
+    workflows, the editor schema, a README section. Overwrites nothing."""
+    from brickline import init as scaffold
+
+    try:
+        planned = scaffold.files(folder, pipeline_name)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    taken = scaffold.conflicts(folder, planned)
+    if taken:
+        raise click.UsageError(f"these files exist in {folder}, and init overwrites nothing: "
+                               + ", ".join(taken))
+    scaffold.write(folder, planned)
+    for item in planned:
+        click.echo(f"{'appended to' if item.append else 'wrote'} {item.path}")
+    click.echo("next: python3 -m venv .venv && . .venv/bin/activate && "
+               "pip install -r requirements.txt && npm install, then brickline validate "
+               "and npx cdktf synth")
+
+
+def _ids_by_name(ws: Any, names: Sequence[str], pattern: str | None) -> list[int]:
+    from brickline import importer
+
+    ids: list[int] = []
+    for name in names:
+        found = importer.ids_named(ws, name)
+        if len(found) != 1:
+            _ops_error(ValueError(
+                f"no job named {name!r}" if not found else
+                f"{len(found)} jobs are named {name!r} (ids {', '.join(map(str, found))}): "
+                "import the one you mean by its id"))
+        ids += found
+    if pattern is not None:
+        matched = importer.ids_matching(ws, pattern)
+        if not matched:
+            _ops_error(ValueError(f"no job name matches {pattern!r}"))
+        ids += matched
+    return ids
+
+
+@cli.command("import")
+@click.argument("job_ids", nargs=-1, type=int)
+@click.option("--name", "names", multiple=True, metavar="NAME",
+              help="Import the job of this name (repeatable).")
+@click.option("--all-matching", "pattern", metavar="REGEX",
+              help="Import every job whose name matches this regular expression.")
+@click.option("--pipeline", "target_path", required=True, metavar="PATH",
+              type=click.Path(path_type=Path),
+              help="The pipeline folder to write jobs.yml into, or a .yml file to write.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@_profile_option
+def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], pattern: str | None,
+                target_path: Path, force: bool, profile: str | None) -> None:
+    """Write existing jobs (by id or --name) as pipeline YAML; each keeps its id
+    (import_id), so the first deploy adopts the job instead of creating a second one."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline import importer, ops
+
+    if not job_ids and not names and not pattern:
+        raise click.UsageError("give job ids, --name NAME or --all-matching REGEX")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise click.UsageError(f"--all-matching: bad regular expression: {exc}") from None
+    file = target_path if target_path.suffix in (".yml", ".yaml") else target_path / "jobs.yml"
+    if file.exists() and not force:
+        raise click.UsageError(f"{file} exists: choose another path, or --force to replace it")
+    settled = any((file.parent / name).exists() for name in ("pipeline.yml", "pipeline.yaml"))
+    try:
+        session = ops.connect(profile=profile)
+        with session.calls():
+            ids = [*job_ids, *_ids_by_name(session.ws, names, pattern)]
+            payloads = importer.fetch(session.ws, sorted(set(ids)))
+        result = importer.pipeline_yaml(payloads, with_settings=not settled)
+    except (ops.OpsError, importer.NotImportable, DatabricksError, OSError) as exc:
+        _ops_error(exc)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    # written whole or not at all
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=file.parent, suffix=".tmp",
+                                     delete=False) as out:
+        out.write(result.text)
+    os.replace(out.name, file)
+    click.echo(f"wrote {file}: {', '.join(result.names)}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"next: brickline validate {file.parent}, then cdktf deploy adopts the jobs")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

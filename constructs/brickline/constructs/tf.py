@@ -52,10 +52,12 @@ from constructs import Construct, IValidation
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
 RESOURCE_CLASSES: dict[str, type] = {
-    "databricks_notebook": Notebook,  # brickline's status notebook (plan._status_notebook)
+    # brickline's status notebook (plan._status_notebook) and local notebooks a task names
+    "databricks_notebook": Notebook,
     "databricks_grant": Grant,  # Unity Catalog grants on the status log (plan._grants)
     "databricks_permissions": Permissions,  # a job's access list, moved with the job
     "databricks_schema": Schema,  # the metadata schema, with metadata.create_schema
+    "databricks_workspace_file": WorkspaceFile,  # other local code files a task names
 }
 DATA_CLASSES: dict[str, type] = {
     "databricks_schema": DataDatabricksSchema,  # the metadata schema, read by default

@@ -46,6 +46,8 @@ PARAMETER_NAME = re.compile(r"[\w.-]+")
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TEMPLATE = re.compile(r"(?<![$%])([$%])\{")
 VAR_REF = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
+TARGET_REF = "${bundle.target}"
+BUNDLE_REFS = ("${resources.", "${workspace.", "${bundle.", "${artifacts.")
 # kept for callers of the old names; the registry is brickline.names
 ORCHESTRATOR_ADDRESS = names.ORCHESTRATOR
 METADATA_ADDRESS = names.METADATA_TABLE
@@ -346,6 +348,14 @@ def variable_names(p: Pipeline) -> list[Diagnostic]:
     return out
 
 
+def _takes_target_name(path: Path) -> bool:
+    """Jobs and the orchestrator, and their target overrides, are laid out per target."""
+    if path[:1] in (("jobs",), ("resources",)) or path[:2] == ("pipeline", "orchestrator"):
+        return True
+    return path[:2] == ("pipeline", "targets") and len(path) > 3 and \
+        path[3] in ("jobs", "orchestrator")
+
+
 def templates(p: Pipeline) -> list[Diagnostic]:
     """Terraform reads '${' and '%{' in every string, and in every map key (HCL JSON
     syntax, hashicorp/hcl json/spec.md: object property names are templates too): only
@@ -382,6 +392,18 @@ def _template_problems(source: Source, path: Path, text: str, declared: set[str]
                 out.append(source.error(path, f"undeclared variable '{name}'"
                                         f"{did_you_mean(name, declared)}: declare it under "
                                         "pipeline.variables in pipeline.yml"))
+            continue
+        if text.startswith(TARGET_REF, match.start()):
+            if not _takes_target_name(path):
+                out.append(source.error(path, "${bundle.target} is filled in in jobs and the "
+                                        "orchestrator only; set this per target under "
+                                        "pipeline.targets instead"))
+            continue  # the deployment's target name, filled in per stack (spec/targets.py)
+        if text.startswith(BUNDLE_REFS, match.start()):
+            out.append(source.error(
+                path, "a bundle reference ('${resources...}', '${workspace...}', "
+                "'${bundle...}') has no value outside a bundle: write the value, or a "
+                "${var.NAME} declared under pipeline.variables"))
             continue
         sign = match.group(1)
         out.append(source.error(
@@ -1005,7 +1027,8 @@ def job_triggers(ctx: JobContext) -> list[Diagnostic]:
     out += _schedule(job.schedule, ctx.at)
     out += _trigger(job.trigger, ctx.at)
     out += _run_as(job.run_as, ctx.at)
-    out += _git_source(job.git_source, ctx.at)
+    raw_git = job.raw.get("git_source")
+    out += _git_source(job.git_source, ctx.at, raw_git if isinstance(raw_git, dict) else {})
     return out
 
 
@@ -1094,24 +1117,34 @@ def _run_as(run_as: api.RunAs | None,
                                f"{' and '.join(given) or 'none'}")]
 
 
-def _git_source(git: api.GitSource | None,
-                error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+def _git_source(git: api.GitSource | None, error: Callable[[Path, str], Diagnostic],
+                written: dict[str, Any]) -> list[Diagnostic]:
     """provider 1.99.0 jobs/resource_job.go gitSourceSchema (:926-931): url is an https URL;
     branch, tag and commit exclude each other; and Create (:806-811) needs one of them
-    when no provider is given."""
+    when no provider is given. Keys are named as the YAML spells them (git_url or url)."""
     if git is None:
         return []
+
+    provider_words = "url" in written and "git_url" not in written
+
+    def name(field: str) -> str:  # the Jobs API's git_x or the provider's x, as written
+        if field in written or field[4:] in written:
+            return field if field in written else field[4:]
+        return field[4:] if provider_words else field
+
     out = []
-    if "${" not in git.url and not re.fullmatch(r"https://[^/\s]+(/\S*)?", git.url):
-        out.append(error(("git_source", "url"), f"bad url {git.url!r}: give the repository's "
-                                                "https:// URL"))
-    refs = [k for k in ("branch", "tag", "commit") if getattr(git, k)]
+    if "${" not in git.git_url and not re.fullmatch(r"https://[^/\s]+(/\S*)?", git.git_url):
+        out.append(error(("git_source", name("git_url")), f"bad url {git.git_url!r}: give the "
+                                                          "repository's https:// URL"))
+    refs = [name(k) for k in ("git_branch", "git_tag", "git_commit") if getattr(git, k)]
     if len(refs) > 1:
-        out.append(error(("git_source", refs[1]), "git_source takes one of branch, tag and "
-                                                  f"commit; this one sets {' and '.join(refs)}"))
-    elif not refs and git.provider is None:
+        out.append(error(("git_source", refs[1]), "git_source takes one of "
+                         f"{', '.join(name(k) for k in ('git_branch', 'git_tag'))} and "
+                         f"{name('git_commit')}; this one sets {' and '.join(refs)}"))
+    elif not refs and git.git_provider is None:
         # the provider refuses it only when it has to guess the provider from the url
-        out.append(error(("git_source",), "git_source needs one of branch, tag and commit"))
+        out.append(error(("git_source",), f"git_source needs one of {name('git_branch')}, "
+                                          f"{name('git_tag')} and {name('git_commit')}"))
     return out
 
 
