@@ -110,7 +110,7 @@ class Workspace:
         if route == ("POST", f"{JOBS}/runs/repair"):
             return self._repair(body)
         if route == ("POST", STATEMENTS):
-            return 200, self._submit()
+            return 200, self._submit(body)
         match = re.fullmatch(rf"{STATEMENTS}/([^/]+)(/cancel)?", path)
         if match and method == "GET":
             looks = self._statements[match.group(1)]
@@ -177,8 +177,12 @@ class Workspace:
             self.runs[run_id] = Run(self.on_repair(run_id, repair_id), self.tick)
         return 200, jobs.RepairRunResponse(repair_id=repair_id).as_dict()
 
-    def _submit(self) -> dict[str, Any]:
-        script = self.queries.pop(0) if len(self.queries) > 1 else self.queries[0]
+    def _submit(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.add_statement(self.queries.pop(0) if len(self.queries) > 1
+                                  else self.queries[0])
+
+    def add_statement(self, script: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """A statement that answers `script` (the POST answer, then one per GET)."""
         statement_id = f"s-{len(self._statements) + 1}"
         looks = [{**look, "statement_id": statement_id} for look in script]
         self._statements[statement_id] = looks[1:] or looks
