@@ -4,7 +4,7 @@ One stack per pipeline under pipelines/ (or the folders in BRICKLINE_PIPELINES, 
 by the OS path separator). Invalid pipelines print every mistake and write nothing.
 """
 
-from brickline.cli import synth_for_cdktf
+from brickline.app import main
 
 if __name__ == "__main__":
-    synth_for_cdktf()
+    main()

@@ -65,7 +65,7 @@ def synth_dir(pipelines: Path, outdir: Path) -> Path:
         return outdir
     from brickline.app import build
 
-    build([str(pipelines)], str(outdir)).synth()  # type: ignore[attr-defined]
+    build([str(pipelines)], str(outdir)).synth()
     if cached is not None:
         shutil.copytree(outdir, cached, dirs_exist_ok=True)
     return outdir

@@ -1,116 +1,46 @@
 """Contract tests: brickline's calls to Databricks, made by the real Databricks SDK against a
-local HTTP server that answers the REST endpoints the SDK calls (Jobs API 2.2, Statement
-Execution API 2.0) with payloads of the documented shape. They prove the requests brickline
-sends and how it reads the answers; they do not prove the workspace's behaviour."""
+local HTTP server (tests/databricks_fake.py) that answers the REST endpoints the SDK calls
+(Jobs API 2.2, Statement Execution API 2.0) with payloads of the documented shape. They
+prove the requests brickline sends and how it reads the answers; they do not prove the
+workspace's behaviour."""
 
 from __future__ import annotations
 
-import json
-import threading
+import os
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlparse
 
+import databricks_fake as fake
 import pytest
+from brickline import ops
 from brickline.cli import cli
+from brickline.ops import runs
 from brickline.runtime import status
-from click.testing import CliRunner
-from conftest import PIPELINES
+from click.testing import CliRunner, Result
+from conftest import PIPELINES, plan_of
+from databricks.sdk.service import jobs
 
-ORCHESTRATOR_ID = 11
-
-
-class Workspace:
-    """What the fake workspace knows, and every request it got."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, dict[str, Any]]] = []
-        self.jobs: list[dict[str, Any]] = []
-        self.runs: list[dict[str, Any]] = []           # runs/list, newest first
-        self.run_pages: dict[int, list[dict[str, Any]]] = {}
-        self.outputs: dict[int, dict[str, Any]] = {}
-        self.statement: dict[str, Any] = {}
-        self.forbidden = False
-
-    def answer(self, method: str, path: str, query: dict[str, str],
-               body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if self.forbidden:
-            return 403, {"error_code": "PERMISSION_DENIED",
-                         "message": "User does not have permission to view this job"}
-        if (method, path) == ("GET", "/api/2.2/jobs/list"):
-            return 200, {"jobs": [j for j in self.jobs
-                                  if j["settings"]["name"] == query.get("name")]}
-        if (method, path) == ("GET", "/api/2.2/jobs/runs/list"):
-            runs = [r for r in self.runs if str(r["job_id"]) == query.get("job_id")]
-            if query.get("active_only") == "true":
-                runs = [r for r in runs if r["state"]["life_cycle_state"] == "RUNNING"]
-            if query.get("completed_only") == "true":
-                runs = [r for r in runs if r["state"]["life_cycle_state"] == "TERMINATED"]
-            return 200, {"runs": runs[: int(query.get("limit", 25))], "has_more": False}
-        if (method, path) == ("GET", "/api/2.2/jobs/runs/get"):
-            pages = self.run_pages[int(query["run_id"])]
-            page = int(query.get("page_token", "0"))
-            return 200, pages[page]
-        if (method, path) == ("GET", "/api/2.2/jobs/runs/get-output"):
-            return 200, self.outputs.get(int(query["run_id"]), {})
-        if (method, path) == ("POST", "/api/2.2/jobs/runs/repair"):
-            return 200, {"repair_id": 501}
-        if (method, path.rstrip("/")) == ("POST", "/api/2.0/sql/statements"):
-            return 200, self.statement
-        return 404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"no {method} {path}"}
+FAST = ["--poll-interval", "0"]
 
 
 @pytest.fixture
-def workspace(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    state = Workspace()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self, method: str) -> None:
-            url = urlparse(self.path)
-            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}") if length else {}
-            state.requests.append((method, url.path, {**query, **body}))
-            code, payload = state.answer(method, url.path, query, body)
-            data = json.dumps(payload).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    for name in list(__import__("os").environ):
-        if name.startswith(("DATABRICKS_", "ARM_", "GOOGLE_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DATABRICKS_HOST", f"http://127.0.0.1:{server.server_address[1]}")
-    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-contract-test")
-    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", "/nonexistent/databrickscfg")
-    yield state
-    server.shutdown()
-    server.server_close()
+def workspace(monkeypatch: pytest.MonkeyPatch) -> Iterator[fake.Workspace]:
+    state = fake.Workspace()
+    with fake.serve(state) as host:
+        for name in list(os.environ):
+            if name.startswith(("DATABRICKS_", "ARM_", "GOOGLE_")):
+                monkeypatch.delenv(name)
+        monkeypatch.setenv("DATABRICKS_HOST", host)
+        monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-contract-test")
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", "/nonexistent/databrickscfg")
+        yield state
 
 
-def task(key: str, result: str, run_id: int) -> dict[str, Any]:
-    return {"task_key": key, "run_id": run_id, "attempt_number": 0,
-            "state": {"life_cycle_state": "TERMINATED", "result_state": result,
-                      "state_message": ""}}
+def brickline(*args: str) -> Result:
+    return CliRunner().invoke(cli, [*args, "--pipelines", str(PIPELINES)])
 
 
 def test_status_notebook_error_text_reads_only_failed_task_outputs(
-        workspace: Workspace) -> None:
+        workspace: fake.Workspace) -> None:
     """The status notebook's optional extra: the error text of the failed tasks, by the run
     ids the Jobs service resolved ({{tasks.<key>.run_id}}); no runs/get, no paging."""
     from databricks.sdk import WorkspaceClient
@@ -123,111 +53,254 @@ def test_status_notebook_error_text_reads_only_failed_task_outputs(
     assert status.evaluate(failed, errors=errors).error_message == (
         "t180: FAILED [RUN_EXECUTION_ERROR]: AnalysisException: table not found\n"
         "t181: FAILED [RUN_EXECUTION_ERROR]")
-    outputs = [q for m, p, q in workspace.requests if p == "/api/2.2/jobs/runs/get-output"]
+    outputs = workspace.calls("/api/2.2/jobs/runs/get-output")
     assert outputs == [{"run_id": "1180"}, {"run_id": "1181"}]
-    assert not [p for m, p, q in workspace.requests if p == "/api/2.2/jobs/runs/get"]
+    assert not workspace.calls("/api/2.2/jobs/runs/get")
 
 
-def orchestrator_run(run_id: int, results: dict[str, str],
-                     repairs: list[int] | None = None) -> dict[str, Any]:
+# --- recover: which run, and what it repairs ---------------------------------------------
+
+def orchestrator_run(run_id: int, results: dict[str, str], repairs: list[int] | None = None,
+                     start: int = fake.T0) -> dict[str, object]:
     failed = any(r != "SUCCESS" for r in results.values())
-    return {"run_id": run_id, "job_id": ORCHESTRATOR_ID,
-            "run_page_url": f"https://example.cloud.databricks.com/jobs/11/runs/{run_id}",
-            "state": {"life_cycle_state": "TERMINATED",
-                      "result_state": "FAILED" if failed else "SUCCESS"},
-            "tasks": [task(k, r, run_id * 10 + i) for i, (k, r) in enumerate(results.items())],
-            "repair_history": [{"type": "ORIGINAL", "id": run_id}]
-            + [{"type": "REPAIR", "id": r} for r in repairs or []]}
+    tasks = [fake.task(k, "TERMINATED", r, run_id=run_id * 10 + i)
+             for i, (k, r) in enumerate(results.items())]
+    history = [fake.repair("ORIGINAL", run_id, "TERMINATED", start=start)] + [
+        fake.repair("REPAIR", r, "TERMINATED", "FAILED", start=start + i + 1)
+        for i, r in enumerate(repairs or [])]
+    return fake.run(run_id, "TERMINATED", "FAILED" if failed else "SUCCESS", tasks=tasks,
+                    history=history, start=start)
 
 
-def seed_workspace(workspace: Workspace, run: dict[str, Any]) -> None:
-    workspace.jobs = [{"job_id": ORCHESTRATOR_ID, "settings": {"name": "seed_etl_orchestrator"}}]
-    workspace.runs = [{k: v for k, v in run.items() if k != "tasks"}]
-    workspace.run_pages[run["run_id"]] = [run]
+def seed(workspace: fake.Workspace, *looks: dict[str, object]) -> None:
+    fake.seed_workspace(workspace)
+    for look in looks:
+        workspace.add_run([look])
 
 
-def test_recover_repairs_only_the_failed_jobs(workspace: Workspace) -> None:
-    seed_workspace(workspace, orchestrator_run(900, {
+def test_recover_repairs_only_the_failed_jobs(workspace: fake.Workspace) -> None:
+    seed(workspace, orchestrator_run(900, {
         "data_extract_job": "SUCCESS", "data_load_job": "FAILED",
-        "es_load_job": "UPSTREAM_FAILED"}, repairs=[77]))
-    result = CliRunner().invoke(cli, ["recover", "seed_etl", "--pipelines", str(PIPELINES)])
+        "es_load_job": "UPSTREAM_FAILED"}))
+    result = brickline("recover", "seed_etl", "--no-wait")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[:3] == [
+    assert result.output.splitlines() == [
         "repairing run 900 of 'seed_etl_orchestrator' (repair 501)",
         "  re-runs Data_Load_Job (task data_load_job: FAILED)",
-        "  re-runs ES_Load_Job (task es_load_job: UPSTREAM_FAILED)"]
-    (repair,) = [q for m, p, q in workspace.requests if p == "/api/2.2/jobs/runs/repair"]
-    assert repair == {"run_id": 900, "rerun_all_failed_tasks": True, "latest_repair_id": 77}
-    lists = [q for m, p, q in workspace.requests if p == "/api/2.2/jobs/list"]
-    assert lists[0]["name"] == "seed_etl_orchestrator"
+        "  re-runs ES_Load_Job (task es_load_job: UPSTREAM_FAILED)",
+        "  https://example.cloud.databricks.com/jobs/11/runs/900"]
+    (repair,) = workspace.calls("/api/2.2/jobs/runs/repair")
+    assert repair == {"run_id": 900, "rerun_all_failed_tasks": True}
+    assert workspace.calls("/api/2.2/jobs/list")[0]["name"] == "seed_etl_orchestrator"
 
 
-def test_recover_dry_run_changes_nothing(workspace: Workspace) -> None:
-    seed_workspace(workspace, orchestrator_run(901, {"data_extract_job": "TIMEDOUT"}))
-    result = CliRunner().invoke(cli, ["recover", "seed_etl", "--dry-run",
-                                      "--pipelines", str(PIPELINES)])
+def test_recover_passes_the_latest_of_several_repairs(workspace: fake.Workspace) -> None:
+    seed(workspace, orchestrator_run(900, {"data_load_job": "FAILED"}, repairs=[77, 78, 79]))
+    result = brickline("recover", "seed_etl", "--no-wait")
+    assert result.exit_code == 0, result.output
+    (repair,) = workspace.calls("/api/2.2/jobs/runs/repair")
+    assert repair["latest_repair_id"] == 79
+
+
+def test_recover_picks_the_latest_repair_by_its_start(workspace: fake.Workspace) -> None:
+    run = orchestrator_run(900, {"data_load_job": "FAILED"}, repairs=[78, 77])
+    history = run["repair_history"]
+    assert isinstance(history, list)
+    history[1]["start_time"], history[2]["start_time"] = fake.T0 + 9, fake.T0 + 5
+    seed(workspace, run)
+    assert brickline("recover", "seed_etl", "--no-wait").exit_code == 0
+    assert workspace.calls("/api/2.2/jobs/runs/repair")[0]["latest_repair_id"] == 78
+
+
+def test_recover_takes_the_newest_finished_run(workspace: fake.Workspace) -> None:
+    seed(workspace, orchestrator_run(900, {"data_load_job": "FAILED"}, start=fake.T0),
+         orchestrator_run(901, {"data_load_job": "FAILED"}, start=fake.T0 + 86_400_000),
+         orchestrator_run(899, {"data_load_job": "SUCCESS"}, start=fake.T0 - 86_400_000))
+    assert brickline("recover", "seed_etl", "--no-wait").exit_code == 0
+    assert workspace.calls("/api/2.2/jobs/runs/repair")[0]["run_id"] == 901
+
+
+def test_recover_skips_runs_that_never_ran(workspace: fake.Workspace) -> None:
+    skipped = fake.run(902, "SKIPPED", start=fake.T0 + 99, message="max concurrent runs")
+    seed(workspace, orchestrator_run(900, {"data_load_job": "FAILED"}), skipped)
+    assert brickline("recover", "seed_etl", "--no-wait").exit_code == 0
+    assert workspace.calls("/api/2.2/jobs/runs/repair")[0]["run_id"] == 900
+
+
+def test_recover_reads_every_page_of_a_run_with_many_tasks(workspace: fake.Workspace) -> None:
+    results = {f"job_{i:03}": "SUCCESS" for i in range(250)}
+    results["job_231"] = "FAILED"  # on the third page of runs/get
+    seed(workspace, orchestrator_run(905, results))
+    result = brickline("recover", "seed_etl", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "  would re-run job_231 (task job_231: FAILED)" in result.output.splitlines()
+    pages = [q.get("page_token") for q in workspace.calls("/api/2.2/jobs/runs/get")]
+    assert pages == [None, "0:1", "0:2"]
+
+
+def test_recover_dry_run_changes_nothing(workspace: fake.Workspace) -> None:
+    seed(workspace, orchestrator_run(901, {"data_extract_job": "TIMEDOUT"}))
+    result = brickline("recover", "seed_etl", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "would re-run Data_Extract_Job (task data_extract_job: TIMEDOUT)" in result.output
-    assert not [p for m, p, q in workspace.requests if p.endswith("/repair")]
+    assert not workspace.calls("/api/2.2/jobs/runs/repair")
 
 
-def test_recover_when_the_latest_run_succeeded(workspace: Workspace) -> None:
-    seed_workspace(workspace, orchestrator_run(902, {"data_extract_job": "SUCCESS"}))
-    result = CliRunner().invoke(cli, ["recover", "seed_etl", "--pipelines", str(PIPELINES)])
+def test_recover_when_the_latest_run_succeeded(workspace: fake.Workspace) -> None:
+    seed(workspace, orchestrator_run(902, {"data_extract_job": "SUCCESS"}))
+    result = brickline("recover", "seed_etl")
     assert result.exit_code == 0
     assert "succeeded: nothing to recover" in result.output
-    assert not [p for m, p, q in workspace.requests if p.endswith("/repair")]
+    assert not workspace.calls("/api/2.2/jobs/runs/repair")
 
 
-def test_recover_a_pipeline_that_is_not_deployed(workspace: Workspace) -> None:
-    result = CliRunner().invoke(cli, ["recover", "seed_etl", "--pipelines", str(PIPELINES)])
+ACTIVE = [s.value for s in jobs.RunLifeCycleState if s.value not in runs.ENDED_STATES]
+ACTIVE_V2 = [s.value for s in jobs.RunLifecycleStateV2State if s.value != "TERMINATED"]
+
+
+def test_every_documented_state_is_sorted() -> None:
+    """Every RunLifeCycleState the SDK knows is either ended or active here."""
+    assert sorted(ACTIVE) == ["BLOCKED", "PENDING", "QUEUED", "RUNNING", "TERMINATING",
+                              "WAITING_FOR_RETRY"]
+    assert sorted(ACTIVE_V2) == ["BLOCKED", "PENDING", "QUEUED", "RUNNING", "TERMINATING",
+                                 "WAITING"]
+
+
+@pytest.mark.parametrize("life", ACTIVE)
+def test_recover_waits_while_a_run_is_active(workspace: fake.Workspace, life: str) -> None:
+    seed(workspace, orchestrator_run(900, {"data_load_job": "FAILED"}),
+         fake.run(903, life, start=fake.T0 + 99))
+    result = brickline("recover", "seed_etl")
     assert result.exit_code == 1
-    assert "no job named 'seed_etl_orchestrator'" in result.output
-    assert "Traceback" not in result.output
+    assert result.output == (f"brickline: run 903 of 'seed_etl_orchestrator' is still "
+                             f"{life.lower()}: wait for it to end, then recover\n")
+    assert not workspace.calls("/api/2.2/jobs/runs/repair")
 
 
-def test_recover_an_unknown_pipeline_is_a_usage_error(workspace: Workspace) -> None:
-    result = CliRunner().invoke(cli, ["recover", "nope", "--pipelines", str(PIPELINES)])
+@pytest.mark.parametrize("life", ACTIVE_V2)
+def test_recover_reads_the_newer_status_object(workspace: fake.Workspace, life: str) -> None:
+    newer = fake.run(903, "TERMINATED", start=fake.T0 + 99)
+    del newer["state"]
+    newer["status"] = jobs.RunStatus(state=jobs.RunLifecycleStateV2State(life)).as_dict()
+    seed(workspace, orchestrator_run(900, {"data_load_job": "FAILED"}), newer)
+    result = brickline("recover", "seed_etl")
+    assert result.exit_code == 1
+    assert f"run 903 of 'seed_etl_orchestrator' is still {life.lower()}" in result.output
+    assert not workspace.calls("/api/2.2/jobs/runs/repair")
+
+
+def test_an_old_active_run_is_found_past_the_first_page(workspace: fake.Workspace) -> None:
+    recent = [orchestrator_run(1000 + i, {"data_load_job": "SUCCESS"}, start=fake.T0 + i)
+              for i in range(30)]
+    seed(workspace, fake.run(903, "RUNNING", start=fake.T0 - 1), *recent)
+    result = brickline("recover", "seed_etl")
+    assert result.exit_code == 1
+    assert "run 903 of 'seed_etl_orchestrator' is still running" in result.output
+
+
+def test_recover_a_pipeline_that_never_ran(workspace: fake.Workspace) -> None:
+    seed(workspace)
+    result = brickline("recover", "seed_etl")
+    assert result.exit_code == 1
+    assert result.output == "brickline: 'seed_etl_orchestrator' has never run: nothing to " \
+                            "recover\n"
+
+
+def test_recover_a_given_run(workspace: fake.Workspace) -> None:
+    seed(workspace, orchestrator_run(900, {"data_load_job": "FAILED"}),
+         orchestrator_run(901, {"data_load_job": "SUCCESS"}, start=fake.T0 + 9))
+    result = brickline("recover", "seed_etl", "--run-id", "900", "--no-wait")
+    assert result.exit_code == 0, result.output
+    assert workspace.calls("/api/2.2/jobs/runs/repair")[0]["run_id"] == 900
+    assert not workspace.calls("/api/2.2/jobs/runs/list")  # no search for the latest
+
+
+def test_recover_refuses_a_run_of_another_job(workspace: fake.Workspace) -> None:
+    seed(workspace)
+    workspace.add_run([fake.run(950, "TERMINATED", "FAILED", job_id=22)])
+    result = brickline("recover", "seed_etl", "--run-id", "950")
+    assert result.exit_code == 1
+    assert result.output == ("brickline: run 950 is a run of job 22, not of "
+                             "'seed_etl_orchestrator' (ids 11)\n")
+    assert not workspace.calls("/api/2.2/jobs/runs/repair")
+
+
+def test_recover_refuses_a_given_run_that_is_active(workspace: fake.Workspace) -> None:
+    seed(workspace, fake.run(904, "WAITING_FOR_RETRY"))
+    result = brickline("recover", "seed_etl", "--run-id", "904")
+    assert result.exit_code == 1
+    assert "run 904 of 'seed_etl_orchestrator' is still waiting_for_retry" in result.output
+
+
+def test_two_jobs_with_the_orchestrators_name(workspace: fake.Workspace) -> None:
+    workspace.jobs = [fake.job(11, "seed_etl_orchestrator"), fake.job(12, "seed_etl_orchestrator"),
+                      fake.job(13, "Seed_ETL_orchestrator")]  # the filter ignores case
+    result = brickline("recover", "seed_etl")
+    assert result.exit_code == 1
+    assert result.output == ("brickline: 2 jobs are named 'seed_etl_orchestrator' (ids 11, "
+                             "12); delete the extra ones, or pass --run-id\n")
+    started = brickline("run", "seed_etl")
+    assert started.exit_code == 1
+    assert started.output == ("brickline: 2 jobs are named 'seed_etl_orchestrator' (ids 11, "
+                              "12); delete the extra ones\n")
+    assert not workspace.calls("/api/2.2/jobs/run-now")
+
+
+def test_recover_a_pipeline_that_is_not_deployed(workspace: fake.Workspace) -> None:
+    result = brickline("recover", "seed_etl")
+    assert result.exit_code == 1
+    assert result.output == ("brickline: no job named 'seed_etl_orchestrator' in this "
+                             "workspace: deploy the pipeline first (cdktf deploy), or pick the "
+                             "workspace with --profile\n")
+
+
+def test_recover_an_unknown_pipeline_is_a_usage_error(workspace: fake.Workspace) -> None:
+    result = brickline("recover", "nope")
     assert result.exit_code == 2
     assert "no pipeline named 'nope' (found: parallel_abcd, sales_daily, seed_etl)" \
         in result.output
-    untargeted = CliRunner().invoke(cli, ["recover", "sales_daily", "--pipelines",
-                                          str(PIPELINES)])
+    untargeted = brickline("recover", "sales_daily")
     assert untargeted.exit_code == 2
     assert "pipeline 'sales_daily' has the targets dev, prod: pick one with --target" \
         in untargeted.output
 
 
-def test_recover_finds_the_targets_orchestrator(workspace: Workspace) -> None:
-    workspace.jobs = [{"job_id": ORCHESTRATOR_ID,
-                       "settings": {"name": "[dev] sales_daily_orchestrator"}}]
-    run = orchestrator_run(903, {"build_sales_mart": "FAILED"})
-    workspace.runs = [{k: v for k, v in run.items() if k != "tasks"}]
-    workspace.run_pages[903] = [run]
-    result = CliRunner().invoke(cli, ["recover", "sales_daily", "--target", "dev",
-                                      "--pipelines", str(PIPELINES)])
+@pytest.mark.parametrize("command", ["run", "recover", "status"])
+def test_an_unknown_target_lists_the_real_ones(workspace: fake.Workspace, command: str) -> None:
+    result = brickline(command, "sales_daily", "--target", "staging")
+    assert result.exit_code == 2
+    assert "unknown target 'staging' of pipeline 'sales_daily': its targets are dev, prod" \
+        in result.output
+    assert not workspace.requests
+
+
+def test_recover_finds_the_targets_orchestrator(workspace: fake.Workspace) -> None:
+    workspace.jobs = [fake.job(11, "[dev] sales_daily_orchestrator")]
+    workspace.add_run([orchestrator_run(903, {"build_sales_mart": "FAILED"})])
+    result = brickline("recover", "sales_daily", "--target", "dev", "--no-wait")
     assert result.exit_code == 0, result.output
     assert "re-runs Build_Sales_Mart (task build_sales_mart: FAILED)" in result.output
 
 
-def test_status_queries_the_view_through_a_warehouse(workspace: Workspace,
+# --- status: the job_status view through a warehouse --------------------------------------
+
+COLUMNS = ["pipeline", "run_key", "job_name", "status", "start_time", "end_time",
+           "error_message", "failed_tasks", "job_id", "run_id", "attempt", "logged_at"]
+ROWS = [
+    ["seed_etl", "2026-11-26", "Data_Extract_Job", "success", "2026-11-26T02:00:00Z",
+     "2026-11-26T02:10:00Z", None, "[]", "1", "100", "0", "2026-11-26T02:10:00Z"],
+    ["seed_etl", "2026-11-26", "Data_Load_Job", "failed", "2026-11-26T02:10:05Z",
+     "2026-11-26T02:30:00Z", "LoadTask: FAILED: boom\nmore", "[\"LoadTask\"]", "2",
+     "101", "0", "2026-11-26T02:30:00Z"],
+    ["seed_etl", "2026-11-26", "ES_Load_Job", "pending", None, None, None, None, None,
+     None, None, None]]
+
+
+def test_status_queries_the_view_through_a_warehouse(workspace: fake.Workspace,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TF_VAR_warehouse_id", "wh-123")
-    columns = ["pipeline", "run_key", "job_name", "status", "start_time", "end_time",
-               "error_message", "failed_tasks", "job_id", "run_id", "attempt", "logged_at"]
-    workspace.statement = {
-        "statement_id": "s-1", "status": {"state": "SUCCEEDED"},
-        "manifest": {"format": "JSON_ARRAY", "schema": {"columns": [
-            {"name": c, "position": i} for i, c in enumerate(columns)]}},
-        "result": {"data_array": [
-            ["seed_etl", "2026-11-26", "Data_Extract_Job", "success", "2026-11-26T02:00:00Z",
-             "2026-11-26T02:10:00Z", None, "[]", "1", "100", "0", "2026-11-26T02:10:00Z"],
-            ["seed_etl", "2026-11-26", "Data_Load_Job", "failed", "2026-11-26T02:10:05Z",
-             "2026-11-26T02:30:00Z", "LoadTask: FAILED: boom\nmore", "[\"LoadTask\"]", "2",
-             "101", "0", "2026-11-26T02:30:00Z"],
-            ["seed_etl", "2026-11-26", "ES_Load_Job", "pending", None, None, None, None, None,
-             None, None, None]]}}
-    result = CliRunner().invoke(cli, ["status", "seed_etl", "--pipelines", str(PIPELINES)])
+    workspace.queries = [[fake.statement("SUCCEEDED", COLUMNS, ROWS)]]
+    result = brickline("status", "seed_etl")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "seed_etl  run_key 2026-11-26"
@@ -235,46 +308,69 @@ def test_status_queries_the_view_through_a_warehouse(workspace: Workspace,
                                 "run_id", "error_message"]
     assert lines[3].split()[:2] == ["Data_Load_Job", "failed"]
     assert lines[3].endswith("LoadTask: FAILED: boom ...")
-    (query,) = [q for m, p, q in workspace.requests if p.rstrip("/") == "/api/2.0/sql/statements"]
+    (query,) = workspace.calls("/api/2.0/sql/statements")
     assert query["warehouse_id"] == "wh-123"
     assert query["parameters"] == [{"name": "pipeline", "value": "seed_etl"}]
+    assert query["wait_timeout"] == "5s"
     assert "FROM `main`.`pipeline_ops`.`job_status`" in query["statement"]
     assert "seed_etl" not in query["statement"]  # values go as parameters, never as SQL
 
 
-def test_status_for_one_run_key(workspace: Workspace) -> None:
-    workspace.statement = {"statement_id": "s-2", "status": {"state": "SUCCEEDED"},
-                           "manifest": {"schema": {"columns": [{"name": "job_name"}]}},
-                           "result": {}}
-    result = CliRunner().invoke(cli, ["status", "seed_etl", "--run-key", "it's",
-                                      "--warehouse-id", "wh-9", "--pipelines", str(PIPELINES)])
+def test_status_of_a_target_asks_for_the_pipelines_rows(workspace: fake.Workspace) -> None:
+    workspace.queries = [[fake.statement("SUCCEEDED", ["job_name"], [])]]
+    result = brickline("status", "sales_daily", "--target", "dev", "--warehouse-id", "w")
+    assert result.exit_code == 0, result.output
+    (query,) = workspace.calls("/api/2.0/sql/statements")
+    # the status program logs pipeline=sales_daily (not the stack name sales_daily-dev)
+    assert query["parameters"] == [{"name": "pipeline", "value": "sales_daily"}]
+
+
+def test_status_for_one_run_key(workspace: fake.Workspace) -> None:
+    workspace.queries = [[fake.statement("SUCCEEDED", ["job_name"], [])]]
+    result = brickline("status", "seed_etl", "--run-key", "it's", "--warehouse-id", "wh-9")
     assert result.exit_code == 0, result.output
     assert result.output == "no runs of 'seed_etl' logged for run_key it's\n"
-    (query,) = [q for m, p, q in workspace.requests if p.rstrip("/") == "/api/2.0/sql/statements"]
+    (query,) = workspace.calls("/api/2.0/sql/statements")
     assert query["parameters"] == [{"name": "pipeline", "value": "seed_etl"},
                                    {"name": "run_key", "value": "it's"}]
 
 
-def test_status_query_failure_is_one_clear_line(workspace: Workspace) -> None:
-    workspace.statement = {"statement_id": "s-3", "status": {
-        "state": "FAILED", "error": {"message": "TABLE_OR_VIEW_NOT_FOUND: job_status"}}}
-    result = CliRunner().invoke(cli, ["status", "seed_etl", "--warehouse-id", "w",
-                                      "--pipelines", str(PIPELINES)])
+def test_status_polls_the_query_until_it_is_done(workspace: fake.Workspace) -> None:
+    workspace.queries = [[fake.statement("PENDING"), fake.statement("RUNNING"),
+                          fake.statement("RUNNING"), fake.statement("SUCCEEDED", COLUMNS, ROWS)]]
+    result = brickline("status", "seed_etl", "--warehouse-id", "w", *FAST)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "seed_etl  run_key 2026-11-26"
+    gets = [p for m, p, _ in workspace.requests if m == "GET" and "/sql/statements/" in p]
+    assert gets == ["/api/2.0/sql/statements/s-1"] * 3
+
+
+def test_status_query_that_never_finishes_is_cancelled(workspace: fake.Workspace) -> None:
+    workspace.queries = [[fake.statement("PENDING")]]
+    session = ops.connect(limits=ops.Limits(poll=0.01, query_timeout=0.2))
+    with pytest.raises(ops.OpsError, match=r"the status query did not finish in 0 s \(still "
+                       r"pending on warehouse w; a stopped warehouse takes a while to start\): "
+                       r"it was cancelled; try again"):
+        ops.status(session.ws, plan_of(PIPELINES / "seed_etl"), warehouse_id="w",
+                   run_key=None, limits=session.limits)
+    assert [p for m, p, _ in workspace.requests if m == "POST"][-1] == \
+        "/api/2.0/sql/statements/s-1/cancel"
+    polls = [p for m, p, _ in workspace.requests if m == "GET" and "/sql/statements/" in p]
+    assert 5 <= len(polls) <= 25  # it polled until the deadline, every 0.01 s
+
+
+def test_status_query_failure_is_one_clear_line(workspace: fake.Workspace) -> None:
+    workspace.queries = [[fake.statement("FAILED",
+                                         error="TABLE_OR_VIEW_NOT_FOUND: job_status")]]
+    result = brickline("status", "seed_etl", "--warehouse-id", "w")
     assert result.exit_code == 1
     assert result.output == ("brickline: the status query failed: "
                              "TABLE_OR_VIEW_NOT_FOUND: job_status\n")
 
 
-def test_status_needs_a_warehouse(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_needs_a_warehouse(workspace: fake.Workspace,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TF_VAR_warehouse_id", raising=False)
-    result = CliRunner().invoke(cli, ["status", "seed_etl", "--pipelines", str(PIPELINES)])
+    result = brickline("status", "seed_etl")
     assert result.exit_code == 1
     assert "pass --warehouse-id or set TF_VAR_warehouse_id" in result.output
-
-
-def test_a_refusal_from_databricks_is_one_clear_line(workspace: Workspace) -> None:
-    workspace.forbidden = True
-    result = CliRunner().invoke(cli, ["recover", "seed_etl", "--pipelines", str(PIPELINES)])
-    assert result.exit_code == 1
-    assert result.output.startswith("brickline: User does not have permission to view")
-    assert "Traceback" not in result.output

@@ -42,6 +42,9 @@ def pipelines(draw: st.DrawFn) -> dict[str, Any]:
 
     seen: dict[str, str] = {}
     names = [n for n in names if seen.setdefault(address_from_name(n), n) == n]
+    # now and then no job runs from the orchestrator: each keeps a schedule of its own
+    # (orchestrate: false, as a bundle file's scheduled jobs load), so no edges, no orchestrator
+    alone = draw(st.integers(0, 4)) == 0
     jobs = []
     edges = set()
     for i, name in enumerate(names):
@@ -60,7 +63,12 @@ def pipelines(draw: st.DrawFn) -> dict[str, Any]:
             tasks.append(task)
         draw(st.randoms()).shuffle(tasks)
         job: dict[str, Any] = {"name": name, "tasks": tasks}
-        upstream = draw(st.sets(st.sampled_from(names[:i]), max_size=3)) if i else set()
+        if alone:
+            job.update(orchestrate=False, schedule={
+                "quartz_cron_expression": f"0 {draw(st.integers(0, 59))} 2 * * ?",
+                "timezone_id": "UTC"})
+        upstream = draw(st.sets(st.sampled_from(names[:i]), max_size=3)) if i and not alone \
+            else set()
         written_down = draw(st.booleans())
         for up in sorted(upstream):
             edges.add((up, name))
@@ -72,7 +80,7 @@ def pipelines(draw: st.DrawFn) -> dict[str, Any]:
         if "depends_on" not in by_name[down]:
             trigger = by_name[up].setdefault("on_success", {"trigger_job": []})
             trigger["trigger_job"].append({"job_name": down})
-    return {"jobs": jobs, "edges": sorted(edges)}
+    return {"jobs": jobs, "edges": sorted(edges), "orchestrated": not alone}
 
 
 def write(folder: Path, data: dict[str, Any]) -> Path:
@@ -95,11 +103,13 @@ def test_valid_pipelines_plan_and_keep_their_edges(tmp_path_factory: Any,
     assert sorted(pipeline.edges()) == data["edges"]
     stack = plan(pipeline)
     names = {j.address: j.name for j in stack.jobs}
+    assert (stack.orchestrator is not None) == data["orchestrated"]
     orchestrated = sorted((names[d["task_key"]], names[t["task_key"]])
-                          for t in stack.orchestrator.settings["task"]
+                          for t in (stack.orchestrator.settings["task"]
+                                    if stack.orchestrator else [])
                           for d in t.get("depends_on", []))
     assert orchestrated == data["edges"]
-    for job in [*stack.jobs, stack.orchestrator]:
+    for job in stack.all_jobs:
         keys = [t["task_key"] for t in job.settings["task"]]
         assert keys == sorted(keys)
         for task in job.settings["task"]:
@@ -121,7 +131,8 @@ def test_valid_pipelines_synthesize(tmp_path_factory: Any, data: dict[str, Any])
     (pipeline,), _ = collect([str(folder)])
     out = json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=plan(pipeline))))
     jobs = out["resource"]["databricks_job"]
-    assert len(jobs) == len(data["jobs"]) + 1
+    assert len(jobs) == len(data["jobs"]) + (1 if data["orchestrated"] else 0)
+    assert ("orchestrator" in jobs) == data["orchestrated"]
 
 
 MUTATIONS = st.one_of(
@@ -217,6 +228,8 @@ def hostile_pipelines(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             job["schedule"] = {"quartz_cron_expression": draw(CRONS),
                                "timezone_id": draw(ZONES)}
+            if draw(st.booleans()):  # its own schedule; all such: no orchestrator job
+                job["orchestrate"] = False
         if draw(st.booleans()):
             job["parameters"] = [{"name": draw(HOSTILE), "default": "d"}]
         jobs.append(job)
@@ -246,4 +259,5 @@ def test_hostile_names_that_validate_also_synthesize(tmp_path_factory: Any,
     (pipeline,) = loaded
     for stack_plan in plans(pipeline):
         doc = json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack_plan)))
-        assert len(doc["resource"]["databricks_job"]) == len(data["jobs"]) + 1
+        orchestrated = any(job.get("orchestrate", True) for job in data["jobs"])
+        assert len(doc["resource"]["databricks_job"]) == len(data["jobs"]) + orchestrated

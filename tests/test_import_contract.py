@@ -4,8 +4,9 @@
 - runtime imports only the standard library and itself (status.py runs alone on
   Databricks), and pyspark and the Databricks SDK (which Databricks provides, or the plan
   installs for the status tasks) only inside a function;
-- cdktf, its provider bindings, jsii and the `constructs` library are imported in one
-  module: brickline/constructs/tf.py.
+- cdktf, its provider bindings, jsii and the `constructs` library are imported in two
+  modules: brickline/constructs/tf.py, and core.py (the cdktf core alone, for the fast
+  path, which must not load the provider bindings).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "constructs" / "brickline"
 CDKTF = ("cdktf", "cdktf_cdktf_provider_databricks", "constructs", "jsii")
 TF_MODULE = PACKAGE / "constructs" / "tf.py"
+CORE_MODULE = PACKAGE / "constructs" / "core.py"
 LAZY = ("pyspark", "databricks")
 
 
@@ -83,7 +85,9 @@ def test_the_status_program_runs_alone() -> None:
 def test_cdktf_is_imported_in_one_module() -> None:
     users = sorted({str(p.relative_to(PACKAGE)) for p in modules()
                     for m, _ in imports(p) if _is(m, *CDKTF)})
-    assert users == [str(TF_MODULE.relative_to(PACKAGE))]
+    assert users == sorted(str(m.relative_to(PACKAGE)) for m in (CORE_MODULE, TF_MODULE))
+    # core.py: the cdktf core only, never the provider bindings
+    assert not [m for m, _ in imports(CORE_MODULE) if _is(m, "cdktf_cdktf_provider_databricks")]
 
 
 def test_the_contract_sees_lazy_imports() -> None:

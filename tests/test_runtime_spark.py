@@ -225,6 +225,44 @@ def test_run_keys_are_kept_apart(log: Any) -> None:
     assert latest(log, "day-2")["extract"] == "in-progress"
 
 
+def test_without_an_orchestrator_the_view_shows_what_each_job_logged(log: Any) -> None:
+    """Every job `orchestrate: false` (plan.py passes no job names): no pipeline run waits
+    for a job, so nothing is pending; each job's runs, under their own run_keys, show."""
+    own = "ops.job_status_own"
+    log.sql(f"DROP VIEW IF EXISTS {own}")
+    log.sql(f"CREATE VIEW {own} AS {views.status_view_sql(TABLE, 'p', [])}")
+    clock = Clock()
+    status.main(args("start", run_id=100, run_key="extract-100"), spark=log, now=clock)
+    status.main(args("end", run_id=100, run_key="extract-100", a="success"), spark=log,
+                now=clock)
+    status.main(args("start", "load", run_id=300, run_key="load-300"), spark=log, now=clock)
+    found = log.sql(f"SELECT * FROM {own} ORDER BY run_key").collect()
+    assert [(r.run_key, r.job_name, r.status) for r in found] == [
+        ("extract-100", "extract", "success"), ("load-300", "load", "in-progress")]
+    assert list(found[0].asDict()) == list(views.VIEW_COLUMNS)
+
+
+def test_a_job_with_its_own_runs_beside_the_pipeline_makes_nothing_pending(log: Any) -> None:
+    """A pipeline with orchestrated jobs and one `orchestrate: false` job: the latter logs
+    under run_keys of its own, which must not show the pipeline's jobs as pending, and its
+    runs still show; the pipeline's runs keep their pending jobs."""
+    mixed = "ops.job_status_mixed"
+    log.sql(f"DROP VIEW IF EXISTS {mixed}")
+    sql = views.status_view_sql(TABLE, "p", ["extract", "load"], own_runs=["audit"])
+    log.sql(f"CREATE VIEW {mixed} AS {sql}")
+    clock = Clock()
+    status.main(args("start", run_key="day-1"), spark=log, now=clock)
+    status.main(args("start", "audit", run_id=500, run_key="audit-500"), spark=log,
+                now=clock)
+    status.main(args("end", "audit", run_id=500, run_key="audit-500", a="success"),
+                spark=log, now=clock)
+    found = log.sql(f"SELECT * FROM {mixed} ORDER BY run_key, job_name").collect()
+    assert [(r.run_key, r.job_name, r.status) for r in found] == [
+        ("audit-500", "audit", "success"),
+        ("day-1", "extract", "in-progress"), ("day-1", "load", "pending")]
+    assert list(found[0].asDict()) == list(views.VIEW_COLUMNS)
+
+
 def test_skip_succeeded_skips_only_what_succeeded_for_this_run_key(log: Any) -> None:
     clock = Clock()
     values = Values()

@@ -4,13 +4,17 @@
 
 For N jobs of 3 tasks each (a chain of jobs, a chain of tasks in each) it prints:
 - validate: load + validate in-process (after imports), and `brickline validate` as a process
+- synth CLI: `brickline synth` as a whole process (imports, Node's start, load, validate,
+  plan, render, write), the figure a user waits for; x10: its ratio to the 10-job run
 - synth: load, validate, plan, build the stack and write cdk.tf.json, in-process; with the
   peak memory (resident set) of the Python process and of jsii's Node process
 - floor: the same resources (jobs with their status tasks, table, view, workspace file)
-  built directly with the provider classes in one stack; brickline's overhead is synth/floor
+  built directly with the provider classes in one stack, one jsii object per struct: what
+  any typed-provider synth costs (brickline's own typed path, the reference, is about this)
 - diff: `brickline diff --base HEAD` in a git repository whose working tree changes every
   tenth job's retries, renames one job and adds a task (two synths and the comparison), and
   the comparison alone (`--base-dir/--head-dir` on the two outputs)
+Then `npx cdktf synth` of the examples (pipelines/), twice, the faster run.
 Each measurement runs in a fresh process, so jsii's state never carries over.
 Figures, not a test.
 """
@@ -99,10 +103,12 @@ def measure(kind: str, folder: str, outdir: str) -> float:
         return time.perf_counter() - start
     if kind == "synth":
         from brickline.app import build
-        from brickline.constructs import tf  # noqa: F401  (imports are not the work)
+
+        # imports are not the work; a synth never imports the provider bindings (tf.py)
+        from brickline.constructs import core  # noqa: F401
 
         start = time.perf_counter()
-        build([folder], outdir).synth()  # type: ignore[attr-defined]
+        build([folder], outdir).synth()
         took = time.perf_counter() - start
         own, node = peak_memory()
         print(f"memory {own:.0f} {node:.0f}")
@@ -224,6 +230,24 @@ def review(tmp: Path, n: int) -> float:
     return took
 
 
+def cli_synth(folder: Path, outdir: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "brickline.cli", "synth", str(folder), "--outdir",
+                    str(outdir)], cwd=REPO, capture_output=True, env=ENV, check=True)
+    return time.perf_counter() - start
+
+
+def cdktf_synth(tmp: Path) -> float | None:
+    cdktf = REPO / "node_modules/.bin/cdktf"
+    if not cdktf.exists():
+        return None
+    start = time.perf_counter()
+    subprocess.run([str(cdktf), "synth", "--output", str(tmp / "cdktf-examples")], cwd=REPO,
+                   capture_output=True, env={**ENV, "CHECKPOINT_DISABLE": "1",
+                                             "DISABLE_VERSION_CHECK": "1"}, check=True)
+    return time.perf_counter() - start
+
+
 def cli_validate(folder: Path) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "brickline.cli", "validate", str(folder)], cwd=REPO,
@@ -235,7 +259,8 @@ def main() -> None:
     sizes = [10, 100, 1000]
     if "--sizes" in sys.argv:
         sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
+          f"{os.getloadavg()[0]:.1f} at the start")
     if "--validate-only" in sys.argv:  # the validate budget alone: < 0.5 s for 1000 jobs
         with tempfile.TemporaryDirectory() as tmp:
             for n in sizes:
@@ -245,17 +270,19 @@ def main() -> None:
                 print(f"{n:>6} jobs: validate {validate:.3f}s in-process, "
                       f"{min(cli_validate(folder) for _ in range(2)):.3f}s as a process")
         return
-    header = (f"{'jobs':>6} {'validate':>10} {'validate CLI':>13} {'synth':>9} {'floor':>9} "
-              f"{'synth/floor':>12} {'synth/job':>10} {'py MiB':>7} {'node MiB':>9} "
-              f"{'diff':>8} {'compare':>8}")
+    header = (f"{'jobs':>6} {'validate':>9} {'val. CLI':>9} {'synth CLI':>10} {'x10':>5} "
+              f"{'synth':>8} {'floor':>8} {'floor/synth':>12} {'py MiB':>7} {'node MiB':>9} "
+              f"{'diff':>7} {'compare':>8}")
     print(header)
-    results = []
+    first_cli = None
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             folder = Path(tmp, f"p{n}")
             write_pipeline(folder, n)
             validate = min(child("validate", folder, Path(tmp)) for _ in range(3))
             validate_cli = min(cli_validate(folder) for _ in range(2))
+            synth_cli = min(cli_synth(folder, Path(tmp, f"cli{n}-{i}")) for i in range(2))
+            first_cli = first_cli or synth_cli
             synth = child("synth", folder, Path(tmp, f"s{n}"))
             base = child("floor", folder, Path(tmp, f"f{n}"))
             ours = json.loads(Path(tmp, f"s{n}/stacks/bench/cdk.tf.json").read_text())
@@ -264,12 +291,18 @@ def main() -> None:
             write_pipeline(changed, n, changed=True)
             child("synth", changed, Path(tmp, f"sc{n}"))
             compared = child("compare", Path(tmp, f"s{n}"), Path(tmp, f"sc{n}"))
-            full = review(Path(tmp), n)
+            full = min(review(Path(tmp, f"r{n}-{i}"), n) for i in range(2))
             own, node = MEMORY[str(folder)]
-            results.append((n, validate, validate_cli, synth, base))
-            print(f"{n:>6} {validate:>9.3f}s {validate_cli:>12.3f}s {synth:>8.2f}s "
-                  f"{base:>8.2f}s {synth / base:>11.2f}x {1000 * synth / n:>8.1f}ms "
-                  f"{own:>7.0f} {node:>9.0f} {full:>7.1f}s {compared:>7.2f}s", flush=True)
+            print(f"{n:>6} {validate:>8.3f}s {validate_cli:>8.2f}s {synth_cli:>9.2f}s "
+                  f"{synth_cli / first_cli:>4.1f}x {synth:>7.2f}s {base:>7.2f}s "
+                  f"{base / synth:>11.1f}x {own:>7.0f} {node:>9.0f} {full:>6.1f}s "
+                  f"{compared:>7.2f}s", flush=True)
+        runs = [cdktf_synth(Path(tmp)) for _ in range(2)]
+        if runs[0] is not None:
+            print(f"npx cdktf synth of the examples (pipelines/): "
+                  f"{min(r for r in runs if r is not None):.2f}s")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end (another process on the machine "
+          "slows every figure)")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,18 @@ SKIP_JOB_FIELDS = {
     "existing_cluster_id", "library", "max_retries", "min_retry_interval_millis",
     "retry_on_timeout",
 }
+# Scalar fields the provider names differently from the Jobs API (the SDK's dataclasses,
+# databricks/sdk/service/jobs.py GitSource, and the bundle schema's jobs.GitSource say
+# git_url ...). (provider class-name suffix, provider field) -> Jobs API field. Found by
+# walking the SDK's JobSettings beside this model: these and the list blocks above are
+# every difference of spelling; the other differences are fields one side lacks.
+FIELD_RENAMES = {
+    ("GitSource", "url"): "git_url",
+    ("GitSource", "provider"): "git_provider",
+    ("GitSource", "branch"): "git_branch",
+    ("GitSource", "commit"): "git_commit",
+    ("GitSource", "tag"): "git_tag",
+}
 SKIP_EVERYWHERE = {"provider_config"}
 SHADOWING = {"schema"}
 TERRAFORM_META = {"connection", "count", "depends_on", "for_each", "lifecycle", "provider",
@@ -144,12 +156,16 @@ def generate() -> str:
                     annotation = _leaf_type(hint, field)
             renamed = struct is not None and is_list
             user_name = LIST_RENAMES.get(field, field) if renamed else field
+            user_name = next((api for (suffix, f), api in FIELD_RENAMES.items()
+                              if f == field and cls.__name__.endswith(suffix)), user_name)
             extras = []
             if user_name in SHADOWING:
                 # `schema` is a BaseModel attribute: keep the YAML key through an alias.
                 extras.append(f"alias={user_name!r}")
                 user_name += "_"
             elif user_name != field:
+                # both spellings load; the Jobs API's is the documented one (the schema's)
+                extras.append(f"validation_alias=AliasChoices({user_name!r}, {field!r})")
                 extras.append(f"serialization_alias={field!r}")
             if _required(hint):
                 default = "..."
@@ -174,13 +190,14 @@ def generate() -> str:
         f'{version}. Do not edit.',
         "",
         "A databricks_job in the Jobs API's words; serialization aliases are the provider's",
-        'block names. Regenerate after a provider upgrade; a test fails while this is stale."""',
+        "names, and both spellings load (validation aliases).",
+        'Regenerate after a provider upgrade; a test fails while this is stale."""',
         "",
         "from __future__ import annotations",
         "",
         "from typing import Literal",
         "",
-        "from pydantic import Field",
+        "from pydantic import AliasChoices, Field",
         "",
         "from brickline.spec.base import Number, Real, SpecModel",
         "",

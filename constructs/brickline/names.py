@@ -107,8 +107,8 @@ Owner = tuple[str, str, int]
 
 def claims(*, jobs: Iterable[str], destinations: Iterable[str] = (),
            variables: Iterable[str] = (), permissions: Iterable[str] = (),
-           grants: Iterable[str] = (),
-           dashboard: bool = False) -> list[tuple[str, Owner, str]]:
+           grants: Iterable[str] = (), dashboard: bool = False,
+           orchestrator: bool = True) -> list[tuple[str, Owner, str]]:
     """Every construct id a stack creates in its scope, in creation order, as
     (id, owner, what): brickline's own first, then the jobs (address, then outputs), the
     permissions, the destinations and the variables. `jobs` and `permissions` are job
@@ -117,9 +117,10 @@ def claims(*, jobs: Iterable[str], destinations: Iterable[str] = (),
     An id listed twice is a collision: cdktf stops the synth on it."""
     out: list[tuple[str, Owner, str]] = []
     for name, what in RESERVED.items():
-        if name != DASHBOARD or dashboard:
+        if (name != DASHBOARD or dashboard) and (name != ORCHESTRATOR or orchestrator):
             out.append((name, ("reserved", name, 0), what))
-    for output in job_outputs(ORCHESTRATOR):
+    # orchestrator=False: no job runs from it (every job has orchestrate: false), no such job
+    for output in job_outputs(ORCHESTRATOR) if orchestrator else []:
         out.append((output, ("reserved", ORCHESTRATOR, 0), "the orchestrator's output"))
     for i, job in enumerate(jobs):
         out.append((job, ("job", job, i), "a job's address"))

@@ -16,6 +16,7 @@ from typing import Any
 from brickline import names
 from brickline.runtime import status
 from brickline.runtime.views import status_view_sql
+from brickline.spec import localfiles
 from brickline.spec.defaults import (
     cluster_with_defaults,
     task_with_defaults,
@@ -27,7 +28,7 @@ from brickline.spec.model import BACKEND_KINDS, EVENTS, RUN_KEY, Job, Pipeline, 
 from brickline.spec.targets import Deployment, deployments
 
 EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
-                  "warn_after", "permissions", "orchestrate"}
+                  "warn_after", "permissions", "orchestrate", "import_id"}
 METADATA_COLUMNS = status.COLUMNS
 STATUS_TIMEOUT_SECONDS = 1800
 
@@ -93,7 +94,9 @@ class ResourcePlan:
 class StackPlan:
     name: str
     jobs: list[JobPlan]
-    orchestrator: JobPlan
+    # None: no job runs from the orchestrator (every job has `orchestrate: false` and keeps
+    # its own schedule, e.g. a bundle file's scheduled job), so there is no orchestrator job
+    orchestrator: JobPlan | None
     table: TablePlan
     view: TablePlan
     variables: list[VariablePlan]
@@ -107,6 +110,11 @@ class StackPlan:
     # more resources and data sources of any type, built generically (see ResourcePlan.type)
     resources: list[ResourcePlan] = field(default_factory=list)
     data_sources: list[ResourcePlan] = field(default_factory=list)
+
+    @property
+    def all_jobs(self) -> list[JobPlan]:
+        """The jobs, then the orchestrator when there is one."""
+        return [*self.jobs, *([self.orchestrator] if self.orchestrator else [])]
 
 
 def plans(pipeline: Pipeline) -> list[StackPlan]:
@@ -123,9 +131,11 @@ def plan(pipeline: Pipeline, target: str | None = None) -> StackPlan:
 
 
 def _stack(d: Deployment) -> StackPlan:
-    jobs = [_job(job, d) for job in d.pipeline.jobs]
-    orchestrated = {j.address for j in d.pipeline.jobs if j.orchestrate}
-    orchestrator = _orchestrator(d, [j for j in jobs if j.address in orchestrated])
+    uploads: dict[str, ResourcePlan] = {}
+    jobs = [_job(job, d, uploads) for job in d.jobs]
+    orchestrated = {j.address for j in d.jobs if j.orchestrate}
+    orchestrator = _orchestrator(d, [j for j in jobs if j.address in orchestrated]) \
+        if orchestrated else None
     return StackPlan(
         name=d.stack_name,
         pipeline=d.pipeline.name,
@@ -139,16 +149,17 @@ def _stack(d: Deployment) -> StackPlan:
         backend=_backend(d),
         destinations=_destinations(d),
         dashboard=_dashboard(d),
-        resources=[_status_notebook(d)],
+        resources=[_status_notebook(d), *(uploads[a] for a in sorted(uploads))],
     )
 
 
 destination_address = names.destination_address
 
 
-def _job(job: Job, d: Deployment) -> JobPlan:
+def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
     pipeline = d.pipeline
     settings = job.model_dump(by_alias=True, exclude_none=True, exclude=EXTENSION_KEYS)
+    _upload_local_files(job, settings, d, uploads)
     settings["name"] = d.name_prefix + job.name
     defaults = pipeline.settings.defaults
     clusters = unused_only_cluster(settings)
@@ -165,7 +176,7 @@ def _job(job: Job, d: Deployment) -> JobPlan:
         # A job the orchestrator does not run logs under a run_key of its own, so that its
         # rows never mix with (or, with skip_succeeded, skip) a pipeline run's
         own_key = f"{job.address}-{{{{job.run_id}}}}"
-        parameters.append({"name": RUN_KEY, "default": pipeline.settings.orchestrator.run_key
+        parameters.append({"name": RUN_KEY, "default": d.orchestrator.run_key
                            if job.orchestrate else own_key})
     settings["parameter"] = parameters
     own = job.notifications.model_dump() if job.notifications else {}
@@ -175,10 +186,48 @@ def _job(job: Job, d: Deployment) -> JobPlan:
     _deployment_settings(settings, d)
     _add_status_tasks(job, d, settings)
     _sort_webhooks(settings)
-    by_name = {j.name: j.address for j in pipeline.jobs}
-    upstream = sorted({by_name[a] for a, b in pipeline.edges() if b == job.name})
+    upstream = _upstream(pipeline).get(job.address, [])
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
-                   moved_from=job.previous_address)
+                   moved_from=job.previous_address,
+                   import_id=str(job.import_id) if job.import_id is not None else None)
+
+
+def _upload_local_files(job: Job, settings: dict[str, Any], d: Deployment,
+                        uploads: dict[str, ResourcePlan]) -> None:
+    """Each relative code path of the job (spec/localfiles.py) becomes an upload under the
+    stack's workspace folder, and the task refers to the uploaded copy."""
+    folder = f"{d.metadata.workspace_dir.rstrip('/')}/{d.stack_name}/{localfiles.UPLOAD_DIR}"
+    for ref in list(localfiles.local_refs(settings, tasks="task", libraries="library",
+                                          environments="environment")):
+        found = localfiles.matches(job, ref.value)
+        if len(found) != 1:
+            continue  # validation reported it
+        up = localfiles.upload(found[0], folder, ref.notebook)
+        address = up.address
+        while address in uploads and uploads[address].settings["path"] != up.settings["path"]:
+            address += "_"  # two paths that spell the same address
+        uploads[address] = ResourcePlan(address, up.settings, type=up.type)
+        container: Any = settings
+        for part in ref.path[:-1]:
+            container = container[part]
+        container[ref.path[-1]] = Ref(address, up.attribute)
+
+
+_UPSTREAM: list[tuple[Pipeline, dict[str, list[str]]]] = []
+
+
+def _upstream(pipeline: Pipeline) -> dict[str, list[str]]:
+    """Job address -> addresses of the jobs it waits for, once per pipeline (not once per
+    job: that was quadratic, a second and a half of a 1000-job synth). By address: the
+    edges name jobs as written, and a target may fill ${bundle.target} into a name."""
+    if _UPSTREAM and _UPSTREAM[0][0] is pipeline:
+        return _UPSTREAM[0][1]
+    by_name = {j.name: j.address for j in pipeline.jobs}
+    found: dict[str, set[str]] = {}
+    for a, b in pipeline.edges():
+        found.setdefault(by_name[b], set()).add(by_name[a])
+    _UPSTREAM[:] = [(pipeline, {name: sorted(ups) for name, ups in found.items()})]
+    return _UPSTREAM[0][1]
 
 
 def _deployment_settings(settings: dict[str, Any], d: Deployment) -> None:
@@ -350,10 +399,10 @@ def _sort_webhooks(block: dict[str, Any]) -> None:
 
 def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
     pipeline = d.pipeline
-    orch = pipeline.settings.orchestrator
+    orch = d.orchestrator
     settings = orch.model_dump(by_alias=True, exclude_none=True,
                                exclude={"name", "run_key", "notifications", "warn_after"})
-    settings["name"] = d.name_prefix + pipeline.orchestrator_name
+    settings["name"] = d.name_prefix + (orch.name or pipeline.orchestrator_name)
     settings.setdefault("description", f"Runs the jobs of pipeline {pipeline.name} in "
                                        "dependency order. Repair a failed run to re-run only "
                                        "the failed jobs and what depends on them.")
@@ -412,8 +461,9 @@ def _view(d: Deployment) -> TablePlan:
         "comment": f"Latest status of each job of pipeline {pipeline.name} per run_key "
                    f"(pending until its first row), over {meta.full_name}.",
         # the jobs of a pipeline run: one the orchestrator does not run is not pending in it
-        "view_definition": status_view_sql(meta.full_name, pipeline.name,
-                                           [j.name for j in pipeline.jobs if j.orchestrate]),
+        "view_definition": status_view_sql(
+            meta.full_name, pipeline.name, [j.name for j in d.jobs if j.orchestrate],
+            own_runs=[j.name for j in d.jobs if not j.orchestrate]),
     })
 
 
@@ -474,7 +524,7 @@ def _destinations(d: Deployment) -> list[ResourcePlan]:
 def _workspace(stack: StackPlan, d: Deployment) -> StackPlan:
     """What belongs to the jobs and the status log in the workspace: each job's access
     list, the metadata schema (read or created) and the Unity Catalog grants."""
-    stack.resources += _permissions(d, [*stack.jobs, stack.orchestrator])
+    stack.resources += _permissions(d, stack.all_jobs)
     schema = _schema(d)
     if d.metadata.create_schema:
         stack.resources.append(schema)
@@ -490,7 +540,7 @@ def _permissions(d: Deployment, jobs: list[JobPlan]) -> list[ResourcePlan]:
     job's access list moves with it: deleting databricks_permissions resets the job's
     access list to its creator and admins (provider permissions/resource_permissions.go),
     so a destroy-and-create would leave the job without its grants in between."""
-    models = {j.address: j for j in d.pipeline.jobs}
+    models = {j.address: j for j in d.jobs}
     out = []
     for job in jobs:
         own = models[job.address].permissions or [] if job.address in models else []
@@ -555,10 +605,12 @@ def _grants(d: Deployment, stack: StackPlan) -> list[ResourcePlan]:
 
     grant("table", writers, TABLE_WRITER)
     grant("view", [*writers, *readers], READER)
-    if meta.create_schema or meta.grants == "all":
-        grant("schema", [*writers, *readers], ("USE_SCHEMA",))
-    if meta.grants == "all":
-        grant("catalog", [*writers, *readers], ("USE_CATALOG",))
+    # the identities the jobs run as cannot reach the table without USE_CATALOG and
+    # USE_SCHEMA ("Unity Catalog privileges and securable objects"); viewers get them only
+    # with `all`, since a group's own catalog grants would be replaced
+    reach = {"objects": [], "run_as": writers, "all": [*writers, *readers]}[meta.grants]
+    grant("schema", [*readers, *writers] if meta.create_schema else reach, ("USE_SCHEMA",))
+    grant("catalog", reach, ("USE_CATALOG",))
     schema = Ref(names.METADATA_SCHEMA if meta.create_schema
                  else f"data.{names.METADATA_SCHEMA}", "id")
     # the grant names its object by a reference, so it waits for the object

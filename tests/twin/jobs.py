@@ -7,9 +7,11 @@ as a notebook: its source executed with `dbutils` and `spark` as globals, on loc
 
 Not modelled (brickline's tests do not depend on them): wall-clock timeouts, cancellation
 and its propagation, concurrency limits and queueing, clusters and libraries, for_each
-iterations, and any check of permissions. Runs go to their end synchronously.
+iterations, and any check of permissions. A run goes to its end before run_now returns,
+unless the caller hands it to `execute` (the HTTP front, tests/twin/server.py, runs it on a
+worker thread); tasks that have not started yet are not listed in get_run.
 
-Python API (an HTTP front can map the Jobs API 2.2 onto it one to one):
+Python API (the HTTP front maps the Jobs API 2.2 onto it one to one):
     ws = Workspace(doc, spark=..., scenario=...)
     run_id = ws.run_now(job_id, {"run_key": "2026-11-26"})      # jobs/run-now
     repair_id = ws.repair(run_id, rerun_all_failed_tasks=True)  # jobs/runs/repair
@@ -53,6 +55,20 @@ class Attempt:
     outcome: str | None = None  # a condition task's "true" / "false"
     child_run_id: int | None = None  # a run_job_task's run of the other job
     widgets: dict[str, str] = field(default_factory=dict)  # what a notebook task received
+    repair: int = 0  # 0: the run itself; n: its n-th repair
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+
+@dataclass
+class Execution:
+    """The run itself or one repair of it (Jobs API 2.2 runs/get: a `repair_history` item,
+    with its own state, times and task runs)."""
+
+    id: int | None  # a repair's id; None for the run itself (type ORIGINAL)
+    start_ms: int
+    end_ms: int | None = None
+    result_state: str = ""  # "" while it goes on
 
 
 @dataclass
@@ -66,6 +82,7 @@ class Run:
     attempts: list[Attempt] = field(default_factory=list)
     result_state: str = ""
     repair_ids: list[int] = field(default_factory=list)
+    executions: list[Execution] = field(default_factory=list)
 
     def latest(self, key: str) -> Attempt | None:
         found = [a for a in self.attempts if a.task_key == key]
@@ -129,7 +146,10 @@ class Workspace:
             kind, address, attribute = match.groups()
             if (kind, attribute) == ("databricks_job", "id"):
                 return self.job_ids[address]
-            return resources[kind][address][attribute]
+            settings = resources[kind][address]
+            if attribute not in settings:  # computed at apply (an id): the twin has none
+                return f"<{kind}.{address}.{attribute}>"
+            return settings[attribute]
         return value
 
     def local_name(self, name: str) -> str:
@@ -138,6 +158,13 @@ class Workspace:
             parts[0] = self.catalogs[parts[0]]
         return ".".join(parts)
 
+    def local_sql(self, sql: str) -> str:
+        """SQL whose quoted Unity Catalog names (`main`.`schema`.`table`) are mapped onto
+        local Spark's catalog."""
+        for uc, local in self.catalogs.items():
+            sql = sql.replace(f"`{uc}`.", f"`{local}`.")
+        return sql
+
     def _apply_tables(self, tables: Mapping[str, Any]) -> None:
         for table in tables.values():
             catalog = self.catalogs.get(table["catalog_name"], table["catalog_name"])
@@ -145,9 +172,7 @@ class Workspace:
             self.spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema}")
             name = f"{schema}.`{table['name']}`"
             if table["table_type"] == "VIEW":
-                sql = table["view_definition"]
-                for uc, local in self.catalogs.items():
-                    sql = sql.replace(f"`{uc}`.", f"`{local}`.")
+                sql = self.local_sql(table["view_definition"])
                 self.spark.sql(f"CREATE OR REPLACE VIEW {name} AS {sql}")
             else:  # local Spark has no Delta: parquet, the same columns
                 columns = ", ".join(f"`{c['name']}` {c['type']}" for c in table["column"])
@@ -157,12 +182,16 @@ class Workspace:
         return self.job_ids[address]
 
     # --- the Jobs API -------------------------------------------------------------------
+    def now_ms(self) -> int:
+        return int(self.clock().timestamp() * 1000)
+
     def run_now(self, job_id: int, params: Mapping[str, str] | None = None,
-                trigger: str = "onetime") -> int:
-        """jobs/run-now; the run goes to its end before this returns."""
+                trigger: str = "onetime", *, execute: Execute | None = None) -> int:
+        """jobs/run-now; the run goes to its end before this returns, unless `execute`
+        takes the work to do it later."""
         settings = self.jobs[job_id]
-        run = Run(next(self._ids), job_id, {}, int(self.clock().timestamp() * 1000), trigger)
-        self.runs[run.run_id] = run
+        run = Run(next(self._ids), job_id, {}, self.now_ms(), trigger)
+        run.executions.append(Execution(None, run.start_ms))
         # docs "Configure job parameters": defaults, overridden by the run's parameters;
         # defaults may hold dynamic value references, resolved for this run
         for p in settings.get("parameter", []):
@@ -171,17 +200,21 @@ class Workspace:
         if unknown:
             raise ValueError(f"job {job_id} has no parameters {sorted(unknown)}")
         run.parameters.update(params or {})
-        self._execute(run, {t["task_key"] for t in settings["task"]})
+        self.runs[run.run_id] = run
+        keys = {t["task_key"] for t in settings["task"]}
+        (execute or _at_once)(lambda: self._execute(run, keys))
         return run.run_id
 
     def repair(self, run_id: int, *, rerun_all_failed_tasks: bool = False,
                rerun_tasks: list[str] | None = None, rerun_dependent_tasks: bool = True,
-               latest_repair_id: int | None = None) -> int:
+               latest_repair_id: int | None = None, execute: Execute | None = None) -> int:
         """jobs/runs/repair: re-runs the failed tasks (and what depends on them) inside the
         same run; tasks that succeeded keep their result (docs: "Troubleshoot and repair
         job failures"; Jobs API 2.2 runs/repair). A run_job_task re-run starts a new run of
         its job."""
         run = self.runs[run_id]
+        if not run.result_state:  # the twin repairs ended runs only, as brickline asks
+            raise ValueError(f"run {run_id} has not ended: it cannot be repaired yet")
         if run.repair_ids and latest_repair_id != run.repair_ids[-1]:
             raise ValueError("latest_repair_id must name the run's latest repair")
         tasks = self.jobs[run.job_id]["task"]
@@ -194,26 +227,46 @@ class Workspace:
         run.repair_count += 1
         repair_id = next(self._ids)
         run.repair_ids.append(repair_id)
-        self._execute(run, chosen)
+        run.executions.append(Execution(repair_id, self.now_ms()))
+        run.result_state = ""  # the run is active again until the repair ends
+        (execute or _at_once)(lambda: self._execute(run, chosen))
         return repair_id
 
     def get_run(self, run_id: int) -> dict[str, Any]:
-        """jobs/runs/get, the fields brickline reads."""
+        """jobs/runs/get, the fields brickline reads. Jobs API 2.2 runs/get: a run lists
+        every task run (a retried or repaired task once per execution); `repair_history`
+        has the run itself (ORIGINAL) and each repair, with the task runs each one ran.
+        Safe to call while a worker thread executes the run (copies, no iteration of what
+        the worker changes)."""
         run = self.runs[run_id]
+        attempts = list(run.attempts)
+        executions = list(run.executions)
+        last = executions[-1]
         return {
             "run_id": run.run_id, "job_id": run.job_id, "start_time": run.start_ms,
-            "trigger": run.trigger.upper(),
-            "state": {"life_cycle_state": "TERMINATED", "result_state": run.result_state},
+            "end_time": last.end_ms or None, "trigger": run.trigger.upper(),
+            "state": _state(run.result_state),
             "job_parameters": [{"name": k, "value": v} for k, v in run.parameters.items()],
-            "repair_history": [{"type": "ORIGINAL"}] + [{"type": "REPAIR", "id": i}
-                                                       for i in run.repair_ids],
+            "repair_history": [
+                {"type": "ORIGINAL" if e.id is None else "REPAIR", "id": e.id,
+                 "start_time": e.start_ms, "end_time": e.end_ms,
+                 "state": _state(e.result_state),
+                 "task_run_ids": [a.run_id for a in attempts if a.repair == n]}
+                for n, e in enumerate(executions)],
             "tasks": [{"task_key": a.task_key, "run_id": a.run_id,
                        "attempt_number": a.attempt_number,
-                       "state": {"life_cycle_state": "TERMINATED",
-                                 "result_state": a.result_state,
-                                 "state_message": a.state_message}}
-                      for a in run.attempts],
+                       "start_time": a.start_ms, "end_time": a.end_ms,
+                       "state": _state(a.result_state, a.state_message)}
+                      for a in attempts],
         }
+
+    def task_run(self, task_run_id: int) -> Attempt | None:
+        """The task run with this id, in any run."""
+        for run in list(self.runs.values()):
+            for attempt in list(run.attempts):
+                if attempt.run_id == task_run_id:
+                    return attempt
+        return None
 
     def child_runs(self, run_id: int, task_key: str) -> list[int]:
         """The runs a run_job_task started, in order (one per execution)."""
@@ -245,7 +298,10 @@ class Workspace:
             for key in ready:
                 self._run_task(run, tasks[key])
                 done.add(key)
-        run.result_state = self._run_result(run, list(tasks.values()))
+        execution = run.executions[-1]
+        execution.result_state = self._run_result(run, list(tasks.values()))
+        execution.end_ms = self.now_ms()
+        run.result_state = execution.result_state
 
     @staticmethod
     def _run_result(run: Run, tasks: list[dict[str, Any]]) -> str:
@@ -293,16 +349,19 @@ class Workspace:
         key = task["task_key"]
         skipped = self._gate(run, task)
         if skipped is not None:
-            run.attempts.append(Attempt(key, next(self._ids), 0, skipped))
+            run.attempts.append(Attempt(key, next(self._ids), 0, skipped,
+                                        repair=run.repair_count))
             return
         retries = task.get("max_retries", 0)
         # docs "Configure retries" (max_retries; -1 retries without end): the twin stops
         # at 10, a scenario never needs more
         limit = 10 if retries == -1 else retries
         for number in range(limit + 1):
-            attempt = Attempt(key, next(self._ids), number, "")
+            attempt = Attempt(key, next(self._ids), number, "", repair=run.repair_count,
+                              start_ms=self.now_ms())
             run.attempts.append(attempt)
             self._execute_once(run, task, attempt)
+            attempt.end_ms = self.now_ms()
             if attempt.result_state == "SUCCESS":
                 return
             if attempt.result_state == "TIMEDOUT" and not task.get("retry_on_timeout"):
@@ -414,6 +473,21 @@ class Workspace:
                     value = other.values[rest[2]]
                     return value if isinstance(value, str) else json.dumps(value)
         raise InvalidReference(f"invalid dynamic value reference {{{{{body}}}}}")
+
+
+Execute = Callable[[Callable[[], None]], None]
+
+
+def _at_once(work: Callable[[], None]) -> None:
+    work()
+
+
+def _state(result: str, message: str = "") -> dict[str, str]:
+    """A run's or task run's state (Jobs API 2.2 RunState): an empty result means it is
+    still going on."""
+    if not result:
+        return {"life_cycle_state": "RUNNING", "state_message": message}
+    return {"life_cycle_state": "TERMINATED", "result_state": result, "state_message": message}
 
 
 def _split(body: str) -> list[str]:

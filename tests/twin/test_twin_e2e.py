@@ -4,9 +4,7 @@ brickline's status notebook for real on local Spark, user tasks as a scenario sa
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from brickline.plan import StackPlan
 from conftest import plan_of, write
 
 from twin import Scenario, Workspace
+from twin.local import spark_session
 
 pytest.importorskip("pyspark", reason="pyspark is installed by `make test`")
 if shutil.which("java") is None:  # pragma: no cover - CI has Java 17
@@ -32,20 +31,8 @@ def synth(stack_plan: StackPlan) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from pyspark.sql import SparkSession
-
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    warehouse = tmp_path_factory.mktemp("twin-warehouse")
-    session = (SparkSession.builder.master("local[1]").appName("brickline-twin")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "1")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.warehouse.dir", str(warehouse))
-               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+    with spark_session(tmp_path_factory.mktemp("twin-warehouse")) as session:
+        yield session
 
 
 @pytest.fixture

@@ -1,102 +1,73 @@
-"""One Terraform stack per pipeline and target: it only composes the constructs."""
+"""One Terraform stack per pipeline and target: the provider, the backend, the variables,
+one Pipeline, and each job's id and URL as outputs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from brickline import names
-from brickline.constructs.job import Job, resolver
-from brickline.constructs.metadata_table import Table
-from brickline.constructs.structs import struct_kwargs
-from brickline.constructs.tf import (
-    DATA_CLASSES,
-    RESOURCE_CLASSES,
+from brickline.constructs.core import (
     AzurermBackend,
     CloudBackend,
     Construct,
-    Dashboard,
-    DatabricksProvider,
     GcsBackend,
     LocalBackend,
     NamedCloudWorkspace,
-    NotificationDestination,
-    Permissions,
+    Provider,
     S3Backend,
+    TerraformOutput,
     TerraformStack,
     TerraformVariable,
 )
-from brickline.plan import Ref, ResourcePlan, StackPlan
-
-
-def _refers(resource: ResourcePlan) -> bool:
-    """Whether a resource refers to others of the stack (a Ref or depends_on)."""
-    def any_ref(value: Any) -> bool:
-        if isinstance(value, Ref):
-            return True
-        if isinstance(value, dict):
-            return any(any_ref(v) for v in value.values())
-        if isinstance(value, list):
-            return any(any_ref(v) for v in value)
-        return False
-
-    return bool(resource.depends_on) or any_ref(resource.settings)
+from brickline.constructs.pipeline import Fragment, Pipeline
+from brickline.plan import StackPlan
 
 
 class PipelineStack(TerraformStack):
-    def __init__(self, scope: Construct, *, plan: StackPlan) -> None:
+    def __init__(self, scope: Construct, *, plan: StackPlan, typed: bool = False) -> None:
+        """`typed`: build the resources with the provider's classes (the reference path)
+        instead of rendering their JSON (the fast path); the JSON is the same."""
         super().__init__(scope, plan.name)
         # credentials come the standard Databricks way (DATABRICKS_HOST/TOKEN, a profile,
         # OAuth): never from the YAML, never into the JSON; a target may name its host
-        DatabricksProvider(self, names.PROVIDER, host=plan.host)
+        if typed:
+            from brickline.constructs.tf import DatabricksProvider
+
+            DatabricksProvider(self, names.PROVIDER, host=plan.host)
+        else:  # the same block, without loading the provider bindings
+            Provider(self, names.PROVIDER, host=plan.host)
         self._backend(plan)
         for variable in plan.variables:
             TerraformVariable(self, variable.name, type="string",
                               description=variable.description, default=variable.default,
                               sensitive=variable.sensitive or None)
-        # every resource by address, for the references between them (Ref in the plan)
-        self.resources: dict[str, Any] = {}
-        resolve = resolver(self.resources)
-        # a resource the tables wait for (the metadata schema, when the stack creates it)
-        # is built before them; every other generic resource after the jobs
-        first = {a for table in (plan.table, plan.view) for a in table.depends_on}
-        # and so is one that refers to nothing (the status notebook): jobs refer to it
-        first |= {r.address for r in plan.resources if not _refers(r)}
-        for extra in plan.resources:
-            if extra.address in first:
-                self._resource(extra, resolve)
-        for table in (plan.table, plan.view):
-            self.resources[table.address] = Table(self, plan=table,
-                                                  resources=self.resources).resource
-        for dest in plan.destinations:
-            self.resources[dest.address] = NotificationDestination(
-                self, dest.address, **struct_kwargs(NotificationDestination, dest.settings))
-        for job_plan in plan.jobs:
-            self.resources[job_plan.address] = Job(self, plan=job_plan,
-                                                   resources=self.resources).resource
-        self.orchestrator = Job(self, plan=plan.orchestrator, resources=self.resources).resource
-        self.resources[plan.orchestrator.address] = self.orchestrator
-        for grant in plan.permissions:
-            Permissions(self, grant.address,
-                        **struct_kwargs(Permissions, grant.settings, resolve))
-        if plan.dashboard is not None:
-            Dashboard(self, plan.dashboard.address,
-                      **struct_kwargs(Dashboard, plan.dashboard.settings))
-        for data in plan.data_sources:
-            cls = DATA_CLASSES[data.type]
-            self.resources[f"data.{data.address}"] = cls(
-                self, data.address, **struct_kwargs(cls, data.settings, resolve))
-        for extra in plan.resources:
-            if extra.address not in first:
-                self._resource(extra, resolve)
+        # the stack's own addresses are the plan's: no prefix (they are deployed already)
+        self.pipeline = Pipeline(self, "pipeline", plan=plan, prefix="", typed=typed)
+        self._outputs(plan, typed)
 
-    def _resource(self, extra: ResourcePlan, resolve: Callable[[Any], Any]) -> None:
-        cls = RESOURCE_CLASSES[extra.type]
-        self.resources[extra.address] = cls(
-            self, extra.address, **struct_kwargs(cls, extra.settings, resolve),
-            depends_on=[self.resources[a] for a in extra.depends_on] or None)
-        if extra.moved_from:
-            self.resources[extra.address].move_from_id(extra.moved_from)
+    def _outputs(self, plan: StackPlan, typed: bool) -> None:
+        outputs = {}
+        for job in plan.all_jobs:
+            ref = self.pipeline.jobs.get(job.name) if job is not plan.orchestrator else \
+                self.pipeline.orchestrator
+            assert ref is not None  # the plan's jobs and orchestrator, as the Pipeline has them
+            job_id, job_url = names.job_outputs(job.address)
+            outputs[job_id] = {"value": ref.id, "description": f"Job id of {job.name}"}
+            outputs[job_url] = {"value": ref.url, "description": f"URL of {job.name}"}
+        if typed:
+            for job in plan.all_jobs:
+                resource = self.pipeline.resources[job.address]
+                job_id, job_url = names.job_outputs(job.address)
+                TerraformOutput(self, job_id, value=resource.id,
+                                description=f"Job id of {job.name}")
+                TerraformOutput(self, job_url, value=resource.url,
+                                description=f"URL of {job.name}")
+            return
+        # what cdktf records for each TerraformOutput in the stack's metadata, by path
+        # (lib/terraform-stack.ts `toTerraform`, "outputs")
+        paths: dict[str, object] = {name: name for name in outputs}
+        for part in reversed(self.node.path.split("/")):
+            paths = {part: paths}
+        Fragment(self, "outputs", fragment={"output": outputs, "//": {"outputs": paths}},
+                 metadata={})
 
     def _backend(self, plan: StackPlan) -> None:
         if plan.backend is None:

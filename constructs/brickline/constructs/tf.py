@@ -1,7 +1,11 @@
-"""Every cdktf and provider import of brickline, in one place.
+"""Every provider import of brickline, in one place (with core.py, the cdktf core the fast
+path needs without loading the provider bindings).
 
 cdktf 0.21.0 is the last release (HashiCorp archived it on 2025-12-10); its community fork
-renames the packages. Moving to it is a change to this file only.
+renames the packages. Moving to it is a change to this file and core.py only.
+
+The provider classes serve the typed path (constructs/typed.py), the reference that the
+fast path is tested against, and the tests; a synth never imports this module.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from cdktf import (
     LocalBackend,
     NamedCloudWorkspace,
     S3Backend,
+    TerraformDataSource,
+    TerraformElement,
     TerraformOutput,
+    TerraformResource,
     TerraformResourceLifecycle,
     TerraformStack,
     TerraformVariable,
@@ -40,21 +47,38 @@ from cdktf_cdktf_provider_databricks.schema import Schema
 from cdktf_cdktf_provider_databricks.sql_table import SqlTable
 from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
 
-from constructs import Construct
+from constructs import Construct, IValidation
 
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
 RESOURCE_CLASSES: dict[str, type] = {
-    "databricks_notebook": Notebook,  # brickline's status notebook (plan._status_notebook)
+    # brickline's status notebook (plan._status_notebook) and local notebooks a task names
+    "databricks_notebook": Notebook,
     "databricks_grant": Grant,  # Unity Catalog grants on the status log (plan._grants)
     "databricks_permissions": Permissions,  # a job's access list, moved with the job
     "databricks_schema": Schema,  # the metadata schema, with metadata.create_schema
+    "databricks_workspace_file": WorkspaceFile,  # other local code files a task names
 }
 DATA_CLASSES: dict[str, type] = {
     "databricks_schema": DataDatabricksSchema,  # the metadata schema, read by default
 }
 
+# the types every pipeline has, built by brickline itself
+CORE_CLASSES: dict[str, type] = {
+    "databricks_dashboard": Dashboard,
+    "databricks_job": DatabricksJob,
+    "databricks_notification_destination": NotificationDestination,
+    "databricks_permissions": Permissions,
+    "databricks_sql_table": SqlTable,
+}
+
+
+def classes_of(kind: str) -> dict[str, type]:
+    """Terraform type -> provider class, for a block of kind "resource" or "data"."""
+    return DATA_CLASSES if kind == "data" else {**CORE_CLASSES, **RESOURCE_CLASSES}
+
 __all__ = [
+    "CORE_CLASSES",
     "DATA_CLASSES",
     "RESOURCE_CLASSES",
     "App",
@@ -65,6 +89,7 @@ __all__ = [
     "DatabricksJob",
     "DatabricksProvider",
     "GcsBackend",
+    "IValidation",
     "LocalBackend",
     "NamedCloudWorkspace",
     "Notebook",
@@ -72,11 +97,15 @@ __all__ = [
     "Permissions",
     "S3Backend",
     "SqlTable",
+    "TerraformDataSource",
+    "TerraformElement",
     "TerraformOutput",
+    "TerraformResource",
     "TerraformResourceLifecycle",
     "TerraformStack",
     "TerraformVariable",
     "Testing",
     "Token",
     "WorkspaceFile",
+    "classes_of",
 ]

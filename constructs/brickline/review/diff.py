@@ -101,13 +101,16 @@ class OutputError(Exception):
     """A folder that is not a synth output (a usage problem, not a bug)."""
 
 
-def load_stacks(outdir: Path) -> dict[str, dict[str, Any]]:
-    """The stacks of a synth output folder (cdktf.out): stacks/<stack>/cdk.tf.json."""
+def load_stacks(outdir: Path, names: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The stacks of a synth output folder (cdktf.out): stacks/<stack>/cdk.tf.json (only
+    those of `names`, when given)."""
     if not (outdir / "stacks").is_dir():
         raise OutputError(f"{outdir} holds no stacks/ folder: give the folder `brickline "
                           "synth --outdir` or `cdktf synth` wrote (cdktf.out)")
     stacks = {}
     for file in sorted((outdir / "stacks").glob("*/cdk.tf.json")):
+        if names is not None and file.parent.name not in names:
+            continue
         try:
             stacks[file.parent.name] = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -154,9 +157,18 @@ def _moves(doc: dict[str, Any]) -> dict[str, str]:
     return {m["from"]: m["to"] for m in doc.get("moved", [])}
 
 
+def _is_orchestrator(address: str, job: dict[str, Any]) -> bool:
+    """brickline's orchestrator: its address, and none of the status tasks every planned job
+    has. A stack whose jobs all have `orchestrate: false` has no orchestrator, and a job of
+    it may then have the address."""
+    return address == ORCHESTRATOR and not any(
+        str(t.get("task_key", "")).startswith(RESERVED_PREFIX) for t in job.get("task", []))
+
+
 def _edges(jobs: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
     """(upstream, downstream) job names, from the orchestrator's run_job tasks."""
-    orchestrator = jobs.get(ORCHESTRATOR, {})
+    found = jobs.get(ORCHESTRATOR, {})
+    orchestrator = found if _is_orchestrator(ORCHESTRATOR, found) else {}
     names = {a: j.get("name", a) for a, j in jobs.items()}
     return {(names.get(d["task_key"], d["task_key"]), names.get(t["task_key"], t["task_key"]))
             for t in orchestrator.get("task", []) for d in t.get("depends_on", [])}
@@ -194,7 +206,7 @@ def _stack(base: dict[str, Any], head: dict[str, Any], name: str) -> StackReview
                                            f"{job['name']} is removed: the job and its run "
                                            "history are deleted"))
     review.jobs_added = sorted(new_jobs[a]["name"] for a in unmatched_new
-                               if a != ORCHESTRATOR)
+                               if not _is_orchestrator(a, new_jobs[a]))
     renames: dict[str, str] = {}
     for old, new in matched.items():
         before, after = old_jobs[old], new_jobs[new]
@@ -214,7 +226,7 @@ def _stack(base: dict[str, Any], head: dict[str, Any], name: str) -> StackReview
     changed = {c.address for c in review.jobs_changed} | unmatched_new
     review.graph = {
         "jobs": {a: j.get("name", a) for a, j in new_jobs.items()
-                 if a != ORCHESTRATOR},
+                 if not _is_orchestrator(a, j)},
         "edges": sorted(new_edges),
         "changed": sorted(new_jobs[a].get("name", a) for a in changed if a in new_jobs),
         "added_edges": review.edges_added,
@@ -238,7 +250,7 @@ def _job_change(before: dict[str, Any], after: dict[str, Any], address: str) -> 
     change = JobChange(after.get("name", address), address)
     old_tasks = {t["task_key"]: t for t in before.get("task", [])}
     new_tasks = {t["task_key"]: t for t in after.get("task", [])}
-    is_orchestrator = address == ORCHESTRATOR
+    is_orchestrator = _is_orchestrator(address, after)
     if not is_orchestrator:
         for key in sorted(new_tasks.keys() - old_tasks.keys()):
             if not key.startswith(RESERVED_PREFIX):

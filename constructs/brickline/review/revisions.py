@@ -1,17 +1,26 @@
 """Synthesize a git revision of the repository without touching the working tree: the
 revision is checked out into a temporary `git worktree`, its pipelines are synthesized with
-the installed brickline, and the worktree is removed again."""
+the synth function the caller gives (the installed brickline's), and the worktree is
+removed again. Two revisions synthesize side by side where the machine has the cores."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from brickline.app import build
+from brickline.spec.diagnostics import Diagnostic, SpecError
+
+# (pipeline paths, output folder) -> the files written; raises SpecError
+Synth = Callable[[Sequence[str], Path], Any]
 
 
 class RevisionError(Exception):
@@ -74,9 +83,63 @@ def relative_paths(repo: Path, paths: Sequence[str]) -> list[str]:
     return out
 
 
-def synth_tree(root: Path, relative: Sequence[str], outdir: Path) -> None:
+@dataclass(frozen=True)
+class Side:
+    """One revision to synthesize: its tree, where the output goes, how to name it."""
+
+    root: Path
+    outdir: Path
+    label: str
+
+
+class SideError(Exception):
+    """The pipelines of one side have errors."""
+
+    def __init__(self, label: str, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(label)
+        self.label, self.diagnostics = label, diagnostics
+
+
+def synth_tree(root: Path, relative: Sequence[str], outdir: Path, synth: Synth) -> None:
     """Synthesize the pipelines under `root` (those of `relative` that exist there)."""
     present = [str(root / r) for r in relative if (root / r).exists()]
     outdir.mkdir(parents=True, exist_ok=True)
     if present:
-        build(present, str(outdir)).synth()  # type: ignore[attr-defined]
+        synth(present, outdir)
+
+
+def _synth_child(root: Path, relative: Sequence[str], outdir: Path, synth: Synth,
+                 quiet: bool = False) -> list[Diagnostic]:
+    """In a process of its own: the diagnostics, since a SpecError does not pickle."""
+    if quiet:  # one progress line on the terminal, the one of this process
+        os.environ["BRICKLINE_PROGRESS"] = "0"
+    try:
+        synth_tree(root, relative, outdir, synth)
+    except SpecError as error:
+        return error.diagnostics
+    return []
+
+
+def synth_sides(sides: Sequence[Side], relative: Sequence[str], synth: Synth) -> None:
+    """Synthesize every side: with more than one core, all but the last each in a process
+    of its own (spawned: jsii's Node runtime is one per process and not fork-safe) while
+    this process does the last. Raises SideError for the first side with errors."""
+    parallel = len(sides) > 1 and (os.cpu_count() or 1) > 1
+    if not parallel:
+        for side in sides:
+            _check(side, _synth_child(side.root, relative, side.outdir, synth))
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(sides) - 1, mp_context=context) as pool:
+        futures: list[Future[list[Diagnostic]]] = [
+            pool.submit(_synth_child, side.root, relative, side.outdir, synth, True)
+            for side in sides[:-1]]
+        last = _synth_child(sides[-1].root, relative, sides[-1].outdir, synth)
+        for side, future in zip(sides[:-1], futures, strict=True):
+            _check(side, future.result())
+    _check(sides[-1], last)
+
+
+def _check(side: Side, diagnostics: list[Diagnostic]) -> None:
+    if any(d.severity == "error" for d in diagnostics):
+        raise SideError(side.label, diagnostics)

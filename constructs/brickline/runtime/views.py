@@ -24,23 +24,36 @@ def sql_string(value: str) -> str:
     return f"'{escaped}'"
 
 
-def status_view_sql(table: str, pipeline: str, job_names: Sequence[str]) -> str:
+def status_view_sql(table: str, pipeline: str, job_names: Sequence[str],
+                    own_runs: Sequence[str] = ()) -> str:
     """Latest status of every job of `pipeline` for every run_key in the log.
 
-    A job with no row yet for a run_key is `pending`. The latest row wins, except that a
-    `skipped` row (the job had already succeeded for that run_key) never hides the success.
+    `job_names` are the jobs of a pipeline run (the orchestrator's): one with no row yet for
+    a run_key is `pending`. `own_runs` are the jobs with `orchestrate: false`: each logs
+    under a run_key of its own, so its runs are listed as logged and never make the
+    pipeline's jobs pending. The latest row wins, except that a `skipped` row (the job had
+    already succeeded for that run_key) never hides the success.
     """
     source = quote_table(table)
     jobs = ", ".join(f"({sql_string(n)})" for n in sorted(job_names))
+    if not job_names:
+        return _logged_only_view_sql(source, pipeline)
+    grid_runs = "runs AS (SELECT DISTINCT run_key FROM log),\n"
+    own = ""
+    if own_runs:
+        names = ", ".join(sql_string(n) for n in sorted(own_runs))
+        grid_runs = ("runs AS (SELECT DISTINCT run_key FROM log WHERE job_name IN "
+                     "(SELECT job_name FROM jobs)),\n")
+        own = ("\nUNION ALL\n"
+               f"SELECT {sql_string(pipeline)} AS pipeline, r.run_key, r.job_name,\n"
+               "  r.status, r.start_time, r.end_time, r.error_message,\n"
+               "  r.failed_tasks, r.job_id, r.run_id, r.attempt, r.logged_at\n"
+               f"FROM ranked r\nWHERE r.rn = 1 AND r.job_name IN ({names})")
     return (
         f"WITH jobs AS (SELECT job_name FROM VALUES {jobs} AS jobs(job_name)),\n"
         f"log AS (SELECT * FROM {source} WHERE pipeline = {sql_string(pipeline)}),\n"
-        "runs AS (SELECT DISTINCT run_key FROM log),\n"
-        "ranked AS (\n"
-        "  SELECT *, row_number() OVER (PARTITION BY run_key, job_name ORDER BY\n"
-        f"    CASE WHEN status = '{SKIPPED}' THEN 1 ELSE 0 END, logged_at DESC,"
-        " run_id DESC, attempt DESC) AS rn\n"
-        "  FROM log)\n"
+        f"{grid_runs}"
+        f"{_RANKED}"
         f"SELECT {sql_string(pipeline)} AS pipeline, runs.run_key, jobs.job_name,\n"
         f"  coalesce(r.status, '{PENDING}') AS status, r.start_time, r.end_time,"
         " r.error_message,\n"
@@ -48,7 +61,32 @@ def status_view_sql(table: str, pipeline: str, job_names: Sequence[str]) -> str:
         "FROM runs CROSS JOIN jobs\n"
         "LEFT JOIN ranked r\n"
         "  ON r.run_key = runs.run_key AND r.job_name = jobs.job_name AND r.rn = 1"
+        f"{own}"
     )
+
+
+def _logged_only_view_sql(source: str, pipeline: str) -> str:
+    """No job runs from the orchestrator (every job has `orchestrate: false`), so no run
+    waits for a job: each run_key has the jobs that logged under it, none pending. (`VALUES`
+    with no rows is not SQL, so the jobs CTE goes.) The same columns as status_view_sql."""
+    return (
+        f"WITH log AS (SELECT * FROM {source} WHERE pipeline = {sql_string(pipeline)}),\n"
+        f"{_RANKED}"
+        f"SELECT {sql_string(pipeline)} AS pipeline, r.run_key, r.job_name,\n"
+        "  r.status, r.start_time, r.end_time, r.error_message,\n"
+        "  r.failed_tasks, r.job_id, r.run_id, r.attempt, r.logged_at\n"
+        "FROM ranked r\n"
+        "WHERE r.rn = 1"
+    )
+
+
+_RANKED = (
+    "ranked AS (\n"
+    "  SELECT *, row_number() OVER (PARTITION BY run_key, job_name ORDER BY\n"
+    f"    CASE WHEN status = '{SKIPPED}' THEN 1 ELSE 0 END, logged_at DESC,"
+    " run_id DESC, attempt DESC) AS rn\n"
+    "  FROM log)\n"
+)
 
 
 def status_query(view: str, table: str, *, latest: bool) -> str:

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, BaseModel, ValidationError
 
-from brickline.spec import rules
+from brickline.spec import localfiles, rules, targets
 from brickline.spec.diagnostics import (
     Diagnostic,
     Location,
@@ -30,13 +30,46 @@ from brickline.spec.diagnostics import (
     errors_only,
     format_path,
 )
-from brickline.spec.model import Job, Pipeline, PipelineSettings, PipelineTask
+from brickline.spec.model import Job, Orchestrator, Pipeline, PipelineSettings, PipelineTask
 from brickline.spec.yamlsource import Source, load
 
 YAML_SUFFIXES = (".yml", ".yaml")
 SETTINGS_FILES = ("pipeline.yml", "pipeline.yaml")
 IGNORED_DIRS = {"node_modules", "cdktf.out", "__pycache__"}
-FILE_KEYS = ("pipeline", "jobs")
+FILE_KEYS = ("pipeline", "jobs", "resources")
+# Top-level keys of a Databricks Asset Bundle file (bundle/schema/jsonschema.json of
+# databricks/cli) that brickline does not take: what to do instead. A warning where
+# leaving the key out changes no job; an error where it would.
+BUNDLE_KEYS: dict[str, tuple[bool, str]] = {
+    "bundle": (False, "ignored: the pipeline is named by pipeline.name in pipeline.yml or "
+                      "after its folder"),
+    "include": (False, "ignored: brickline reads every YAML file of the pipeline's folder; "
+                       "keep the included job files in it"),
+    "workspace": (False, "ignored: name the workspace per target under pipeline.targets."
+                         "<target>.host in pipeline.yml"),
+    "sync": (False, "ignored: brickline uploads the files a task names (relative "
+                    "notebook_path, python_file, ...), nothing else"),
+    "presets": (False, "ignored: use pipeline.targets.<target>.name_prefix, tags and paused "
+                       "in pipeline.yml"),
+    "experimental": (False, "ignored"),
+    "scripts": (False, "ignored"),
+    "python": (False, "ignored: brickline does not run bundle Python code"),
+    "artifacts": (False, "ignored: build wheels before synth; a relative whl library path "
+                         "is uploaded as it is"),
+    "environments": (True, "the old name of bundle targets: move each to pipeline.targets."
+                           "<target> in pipeline.yml"),
+    "targets": (True, "move job overrides to pipeline.targets.<target>.jobs.<job name> in "
+                      "pipeline.yml (host, run_as, variables likewise)"),
+    "variables": (True, "declare variables under pipeline.variables in pipeline.yml "
+                        "(description, default); ${var.NAME} stays as it is"),
+    "permissions": (True, "move them to pipeline.permissions in pipeline.yml (same keys)"),
+    "run_as": (True, "move it to pipeline.targets.<target>.run_as in pipeline.yml"),
+}
+OWN_TRIGGERS = ("schedule", "trigger", "continuous")
+# keys of a bundle job resource that a databricks_job does not take
+BUNDLE_JOB_KEYS = {
+    "lifecycle": "not supported: Terraform keeps the job's lifecycle; remove it",
+}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -177,8 +210,19 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
                 (), f"expected a mapping with 'jobs:' and/or 'pipeline:', got {_kind(data)}"))
             continue
         for key in data:
-            if key not in FILE_KEYS:
+            if key in BUNDLE_KEYS:
+                fatal, what = BUNDLE_KEYS[key]
+                diagnostics.append(Diagnostic(
+                    source.where((key,), key=True), format_path((key,)),
+                    f"the bundle key '{key}' is not a pipeline key: {what}",
+                    severity="error" if fatal else "warning"))
+            elif key not in FILE_KEYS:
                 diagnostics.append(source.error((key,), _unknown(key, FILE_KEYS), key=True))
+        if "resources" in data:
+            valid, broken, problems = _bundle_jobs(source, data["resources"])
+            jobs.extend(valid)
+            broken_job_names |= broken
+            diagnostics.extend(problems)
         if "pipeline" in data:
             if settings_source is not None:
                 diagnostics.append(source.error(
@@ -198,7 +242,7 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
                                                            f"{_kind(raw_jobs)}"))
                 continue
             valid, broken, problems = _each(
-                raw_jobs, "name", functools.partial(_validate_job, source))
+                raw_jobs, "name", functools.partial(_job_at, source))
             jobs.extend(valid)
             broken_job_names |= broken
             diagnostics.extend(problems)
@@ -209,7 +253,156 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
                         settings_source=settings_source, sources=sources,
                         broken=broken_settings)
     diagnostics.extend(rules.check(pipeline, known_broken=broken_job_names))
+    diagnostics.extend(_target_overrides(pipeline, broken_job_names))
+    diagnostics.extend(_target_files(pipeline))
+    for job in jobs:
+        diagnostics.extend(localfiles.check(job))
     return pipeline, diagnostics
+
+
+def _target_overrides(p: Pipeline, broken: set[str]) -> list[Diagnostic]:
+    """Each targets.<t>.jobs.<job> and targets.<t>.orchestrator, merged as the target's
+    stack merges it and validated; mistakes located in the override."""
+    source = p.settings_source
+    if source is None:
+        return []
+    out: list[Diagnostic] = []
+    names = [j.name for j in p.jobs]
+    for target_name, target in sorted(p.settings.targets.items()):
+        base: Path = ("pipeline", "targets", target_name)
+        for job_name, override in (target.jobs or {}).items():
+            path: Path = (*base, "jobs", job_name)
+            job = targets.find_job(p, job_name)
+            if job is None:
+                if job_name not in broken:
+                    out.append(source.error(path, f"unknown job '{job_name}'"
+                                            f"{did_you_mean(job_name, names)}", key=True))
+                continue
+            for key in targets.FIXED_JOB_KEYS:
+                if key in override:
+                    out.append(source.error(
+                        (*path, key), f"a target cannot change a job's '{key}': the jobs and "
+                        "their edges are the same in every target", key=True))
+            if any(d.key_path.startswith(format_path(path)) for d in out):
+                continue
+            merged = targets.job_raw(job, override, target_name)
+            problems = _merged_problems(Job, merged, source, path, override)
+            out += problems or _merged_files(job, merged, source.where(path, key=True), path)
+        if target.orchestrator:
+            merged = targets.merge(targets.orchestrator_raw(p), target.orchestrator)
+            out += _merged_problems(Orchestrator, merged, source, (*base, "orchestrator"),
+                                    target.orchestrator)
+    return out
+
+
+def _target_files(p: Pipeline) -> list[Diagnostic]:
+    """Code paths that ${bundle.target} fills in per target name the files they should."""
+    out: list[Diagnostic] = []
+    overridden = {(t, found.address) for t, target in p.settings.targets.items()
+                  for name in (target.jobs or {})
+                  if (found := targets.find_job(p, name)) is not None}
+    for target_name in sorted(p.settings.targets) or [targets.DEFAULT_TARGET]:
+        for job in p.jobs:
+            if (target_name, job.address) in overridden or \
+                    targets.TARGET_REF not in repr(job.raw):
+                continue
+            merged = targets.job_raw(job, None, target_name)
+            try:
+                Job.model_validate(merged)
+            except ValidationError:
+                continue  # reported where the job is validated
+            out += _merged_files(job, merged, job.source.where(job.path, key=True), job.path,
+                                 f"in target {target_name}")
+    return out
+
+
+def _merged_files(job: Job, merged: dict[str, Any], where: Location, path: Path,
+                  when: str = "after merging the target's override") -> list[Diagnostic]:
+    """Local-file mistakes of a job as a target deploys it that the job as written does not
+    have, at `where`."""
+    seen = {d.message for d in localfiles.check(job)}
+    built = Job.model_validate(merged).locate(job.source, job.path, merged)
+    return [Diagnostic(where, format_path(path), f"{when}: {d.key_path}: {d.message}")
+            for d in localfiles.check(built) if d.message not in seen]
+
+
+def _item_name(data: Any, loc: Path) -> str:
+    for part in loc:
+        data = data[part]
+    key = targets.KEYED_LISTS.get(str(loc[-2]))
+    return f"{key} '{data[key]}'" if key and isinstance(data, dict) and key in data \
+        else format_path(loc)
+
+
+def _merged_problems(model: type[BaseModel], merged: dict[str, Any], source: Source,
+                     path: Path, override: dict[str, Any]) -> list[Diagnostic]:
+    """Validation errors of a merged job or orchestrator, at the override's lines: an item
+    of a merged list is found by position only within the override, so an error under
+    one is shown at the list."""
+    try:
+        model.model_validate(merged)
+    except ValidationError as exc:
+        out = []
+        for err in exc.errors(include_url=False, include_context=True):
+            loc = tuple(err["loc"])
+            cut = next((i for i, part in enumerate(loc) if isinstance(part, int)), len(loc))
+            if cut < len(loc):
+                item = _item_name(merged, loc[:cut + 1])
+                inner = _translate(err, model, source, path).message
+                rest = format_path(loc[cut + 1:])
+                err = {**err, "loc": loc[:cut], "type": "merged_list",
+                       "msg": f"in {item}{', ' + rest if rest else ''} after merging the "
+                              f"target's override: {inner}"}
+            out.append(_translate(err, model, source, path))
+        return out
+    return []
+
+
+def _bundle_jobs(source: Source, resources: Any) -> tuple[list[Job], set[str], list[Diagnostic]]:
+    """`resources: {jobs: {<key>: {...}}}` as a bundle writes it: each job's key is its
+    resource key, and its name defaults to the key."""
+    if not isinstance(resources, dict):
+        return [], set(), [source.error(("resources",), "expected a mapping with 'jobs:', "
+                                                        f"got {_kind(resources)}")]
+    problems: list[Diagnostic] = []
+    for kind in resources:
+        if kind != "jobs":
+            problems.append(source.error(
+                ("resources", kind), f"brickline provisions jobs only: keep resources.{kind} "
+                "in a bundle or Terraform configuration of its own", key=True))
+    raw_jobs = resources.get("jobs")
+    if raw_jobs is None:
+        return [], set(), problems
+    if not isinstance(raw_jobs, dict):
+        problems.append(source.error(("resources", "jobs"), "expected a mapping of job keys "
+                                     f"to jobs, got {_kind(raw_jobs)}"))
+        return [], set(), problems
+    valid: list[Job] = []
+    broken: set[str] = set()
+    for key, raw in raw_jobs.items():
+        path: Path = ("resources", "jobs", key)
+        if not isinstance(raw, dict):
+            problems.append(source.error(path, f"expected a job (a mapping), got {_kind(raw)}"))
+            continue
+        for bad, what in BUNDLE_JOB_KEYS.items():
+            if bad in raw:
+                problems.append(source.error((*path, bad), f"'{bad}': {what}", key=True))
+        job_data = {"name": key, "key": key,
+                    **{k: v for k, v in raw.items() if k not in BUNDLE_JOB_KEYS}}
+        if any(k in raw for k in OWN_TRIGGERS) and "orchestrate" not in raw:
+            # a bundle job with a schedule of its own keeps running on it, as in the bundle
+            job_data["orchestrate"] = False
+        job, job_problems = _validate_job(source, path, job_data)
+        problems.extend(job_problems)
+        if job is not None:
+            valid.append(job)
+        else:
+            broken.add(str(job_data["name"]))
+    return valid, broken, problems
+
+
+def _job_at(source: Source, index: int, raw: Any) -> tuple[Job | None, list[Diagnostic]]:
+    return _validate_job(source, ("jobs", index), raw)
 
 
 # sections of pipeline.yml that are a mapping of the user's names to entries: each entry
@@ -252,27 +445,42 @@ def _validate_settings(raw: Any, source: Source,
     return settings, frozenset(broken), problems
 
 
-def _validate_job(source: Source, index: int, raw: Any) -> tuple[Job | None, list[Diagnostic]]:
+def _validate_job(source: Source, path: Path,
+                  raw: Any) -> tuple[Job | None, list[Diagnostic]]:
     """The job's own keys and each task apart, so one bad task hides no other mistake.
 
     A job whose own keys are valid is kept with its valid tasks; the keys of its invalid
     tasks are remembered so the rules do not also call references to them unknown.
     """
-    path: Path = ("jobs", index)
-    raw_tasks = raw.get("tasks") if isinstance(raw, dict) else None
+    notes: list[Diagnostic] = []
+    if isinstance(raw, dict) and "format" in raw:
+        # jobs/get gives it; create and update ignore it (databricks-sdk-py jobs.py
+        # JobSettings.format: "This field is ignored in Create/Update/Reset calls")
+        notes.append(Diagnostic(source.where((*path, "format"), key=True),
+                                format_path((*path, "format")),
+                                "'format' is ignored: the Jobs API ignores it on create and "
+                                "update; remove it", severity="warning"))
+        raw = {k: v for k, v in raw.items() if k != "format"}
+    tasks_key = "task" if isinstance(raw, dict) and "tasks" not in raw and "task" in raw \
+        else "tasks"
+    raw_tasks = raw.get(tasks_key) if isinstance(raw, dict) else None
     if not isinstance(raw_tasks, list):
         job, problems = validate_model(Job, raw, source, path)
-        return (job.locate(source, path) if job else None), problems
-    job, problems = validate_model(Job, {**raw, "tasks": []}, source, path)
+        return (job.locate(source, path, raw) if job else None), notes + problems
+    job, problems = validate_model(Job, {**raw, tasks_key: []}, source, path)
+    problems = notes + problems
     tasks, broken, task_problems = _each(
         raw_tasks, "task_key",
-        lambda t, raw_task: validate_model(PipelineTask, raw_task, source, (*path, "tasks", t)))
+        lambda t, raw_task: validate_model(PipelineTask, raw_task, source,
+                                           (*path, tasks_key, t)))
     problems.extend(task_problems)
     if job is None:
         return None, problems
     job.tasks = tasks
-    job.broken_tasks = broken
-    return job.locate(source, path), problems
+    # a task that failed with no usable task_key (task_key: 007 is a number) still counts as
+    # written: the job is not also told it "needs at least one task" (one mistake, one message)
+    job.broken_tasks = broken or ({"\x00"} if raw_tasks and not tasks else set())
+    return job.locate(source, path, raw), problems
 
 
 T = typing.TypeVar("T")
@@ -334,7 +542,16 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
                                 "for_each_task runs once per input and cannot loop itself; "
                                 "move the inner loop into a job of its own and call it with "
                                 "run_job_task", key=True)
-        return source.error(path, _unknown(name, _fields_at(model, loc[:-1])), key=True)
+        twin = _spelling_of(model, loc[:-1], name)
+        if twin:
+            return source.error(path, f"'{name}' and '{twin}' are one field (the provider's "
+                                      f"and the Jobs API's spelling): keep '{twin}'", key=True)
+        candidates = _fields_at(model, loc[:-1])
+        message = _unknown(name, candidates)
+        if model in (Job, PipelineTask) and name in _provider_lacks():
+            message += (f"; '{name}' is a Jobs API field that the Databricks Terraform "
+                        "provider brickline builds on does not take (yet): remove it")
+        return source.error(path, message, key=True)
     if kind == "missing":
         return Diagnostic(source.where(path[:-1], key=True), format_path(path),
                           f"missing required key '{loc[-1]}'")
@@ -380,6 +597,48 @@ _EXPECTED = {
     "model_type": "a mapping (key: value)",
     "model_attributes_type": "a mapping (key: value)",
 }
+
+
+@functools.cache
+def _provider_lacks() -> frozenset[str]:
+    """Field names of a job in the Jobs API (the SDK's dataclasses) that no level of the
+    provider's job takes: such a key is not a typo but a field brickline cannot send."""
+    import dataclasses
+
+    from databricks.sdk.service import jobs
+
+    ours: set[str] = set()
+    walked: set[type[BaseModel]] = set()
+    models: list[type[BaseModel]] = [Job, PipelineTask]
+    while models:
+        model = models.pop()
+        if model in walked:
+            continue
+        walked.add(model)
+        for field_name, info in model.model_fields.items():
+            ours.update((field_name, *_choices(info), *([info.alias] if info.alias else [])))
+            inner = _model_in(info.annotation)
+            if inner is not None:
+                models.append(inner)
+
+    names: set[str] = set()
+    seen: set[type] = set()
+    todo: list[type] = [jobs.JobSettings]
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            names.add(f.name)
+            stack = [hints[f.name]]
+            while stack:
+                hint = stack.pop()
+                if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+                    todo.append(hint)
+                stack.extend(typing.get_args(hint))
+    return frozenset(names - ours)
 
 
 def _kind(value: Any) -> str:
@@ -448,8 +707,26 @@ def _strip_optional(annotation: Any) -> Any:
 
 def _field(cls: type[BaseModel], name: str | int) -> Any:
     for field_name, info in cls.model_fields.items():
-        if name in (field_name, info.alias):
+        if name in (field_name, info.alias, *_choices(info)):
             return info
+    return None
+
+
+def _choices(info: Any) -> tuple[str, ...]:
+    alias = info.validation_alias
+    return tuple(c for c in alias.choices if isinstance(c, str)) \
+        if isinstance(alias, AliasChoices) else ()
+
+
+def _spelling_of(model: type[BaseModel], loc: Path, name: str) -> str | None:
+    """The documented name of the field `name` is the other spelling of, if it is one."""
+    cls = _model_in(_annotation_at(model, loc) if loc else model)
+    if cls is None:
+        return None
+    for info in cls.model_fields.values():
+        choices = _choices(info)
+        if name in choices[1:]:
+            return choices[0]
     return None
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema
+from pydantic import AliasChoices, BeforeValidator, Field, PrivateAttr, WithJsonSchema
 
 from brickline.names import address_from_name
 from brickline.spec import jobs_api as api
@@ -166,9 +166,10 @@ class ClusterOverride(SpecModel):
 
 
 # What brickline grants in Unity Catalog (see plan._grants): on the table and view it creates
-# (and the schema, when it creates it); `all` adds USE_CATALOG / USE_SCHEMA on a catalog and
-# schema it does not own; `none` leaves every grant to the team.
-GrantsMode = Literal["objects", "all", "none"]
+# (and the schema, when it creates it); `run_as` (the default) adds USE_CATALOG / USE_SCHEMA
+# on the catalog and schema for the identities the jobs run as, without which they cannot
+# reach the table; `all` adds them for the viewers too; `none` leaves every grant to the team.
+GrantsMode = Literal["run_as", "objects", "all", "none"]
 
 
 class MetadataOverride(SpecModel):
@@ -202,6 +203,14 @@ class Target(SpecModel):
     permissions: list[Permission] | None = Field(None, description="Added to "
                                                  "pipeline.permissions.")
     backend: Backend | None = None
+    jobs: dict[str, dict[str, Any]] | None = Field(
+        None, description="Per job (by name or key): a partial job merged into it in this "
+        "target, as bundles merge target overrides: mappings key by key, tasks by task_key, "
+        "job_clusters by job_cluster_key, parameters by name, environments by "
+        "environment_key; any other list (notification lists too) is replaced.")
+    orchestrator: dict[str, Any] | None = Field(
+        None, description="A partial orchestrator merged into pipeline.orchestrator in this "
+        "target (schedule, notifications, warn_after, ...), the same way.")
 
 
 class Dashboard(SpecModel):
@@ -251,6 +260,11 @@ class Job(api.JobSettings):
         "to its new address and updates it in place instead of re-creating it.")
     rollback: Rollback | None = Field(
         None, description="Restore these Delta tables when the job fails.")
+    import_id: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="The id of a job that already exists (as `brickline import` "
+        "writes it): the first deploy adopts it in place (a Terraform import block) instead "
+        "of creating a second job. The id is the workspace's: set it per target under "
+        "targets.<target>.jobs.<job name> when targets are different workspaces.")
     notifications: Routes | None = Field(
         None, description="Emails and destination names per event; replaces "
         "pipeline.notifications event by event.")
@@ -262,10 +276,12 @@ class Job(api.JobSettings):
     orchestrate: bool = Field(
         True, description="false: the job is not run by the orchestrator (it keeps its own "
         "schedule or trigger, and logs its status under a run_key of its own).")
-    tasks: list[PipelineTask] = Field(..., serialization_alias="task")  # type: ignore[assignment]
+    tasks: list[PipelineTask] = Field(  # type: ignore[assignment]
+        ..., validation_alias=AliasChoices("tasks", "task"), serialization_alias="task")
 
     _source: Source = PrivateAttr()
     _path: Path = PrivateAttr()
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
     # task keys of tasks that failed validation, so references to them are not "unknown"
     _broken_tasks: set[str] = PrivateAttr(default_factory=set)
 
@@ -288,9 +304,16 @@ class Job(api.JobSettings):
         old = address_from_name(self.renamed_from)
         return old if old != self.address else None
 
-    def locate(self, source: Source, path: Path) -> Job:
+    def locate(self, source: Source, path: Path, raw: dict[str, Any] | None = None) -> Job:
         self._source, self._path = source, path
+        self._raw = raw if raw is not None else {}
         return self
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The job as written (a bundle job with its key and name filled in): the base
+        a target's override is merged into."""
+        return self._raw
 
     @property
     def source(self) -> Source:
@@ -326,12 +349,14 @@ class MetadataTable(SpecModel):
         False, description="Create the schema (catalog.schema) with the stack. Default: "
         "read it, so that `terraform plan` fails, naming it, when it does not exist.")
     grants: GrantsMode = Field(
-        "objects", description="Unity Catalog grants brickline adds for the identity the "
+        "run_as", description="Unity Catalog grants brickline adds for the identity the "
         "jobs run as (MODIFY, SELECT on the table; SELECT on the view) and for the "
-        "pipeline's job viewers (SELECT on the view): `objects` on what brickline creates "
-        "(and USE_SCHEMA on the schema it creates); `all` also USE_CATALOG and USE_SCHEMA "
-        "on an existing catalog and schema (this replaces those principals' other direct "
-        "privileges there: databricks_grant is authoritative per principal); `none`: the "
+        "pipeline's job viewers (SELECT on the view). `run_as` (default): also USE_CATALOG "
+        "and USE_SCHEMA on the catalog and schema for the identities the jobs run as; "
+        "`objects`: only on what brickline creates (and USE_SCHEMA on the schema it "
+        "creates); `all`: USE_CATALOG and USE_SCHEMA for the viewers too. On a catalog or "
+        "schema brickline does not own, a grant replaces that principal's other direct "
+        "privileges there (databricks_grant is authoritative per principal); `none`: the "
         "team grants them elsewhere.")
 
     @property

@@ -27,6 +27,10 @@ FIELDS: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
     ("year", 1970, 2099, ()),
 )
 EXAMPLE = "'0 0 2 * * ?' (02:00:00 every day)"
+# The largest step ('/n') per field, by index: Quartz 2.3 CronExpression.checkIncrementRange
+# throws "Increment > 60" past 59 for seconds and minutes, "> 24" past 23 for hours, "> 31"
+# for day-of-month, "> 12" for month and "> 7" for day-of-week; the year has no bound.
+MAX_STEP = (59, 59, 23, 31, 12, 7, None)
 
 
 def _value(text: str, low: int, high: int, names: tuple[str, ...]) -> int | None:
@@ -49,7 +53,7 @@ def _item(item: str, index: int) -> str | None:
                        or re.fullmatch(r"\d{1,2}W", upper)):
         digits = re.sub(r"\D", "", upper)
         return None if not digits or int(digits) <= (30 if upper.startswith("L") else 31) \
-            else f"bad {name} '{item}'"
+            else f"bad {name} '{item}': L-n takes n from 1 to 30, nW takes n from 1 to 31"
     if index == 5:
         if upper == "L":
             return None
@@ -59,13 +63,16 @@ def _item(item: str, index: int) -> str | None:
     base, _, step = item.partition("/")
     if step and not (step.isascii() and step.isdigit() and int(step) >= 1):
         return f"bad step '/{step}' in {name}: give a whole number from 1"
+    most = MAX_STEP[index]
+    if step and most is not None and int(step) > most:
+        return f"bad step '/{step}' in {name}: Quartz allows steps of 1 to {most} there"
     if base == "*":
         return None
     start, dash, end = base.partition("-")
     first = _value(start, low, high, names)
     last = _value(end, low, high, names) if dash else first
     if first is None or last is None:
-        bad = start if first is None else end
+        bad = (start if first is None else end) or item  # '-1' has an empty start
         range_names = f" or {names[0]}-{names[-1]}" if names else ""
         return f"bad {name} '{bad}': expected {low}-{high}{range_names}"
     return None
@@ -73,6 +80,12 @@ def _item(item: str, index: int) -> str | None:
 
 def cron_problem(expression: str) -> str | None:
     """None for a valid Quartz expression, else what is wrong, in a sentence."""
+    # Quartz splits the fields at spaces and tabs only (CronExpression.buildExpression:
+    # StringTokenizer(expression, " \t")): a newline stays inside a field and fails there
+    if any(c.isspace() and c not in " \t" for c in expression.strip(" \t")):
+        return ("the expression holds a line break or other whitespace than spaces and tabs "
+                "(a YAML '|' block keeps a line break at its end): write it quoted on one "
+                f"line. Example: {EXAMPLE}")
     parts = expression.split()
     if len(parts) not in (6, 7):
         return (f"a Quartz cron expression has 6 or 7 fields (seconds minutes hours "
@@ -107,8 +120,10 @@ JAVA_SHORT_IDS = frozenset((
     "EST", "HST", "IET", "IST", "JST", "MIT", "MST", "NET", "NST", "PLT", "PNT", "PRT", "PST",
     "SST", "VST", "GMT", "UTC", "UT", "Z"))
 # java.util.TimeZone custom ids (GMT+h, GMT+hh:mm, GMT-hhmm) and java.time.ZoneId offsets
-# (+02:00, UTC+2): accepted whatever the hours, so no valid id is refused
-CUSTOM_ZONE = re.compile(r"(?:GMT|UTC|UT)?[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?")
+# (+02:00, UTC+2). java.util.TimeZone's javadoc: "Hours must be between 0 to 23 and
+# Minutes must be between 00 to 59"; the hours are kept to that widest bound (ZoneOffset's
+# is 18), so no valid id is refused.
+CUSTOM_ZONE = re.compile(r"(?:GMT|UTC|UT)?[+-](?:[01]?\d|2[0-3])(?::?[0-5]\d(?::?[0-5]\d)?)?")
 
 
 def time_zone_problem(zone: str) -> str | None:

@@ -46,6 +46,8 @@ PARAMETER_NAME = re.compile(r"[\w.-]+")
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TEMPLATE = re.compile(r"(?<![$%])([$%])\{")
 VAR_REF = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}")
+TARGET_REF = "${bundle.target}"
+BUNDLE_REFS = ("${resources.", "${workspace.", "${bundle.", "${artifacts.")
 # kept for callers of the old names; the registry is brickline.names
 ORCHESTRATOR_ADDRESS = names.ORCHESTRATOR
 METADATA_ADDRESS = names.METADATA_TABLE
@@ -61,6 +63,10 @@ STATUS_ENVIRONMENT = "brickline_status"
 UC_MAX = 255
 NAME_PART = re.compile(r"[\w-]{1,255}")
 TABLE_NAME = re.compile(r"[\w-]{1,255}\.[\w-]{1,255}\.[\w-]{1,255}")
+# "INFORMATION_SCHEMA is a reserved name. Every Unity Catalog catalog automatically includes a
+# system-provided read-only INFORMATION_SCHEMA, so you cannot create a user schema with that
+# name" (Databricks docs, "Create schemas"); nor a table in it (read-only)
+RESERVED_SCHEMA = "information_schema"
 DEFAULT_WAREHOUSE_VARIABLE = "warehouse_id"
 # Jobs API (create job): "It supports up to 1000 elements" (tasks); "A maximum of 25 tags";
 # max_concurrent_runs "cannot exceed 1000"; name "The maximum length is 4096 bytes in UTF-8
@@ -73,6 +79,9 @@ MAX_NAME_BYTES = 4096
 MAX_DESCRIPTION = 27700
 MAX_ENVIRONMENTS = 10
 MAX_JOB_CLUSTERS = 100
+MAX_DBT_COMMANDS = 10
+MIN_TRIGGER_SECONDS = 60
+MAX_WEBHOOKS_PER_EVENT = 3
 # provider 1.99.0 jobs/resource_job.go:599: periodic trigger units
 PERIODIC_UNITS = ("DAYS", "HOURS", "WEEKS")
 RETRY_KEYS = ("max_retries", "min_retry_interval_millis", "retry_on_timeout")
@@ -236,6 +245,8 @@ def metadata_names(p: Pipeline) -> list[Diagnostic]:
         value = getattr(meta, "schema_name" if key == "schema" else key)
         if value is not None and not NAME_PART.fullmatch(value):
             out.append(src.error(("pipeline", "metadata", key), _uc_name_problem(key, value)))
+    if meta.schema_name.lower() == RESERVED_SCHEMA:
+        out.append(src.error(("pipeline", "metadata", "schema"), _reserved_schema()))
     if meta.view is None and NAME_PART.fullmatch(meta.table) and len(meta.view_name) > UC_MAX:
         out.append(src.error(("pipeline", "metadata", "table"),
                              f"the status view's name, derived from the table's, would be "
@@ -249,7 +260,55 @@ def metadata_names(p: Pipeline) -> list[Diagnostic]:
         out.append(src.error(("pipeline", "metadata", "workspace_dir"),
                              f"bad workspace folder {meta.workspace_dir!r}: give an absolute "
                              "workspace path such as /Shared/brickline"))
+    if p.intact("targets"):
+        for name, target in p.settings.targets.items():
+            if target.metadata is not None:
+                out += _target_metadata_names(p, src, name, target.metadata)
     return out
+
+
+def _target_metadata_names(p: Pipeline, src: Source, target: str,
+                           override: Any) -> list[Diagnostic]:
+    """A target's metadata overrides are the same Unity Catalog names (the same rules as
+    pipeline.metadata's above), checked as the target deploys them: laid over the
+    pipeline's metadata. Only what the target itself sets is reported there."""
+    base: Path = ("pipeline", "targets", target, "metadata")
+    meta = p.settings.metadata.model_copy(update=override.model_dump(exclude_none=True))
+    given = override.model_dump(exclude_none=True)
+    out = []
+    for key in ("catalog", "schema", "table", "view"):
+        value = given.get("schema_name" if key == "schema" else key)
+        if value is not None and not NAME_PART.fullmatch(value):
+            out.append(src.error((*base, key), _uc_name_problem(key, value)))
+    if str(given.get("schema_name", "")).lower() == RESERVED_SCHEMA:
+        out.append(src.error((*base, "schema"), _reserved_schema()))
+    if not ({"table", "view"} & set(given)) or not NAME_PART.fullmatch(meta.table) or (
+            meta.view is not None and not NAME_PART.fullmatch(meta.view)):
+        pass
+    elif meta.view is None and len(meta.view_name) > UC_MAX:
+        out.append(src.error((*base, "table"),
+                             f"the status view's name, derived from the table's, would be "
+                             f"{len(meta.view_name)} characters in target '{target}'; Unity "
+                             f"Catalog allows {UC_MAX}: shorten the table's name or set "
+                             "metadata.view"))
+    elif meta.view_name.lower() == meta.table.lower():
+        key = "view" if "view" in given else "table"
+        out.append(src.error((*base, key),
+                             f"in target '{target}' the status view and the table would both "
+                             f"be named {meta.table.lower()!r} (Unity Catalog stores names "
+                             "lowercase): give them different names"))
+    workspace = given.get("workspace_dir")
+    if workspace is not None and (not workspace.startswith("/")
+                                  or ".." in workspace.split("/")):
+        out.append(src.error((*base, "workspace_dir"),
+                             f"bad workspace folder {workspace!r}: give an absolute "
+                             "workspace path such as /Shared/brickline"))
+    return out
+
+
+def _reserved_schema() -> str:
+    return (f"'{RESERVED_SCHEMA}' is Unity Catalog's read-only system schema of every "
+            "catalog; brickline cannot create its table there: choose another schema")
 
 
 def _uc_name_problem(what: str, value: str) -> str:
@@ -289,6 +348,14 @@ def variable_names(p: Pipeline) -> list[Diagnostic]:
     return out
 
 
+def _takes_target_name(path: Path) -> bool:
+    """Jobs and the orchestrator, and their target overrides, are laid out per target."""
+    if path[:1] in (("jobs",), ("resources",)) or path[:2] == ("pipeline", "orchestrator"):
+        return True
+    return path[:2] == ("pipeline", "targets") and len(path) > 3 and \
+        path[3] in ("jobs", "orchestrator")
+
+
 def templates(p: Pipeline) -> list[Diagnostic]:
     """Terraform reads '${' and '%{' in every string, and in every map key (HCL JSON
     syntax, hashicorp/hcl json/spec.md: object property names are templates too): only
@@ -301,9 +368,11 @@ def templates(p: Pipeline) -> list[Diagnostic]:
         for path, text in source.templates:
             out += _template_problems(source, path, text, declared, unsure, check_declared)
         for path, text in source.key_templates:
-            if path[:2] in (("pipeline", "variables"), ("pipeline", "destinations"),
-                            ("pipeline", "targets")):
-                continue  # those names have rules of their own
+            if path[:2] in (("pipeline", "variables"), ("pipeline", "destinations")) or (
+                    path[:2] == ("pipeline", "targets") and (
+                        len(path) == 3 or (len(path) == 5 and path[3] == "variables"))):
+                continue  # those names (variables, destinations, targets) have rules of
+                # their own; a target's other keys, such as its tags, are Terraform's keys
             sign = "$" if "${" in text else "%"
             out.append(source.error(path, f"this key holds '{sign}{{', which Terraform reads "
                                           "as an expression in a key too; remove it, or write "
@@ -324,10 +393,23 @@ def _template_problems(source: Source, path: Path, text: str, declared: set[str]
                                         f"{did_you_mean(name, declared)}: declare it under "
                                         "pipeline.variables in pipeline.yml"))
             continue
+        if text.startswith(TARGET_REF, match.start()):
+            if not _takes_target_name(path):
+                out.append(source.error(path, "${bundle.target} is filled in in jobs and the "
+                                        "orchestrator only; set this per target under "
+                                        "pipeline.targets instead"))
+            continue  # the deployment's target name, filled in per stack (spec/targets.py)
+        if text.startswith(BUNDLE_REFS, match.start()):
+            out.append(source.error(
+                path, "a bundle reference ('${resources...}', '${workspace...}', "
+                "'${bundle...}') has no value outside a bundle: write the value, or a "
+                "${var.NAME} declared under pipeline.variables"))
+            continue
         sign = match.group(1)
         out.append(source.error(
             path, f"'{sign}{{' starts a Terraform expression; only ${{var.NAME}} is "
                   f"supported. Write '{sign}{sign}{{' for a literal '{sign}{{'"))
+        break  # one message per string, however many expressions it holds
     return out
 
 
@@ -355,7 +437,8 @@ def unique_job_names(p: Pipeline) -> list[Diagnostic]:
         if job.renamed_from is not None and job.key is not None:
             out.append(_at(job, ("renamed_from",), "a job with 'key:' keeps its address "
                                                   "through a rename: drop renamed_from"))
-        if job.name == p.orchestrator_name and p.intact("orchestrator", "name"):
+        if job.name == p.orchestrator_name and p.intact("orchestrator", "name") and any(
+                j.orchestrate for j in p.jobs):  # without orchestrated jobs, no orchestrator
             out.append(_at(job, ("name",), f"'{job.name}' is the orchestrator's name; rename "
                                            "the job or set pipeline.orchestrator.name"))
     return out
@@ -383,13 +466,15 @@ def terraform_names(p: Pipeline) -> list[Diagnostic]:
     for d in deployments(p) if p.intact("targets") else []:
         granted = list(dict.fromkeys(j.address for j in valid_jobs
                                      if d.permissions or j.permissions))
-        if d.permissions:
+        orchestrated = any(j.orchestrate for j in p.jobs)  # else no orchestrator job
+        if d.permissions and orchestrated:
             granted.append(names.ORCHESTRATOR)
         taken: dict[str, names.Owner] = {}
         claimed = names.claims(jobs=[j.address for j in valid_jobs],
                                destinations=p.settings.destinations, variables=variables,
                                permissions=granted, grants=_grant_addresses(p, d),
-                               dashboard=p.settings.dashboard is not None)
+                               dashboard=p.settings.dashboard is not None,
+                               orchestrator=orchestrated)
         for name, owner, _ in claimed:
             first = taken.setdefault(name, owner)
             if first == owner:
@@ -411,10 +496,9 @@ def _grant_addresses(p: Pipeline, d: Any) -> list[str]:
                                              if job.run_as else {})).values()})
     readers = sorted({name for grant in d.permissions for _, name in grant.principals})
     wanted = {("table", w) for w in writers} | {("view", r) for r in [*writers, *readers]}
-    if meta.create_schema or meta.grants == "all":
-        wanted |= {("schema", r) for r in [*writers, *readers]}
-    if meta.grants == "all":
-        wanted |= {("catalog", r) for r in [*writers, *readers]}
+    reach = {"objects": [], "run_as": writers, "all": [*writers, *readers]}[meta.grants]
+    wanted |= {("schema", r) for r in ([*writers, *readers] if meta.create_schema else reach)}
+    wanted |= {("catalog", r) for r in reach}
     slugs = names.grant_slugs([principal for _, principal in wanted])
     return [names.grant_address(securable, slugs[principal])
             for securable, principal in sorted(wanted)]
@@ -531,12 +615,17 @@ def orchestrator(p: Pipeline) -> list[Diagnostic]:
             orch.max_concurrent_runs)))
     if len(p.orchestrator_name.encode()) > MAX_NAME_BYTES:
         out.append(src.error((*base, "name"), _long_name(p.orchestrator_name)))
+    if orch.description is not None and len(orch.description) > MAX_DESCRIPTION:
+        out.append(src.error((*base, "description"),
+                             f"the description is {len(orch.description)} characters; the "
+                             f"Jobs API allows {MAX_DESCRIPTION}"))
 
     def error(rel: Path, message: str) -> Diagnostic:
         return src.error((*base, *rel), message)
 
     out += _schedule(orch.schedule, error)
     out += _trigger(orch.trigger, error)
+    out += _webhook_lists(orch.webhook_notifications, error)
     out += _run_as(orch.run_as, error)
     if p.intact("targets", "tags"):
         from brickline.spec.targets import deployments
@@ -577,12 +666,58 @@ def target_settings(p: Pipeline) -> list[Diagnostic]:
 
         out += _run_as(target.run_as, error)
         scale = target.clusters.autoscale if target.clusters else None
-        if scale and scale.min_workers is not None and scale.max_workers is not None and (
+        if scale and scale.min_workers is not None and scale.min_workers < 0:
+            out.append(error(("clusters", "autoscale", "min_workers"),
+                             f"bad value {scale.min_workers}: min_workers is 0 or more"))
+        elif scale and scale.min_workers is not None and scale.max_workers is not None and (
                 scale.max_workers <= scale.min_workers):
             out.append(error(("clusters", "autoscale", "max_workers"),
                              f"max_workers ({scale.max_workers}) must be greater than "
                              f"min_workers ({scale.min_workers}); for a fixed size write "
                              "num_workers instead of autoscale"))
+    return out
+
+
+def dashboard_path(p: Pipeline) -> list[Diagnostic]:
+    """The dashboard's parent_path is "The workspace path of the folder containing the
+    dashboard. Includes leading slash and no trailing slash." (provider 1.99.0
+    docs/resources/dashboard.md:54)"""
+    src, dash = p.settings_source, p.settings.dashboard
+    if src is None or dash is None or not p.intact("dashboard") or "${" in dash.parent_path:
+        return []
+    path = dash.parent_path
+    if path.startswith("/") and (path == "/" or not path.endswith("/")):
+        return []
+    return [src.error(("pipeline", "dashboard", "parent_path"),
+                      f"bad folder {path!r}: give a workspace path with a leading '/' and no "
+                      "trailing '/', such as /Shared/brickline")]
+
+
+def defaults_cluster(p: Pipeline) -> list[Diagnostic]:
+    """pipeline.defaults.new_cluster reaches every job cluster and task cluster: its
+    workers follow a cluster's rules (see _cluster: provider 1.99.0 jobs/resource_job.go
+    jobSettingsSchema num_workers IntAtLeast(0); Jobs API new_cluster.autoscale
+    max_workers "strictly greater than min_workers")."""
+    src = p.settings_source
+    cluster = p.settings.defaults.new_cluster
+    if src is None or cluster is None or not p.intact("defaults"):
+        return []
+    base: Path = ("pipeline", "defaults", "new_cluster")
+    out: list[Diagnostic] = []
+    if cluster.num_workers is not None and cluster.num_workers < 0:
+        out.append(src.error((*base, "num_workers"), f"bad value {cluster.num_workers}: "
+                                                     "num_workers is 0 or more"))
+    scale = cluster.autoscale
+    if scale is not None:
+        low, high = scale.min_workers, scale.max_workers
+        if low is not None and low < 0:
+            out.append(src.error((*base, "autoscale", "min_workers"),
+                                 f"bad value {low}: min_workers is 0 or more"))
+        elif low is not None and high is not None and high <= low:
+            out.append(src.error((*base, "autoscale", "max_workers"),
+                                 f"max_workers ({high}) must be greater than min_workers "
+                                 f"({low}); for a fixed size write num_workers instead of "
+                                 "autoscale"))
     return out
 
 
@@ -771,6 +906,53 @@ def job_parameters(ctx: JobContext) -> list[Diagnostic]:
             if not PARAMETER_NAME.fullmatch(param.name)]
 
 
+WEBHOOK_EVENTS = tuple(api.WebhookNotifications.model_fields)
+
+
+def _webhook_lists(hooks: Any, error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+    """Jobs API WebhookNotifications, each event: "A maximum of 3 destinations can be
+    specified for the `on_start` property" (and likewise on_success, on_failure,
+    on_duration_warning_threshold_exceeded, on_streaming_backlog_exceeded)."""
+    if hooks is None:
+        return []
+    out = []
+    for event in WEBHOOK_EVENTS:
+        listed = getattr(hooks, event) or []
+        if len(listed) > MAX_WEBHOOKS_PER_EVENT:
+            out.append(error(("webhook_notifications", event),
+                             f"{len(listed)} webhook destinations for {event}; the Jobs API "
+                             f"allows at most {MAX_WEBHOOKS_PER_EVENT} per event"))
+    return out
+
+
+def webhook_limits(ctx: JobContext) -> list[Diagnostic]:
+    """The job's own webhook_notifications lists (see _webhook_lists); merged with routes
+    in rules_deploy._merged_destinations."""
+    return _webhook_lists(ctx.job.webhook_notifications, ctx.at)
+
+
+def task_webhook_limits(ctx: TaskContext) -> list[Diagnostic]:
+    """A task's own webhook_notifications lists (see _webhook_lists)."""
+    return _webhook_lists(getattr(ctx.task, "webhook_notifications", None), ctx.at)
+
+
+def environment_versions(ctx: JobContext) -> list[Diagnostic]:
+    """An environment's spec names its version: environment_version is "Required.
+    Environment version used by the environment" (Jobs API JobEnvironment.spec;
+    databricks-sdk-java jobs/Environment.java); `client` is its deprecated older name
+    ("[DEPRECATED] Use `environment_version` instead") and still counts."""
+    out = []
+    for i, env in enumerate(ctx.job.environments or []):
+        spec = env.spec
+        if spec is None or not (spec.environment_version or spec.client):
+            where: Path = ("environments", i, "spec") if spec is not None else (
+                "environments", i)
+            out.append(ctx.at(where, f"environment '{env.environment_key}' needs "
+                                     "spec.environment_version (the serverless environment "
+                                     "version, such as '2')"))
+    return out
+
+
 def job_clusters(ctx: JobContext) -> list[Diagnostic]:
     """Each job cluster is a valid new cluster."""
     out: list[Diagnostic] = []
@@ -847,7 +1029,8 @@ def job_triggers(ctx: JobContext) -> list[Diagnostic]:
     out += _schedule(job.schedule, ctx.at)
     out += _trigger(job.trigger, ctx.at)
     out += _run_as(job.run_as, ctx.at)
-    out += _git_source(job.git_source, ctx.at)
+    raw_git = job.raw.get("git_source")
+    out += _git_source(job.git_source, ctx.at, raw_git if isinstance(raw_git, dict) else {})
     return out
 
 
@@ -899,6 +1082,26 @@ def _trigger(trigger: api.Trigger | None,
     if trigger.table_update is not None and not trigger.table_update.table_names:
         out.append(error(("trigger", "table_update", "table_names"),
                          "give at least one table to watch"))
+    # Jobs API TableUpdateTriggerConfiguration.table_names: "The table name must be in the
+    # format `catalog_name.schema_name.table_name`"; min_time_between_triggers_seconds and
+    # wait_after_last_change_seconds of both triggers: "The minimum allowed value is 60
+    # seconds" (databricks-sdk-py service/jobs.py; provider docs/resources/job.md)
+    for i, table in enumerate(trigger.table_update.table_names
+                              if trigger.table_update is not None else []):
+        parts = table.split(".")
+        if "${" not in table and "`" not in table and (
+                len(parts) != 3 or not all(x.strip() for x in parts)):
+            out.append(error(("trigger", "table_update", "table_names", i),
+                             f"bad table {table!r}: give the full name "
+                             "catalog.schema.table"))
+    for kind in ("file_arrival", "table_update"):
+        config = getattr(trigger, kind)
+        for key in ("min_time_between_triggers_seconds", "wait_after_last_change_seconds"):
+            value = getattr(config, key, None) if config is not None else None
+            if isinstance(value, int) and value < MIN_TRIGGER_SECONDS:
+                out.append(error(("trigger", kind, key),
+                                 f"bad value {value}: {key} is at least "
+                                 f"{MIN_TRIGGER_SECONDS} (Jobs API)"))
     return out
 
 
@@ -916,24 +1119,34 @@ def _run_as(run_as: api.RunAs | None,
                                f"{' and '.join(given) or 'none'}")]
 
 
-def _git_source(git: api.GitSource | None,
-                error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+def _git_source(git: api.GitSource | None, error: Callable[[Path, str], Diagnostic],
+                written: dict[str, Any]) -> list[Diagnostic]:
     """provider 1.99.0 jobs/resource_job.go gitSourceSchema (:926-931): url is an https URL;
     branch, tag and commit exclude each other; and Create (:806-811) needs one of them
-    when no provider is given."""
+    when no provider is given. Keys are named as the YAML spells them (git_url or url)."""
     if git is None:
         return []
+
+    provider_words = "url" in written and "git_url" not in written
+
+    def name(field: str) -> str:  # the Jobs API's git_x or the provider's x, as written
+        if field in written or field[4:] in written:
+            return field if field in written else field[4:]
+        return field[4:] if provider_words else field
+
     out = []
-    if "${" not in git.url and not re.fullmatch(r"https://[^/\s]+(/\S*)?", git.url):
-        out.append(error(("git_source", "url"), f"bad url {git.url!r}: give the repository's "
-                                                "https:// URL"))
-    refs = [k for k in ("branch", "tag", "commit") if getattr(git, k)]
+    if "${" not in git.git_url and not re.fullmatch(r"https://[^/\s]+(/\S*)?", git.git_url):
+        out.append(error(("git_source", name("git_url")), f"bad url {git.git_url!r}: give the "
+                                                          "repository's https:// URL"))
+    refs = [name(k) for k in ("git_branch", "git_tag", "git_commit") if getattr(git, k)]
     if len(refs) > 1:
-        out.append(error(("git_source", refs[1]), "git_source takes one of branch, tag and "
-                                                  f"commit; this one sets {' and '.join(refs)}"))
-    elif not refs and git.provider is None:
+        out.append(error(("git_source", refs[1]), "git_source takes one of "
+                         f"{', '.join(name(k) for k in ('git_branch', 'git_tag'))} and "
+                         f"{name('git_commit')}; this one sets {' and '.join(refs)}"))
+    elif not refs and git.git_provider is None:
         # the provider refuses it only when it has to guess the provider from the url
-        out.append(error(("git_source",), "git_source needs one of branch, tag and commit"))
+        out.append(error(("git_source",), f"git_source needs one of {name('git_branch')}, "
+                                          f"{name('git_tag')} and {name('git_commit')}"))
     return out
 
 
@@ -1071,6 +1284,51 @@ def for_each(ctx: TaskContext) -> list[Diagnostic]:
     return out
 
 
+def git_needs_source(ctx: TaskContext) -> list[Diagnostic]:
+    """source: GIT reads the file "from a Git repository defined in `git_source`" (Jobs API
+    NotebookTask.source, SparkPythonTask.source, DbtTask.source, SqlTask.file.source;
+    databricks-sdk-go service/jobs/model.go): a job without git_source has no repository
+    to read it from."""
+    task = ctx.task
+    sql = task.sql_task
+    parts = ((("notebook_task",), task.notebook_task),
+             (("spark_python_task",), task.spark_python_task),
+             (("dbt_task",), task.dbt_task),
+             (("sql_task", "file"), sql.file if sql is not None else None))
+    if all(part is None or part.source != "GIT" for _, part in parts) or (
+            ctx.job.job.git_source is not None):
+        return []
+    out = []
+    for rel, part in parts:
+        if part is not None and part.source == "GIT":
+            out.append(ctx.at((*rel, "source"), "source: GIT reads the file from the job's "
+                                                "git_source, and this job has none: add "
+                                                "git_source to the job, or remove source"))
+    return out
+
+
+def dbt_commands(ctx: TaskContext) -> list[Diagnostic]:
+    """dbt_task.commands: "A list of dbt commands to execute. All commands must start with
+    `dbt`. This parameter must not be empty. A maximum of up to 10 commands can be
+    provided." (Jobs API DbtTask.commands; databricks-sdk-go service/jobs/model.go)"""
+    task = ctx.task.dbt_task
+    if task is None:
+        return []
+    commands = task.commands
+    if not commands:
+        return [ctx.at(("dbt_task", "commands"), "dbt_task needs at least one command, such "
+                                                 "as 'dbt run'")]
+    if len(commands) > MAX_DBT_COMMANDS:
+        return [ctx.at(("dbt_task", "commands"), f"{len(commands)} dbt commands; the Jobs "
+                                                 f"API allows {MAX_DBT_COMMANDS} per task: "
+                                                 "split the task")]
+    return [ctx.at(("dbt_task", "commands", i), f"bad dbt command {command!r}: every "
+                                                "command starts with 'dbt', such as "
+                                                f"'dbt {command.strip()}'")
+            for i, command in enumerate(commands)
+            if command.split()[:1] != ["dbt"] and "${" not in command]
+
+
 PIPELINE_RULES: tuple[PipelineRule, ...] = (
     pipeline_name,
     metadata_names,
@@ -1082,11 +1340,15 @@ PIPELINE_RULES: tuple[PipelineRule, ...] = (
     job_count,
     orchestrator,
     target_settings,
+    defaults_cluster,
+    dashboard_path,
 )
 JOB_RULES: tuple[JobRule, ...] = (
     unique_keys,
     job_limits,
     job_parameters,
+    webhook_limits,
+    environment_versions,
     job_clusters,
     rollback_tables,
     task_cycle,
@@ -1100,4 +1362,7 @@ TASK_RULES: tuple[TaskRule, ...] = (
     task_dependencies,
     condition_retries,
     for_each,
+    dbt_commands,
+    git_needs_source,
+    task_webhook_limits,
 )

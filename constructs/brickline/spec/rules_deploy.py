@@ -253,6 +253,17 @@ def _merged_orchestrator_destinations(p: Pipeline, src: Source) -> list[Diagnost
 def _backend(source: Source, path: Path, backend: Backend) -> list[Diagnostic]:
     kinds = [k for k in BACKEND_KINDS if getattr(backend, k) is not None]
     if len(kinds) == 1:
+        settings = getattr(backend, kinds[0]).model_dump(exclude_none=True)
+        # Terraform: "A backend block cannot refer to named values (like input variables,
+        # locals, or data source attributes)" (developer.hashicorp.com/terraform/language/
+        # backend, "Define a backend block")
+        templated = [k for k, v in settings.items() if isinstance(v, str) and "${" in v]
+        if templated:
+            return [source.error((*path, kinds[0], k),
+                                 "a backend cannot use ${var.NAME} (Terraform reads its "
+                                 "settings before any variable): write the value, or leave "
+                                 "it out and pass it with `terraform init -backend-config`")
+                    for k in templated]
         local = backend.local
         if local is not None and local.path.startswith("/"):
             return [source.error((*path, "local", "path"), "give a path relative to the "

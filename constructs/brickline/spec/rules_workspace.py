@@ -27,7 +27,9 @@ def check(p: Pipeline) -> list[Diagnostic]:
         out += _runs_twice(job)
         out += _for_each_retries(job)
     out += _not_orchestrated(p)
-    out += _orchestrator_warn_after(p)
+    out += _unused_orchestrator(p)
+    if any(j.orchestrate for j in p.jobs):  # else _unused_orchestrator says it all
+        out += _orchestrator_warn_after(p)
     return out
 
 
@@ -145,11 +147,26 @@ def _not_orchestrated(p: Pipeline) -> list[Diagnostic]:
                 out.append(_error(job, ("on_success", "trigger_job", i, "job_name"),
                                   _edge_message(trigger.job_name, job.name, outside),
                                   key=False))
-    if len(outside) == len(p.jobs):
-        first = p.jobs[0]
-        out.append(_error(first, ("orchestrate",), "every job has `orchestrate: false`, so the "
-                          "pipeline run has no jobs: let the orchestrator run at least one"))
     return out
+
+
+def _unused_orchestrator(p: Pipeline) -> list[Diagnostic]:
+    """Every job has `orchestrate: false` (e.g. a bundle file whose jobs have their own
+    schedules): valid, and the stack has no orchestrator job (plan.py), so what is set for
+    the orchestrator does nothing. A warning, not an error: the jobs deploy as written."""
+    src = p.settings_source
+    if src is None or not p.jobs or any(j.orchestrate for j in p.jobs):
+        return []
+    where: list[tuple[Path, list[str]]] = [
+        (("pipeline", "orchestrator"), sorted(p.settings.orchestrator.model_fields_set))]
+    where += [(("pipeline", "targets", name, "orchestrator"), sorted(target.orchestrator))
+              for name, target in sorted(p.settings.targets.items()) if target.orchestrator]
+    return [_warning(src.error(path, f"{', '.join(keys)} set for the orchestrator, but no job "
+                               "runs from it (every job has `orchestrate: false`), so there is "
+                               "no orchestrator job and this does nothing: remove it, or "
+                               "remove `orchestrate: false` from the jobs it should run",
+                               key=True))
+            for path, keys in where if keys]
 
 
 def _edge_message(downstream: str, upstream: str, outside: set[str]) -> str:

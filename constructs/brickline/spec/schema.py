@@ -17,6 +17,17 @@ SCHEMA_FILE = Path(__file__).with_name("pipeline.schema.json")
 SCHEMA_ID = "https://github.com/brickline/brickline/pipeline.schema.json"
 
 
+class BundleJob(Job):
+    name: str | None = Field(  # type: ignore[assignment]
+        None, description="Default: the job's resource key.")
+
+
+class BundleResources(SpecModel):
+    jobs: dict[str, BundleJob] | None = Field(
+        None, description="Jobs by resource key, as a Databricks Asset Bundle file writes "
+        "them; the resource key is the job's key.")
+
+
 class PipelineFile(SpecModel):
     """A file of a pipeline folder: `pipeline:` settings (pipeline.yml), `jobs:`, or both."""
 
@@ -24,6 +35,8 @@ class PipelineFile(SpecModel):
         None, description="Pipeline settings; one `pipeline:` section per pipeline.")
     jobs: list[Job] | None = Field(None, description="Databricks jobs, in the Jobs API's "
                                    "shape, plus brickline's keys.")
+    resources: BundleResources | None = Field(
+        None, description="A bundle job file's `resources: {jobs: ...}`, loaded as it is.")
 
 
 def json_schema() -> dict[str, Any]:

@@ -6,17 +6,40 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from brickline import names
 from brickline.spec.model import (
     EVENTS,
     Backend,
     ClusterOverride,
+    Job,
     MetadataTable,
+    Orchestrator,
     Permission,
     Pipeline,
     Routes,
     Target,
 )
+
+# `${bundle.target}` is the target's name, as in a bundle; a pipeline without targets is
+# deployed as the bundle CLI's implied target "default"
+# (databricks/cli bundle/config/mutator/default_target.go).
+TARGET_REF = "${bundle.target}"
+DEFAULT_TARGET = "default"
+# Lists whose items a target override merges by a key instead of replacing: the items bundles
+# merge by key after a target override (databricks/cli bundle/config/mutator/resourcemutator/
+# merge_job_tasks.go, merge_job_clusters.go, merge_job_parameters.go). Both spellings.
+KEYED_LISTS = {
+    "tasks": "task_key", "task": "task_key",
+    "job_clusters": "job_cluster_key", "job_cluster": "job_cluster_key",
+    "parameters": "name", "parameter": "name",
+    "environments": "environment_key", "environment": "environment_key",
+}
+SPELLINGS = {"tasks": "task", "job_clusters": "job_cluster", "parameters": "parameter",
+             "environments": "environment"}
+# what decides the pipeline's shape cannot differ between targets
+FIXED_JOB_KEYS = ("name", "key", "depends_on", "on_success", "renamed_from", "orchestrate")
 
 
 @dataclass
@@ -35,6 +58,9 @@ class Deployment:
     backend: Backend | None = None
     clusters: ClusterOverride | None = None
     variable_defaults: dict[str, str] = field(default_factory=dict)
+    # the pipeline's jobs and orchestrator with this target's overrides merged in
+    jobs: list[Job] = field(default_factory=list)
+    orchestrator: Orchestrator = field(default_factory=Orchestrator)
 
 
 def deployments(pipeline: Pipeline) -> list[Deployment]:
@@ -42,6 +68,97 @@ def deployments(pipeline: Pipeline) -> list[Deployment]:
     if not targets:
         return [_resolve(pipeline, None, Target())]
     return [_resolve(pipeline, name, targets[name]) for name in sorted(targets)]
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` laid over `base`: mappings key by key, keyed lists (KEYED_LISTS) item by
+    item, anything else replaced (so a target's notification list replaces the job's)."""
+    out = dict(base)
+    for key, value in override.items():
+        spelled = _spelled_in(out, key)
+        current = out.get(spelled)
+        if key in KEYED_LISTS and isinstance(value, list) and isinstance(current, list):
+            out[spelled] = _merge_items(current, value, KEYED_LISTS[key])
+        elif isinstance(value, dict) and isinstance(current, dict):
+            out[spelled] = merge(current, value)
+        else:
+            out.pop(spelled, None)
+            out[key] = value
+    return out
+
+
+def _spelled_in(data: dict[str, Any], key: str) -> str:
+    """The spelling of `key` (Jobs API or provider) that `data` uses, else `key`."""
+    for plural, singular in SPELLINGS.items():
+        if key in (plural, singular):
+            return next((k for k in (plural, singular) if k in data), key)
+    return key
+
+
+def _merge_items(base: list[Any], override: list[Any], key: str) -> list[Any]:
+    out = list(base)
+    for item in override:
+        name = item.get(key) if isinstance(item, dict) else None
+        index = next((i for i, b in enumerate(out)
+                      if name is not None and isinstance(b, dict) and b.get(key) == name), None)
+        if index is None:
+            out.append(item)
+        else:
+            out[index] = merge(out[index], item)
+    return out
+
+
+def with_target_name(value: Any, target: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(TARGET_REF, target) if TARGET_REF in value else value
+    if isinstance(value, dict):
+        return {k: with_target_name(v, target) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_target_name(v, target) for v in value]
+    return value
+
+
+def find_job(pipeline: Pipeline, name: str) -> Job | None:
+    """A job by its name or its key (address)."""
+    return pipeline.job_named(name) or next(
+        (j for j in pipeline.jobs if j.address == name), None)
+
+
+def job_raw(job: Job, override: dict[str, Any] | None, target: str) -> dict[str, Any]:
+    """The job as written with the target's override merged in and the target's name
+    filled in."""
+    merged: dict[str, Any] = with_target_name(merge(job.raw, override or {}), target)
+    return merged
+
+
+def orchestrator_raw(pipeline: Pipeline) -> dict[str, Any]:
+    source = pipeline.settings_source
+    data = source.data.get("pipeline") if source is not None else None
+    raw = data.get("orchestrator") if isinstance(data, dict) else None
+    return raw if isinstance(raw, dict) else {}
+
+
+def _job_for(job: Job, override: dict[str, Any] | None, target: str) -> Job:
+    if not override and TARGET_REF not in repr(job.raw):
+        return job
+    try:
+        merged = Job.model_validate(job_raw(job, override, target))
+    except ValidationError:
+        return job  # the override's mistakes are reported by validation (spec/load.py)
+    merged.broken_tasks = job.broken_tasks
+    return merged.locate(job.source, job.path, job.raw)
+
+
+def _orchestrator_for(p: Pipeline, override: dict[str, Any] | None,
+                      target: str) -> Orchestrator:
+    base = p.settings.orchestrator
+    if not override and TARGET_REF not in repr(orchestrator_raw(p)):
+        return base
+    try:
+        return Orchestrator.model_validate(
+            with_target_name(merge(orchestrator_raw(p), override or {}), target))
+    except ValidationError:
+        return base  # reported by validation (spec/load.py)
 
 
 def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
@@ -56,6 +173,12 @@ def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
         mine = target.notifications.model_dump()
         routes = Routes.model_validate({e: mine[e] if mine[e] is not None else base.get(e)
                                         for e in EVENTS})
+    overrides_by_job: dict[str, dict[str, Any]] = {}
+    for job_name, override in (target.jobs or {}).items():
+        found = find_job(p, job_name)
+        if found is not None:
+            overrides_by_job[found.address] = override
+    target_name = name or DEFAULT_TARGET
     return Deployment(
         pipeline=p, target=name,
         stack_name=names.stack_name(p.name, name),
@@ -70,4 +193,6 @@ def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
         backend=target.backend or settings.backend,
         clusters=target.clusters,
         variable_defaults=dict(target.variables or {}),
+        jobs=[_job_for(j, overrides_by_job.get(j.address), target_name) for j in p.jobs],
+        orchestrator=_orchestrator_for(p, target.orchestrator, target_name),
     )

@@ -129,6 +129,9 @@ def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"invalid YAML: {exc.problem or exc.context}"
+        if exc.problem == "but found another document":
+            message = ("invalid YAML: a second document ('---') in one file; brickline reads "
+                       "one document per file: move the second into a file of its own")
         if mark and _char_at(text, mark.line, mark.column) == "\t":
             message += " (a tab; indent with spaces, YAML does not allow tabs)"
         return source, [Diagnostic(Location(file, line, col), "", message)]

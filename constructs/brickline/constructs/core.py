@@ -1,0 +1,99 @@
+"""The cdktf the fast path needs: the core library only, never the provider bindings.
+
+The provider bindings (cdktf-cdktf-provider-databricks) are a 6 MB jsii assembly and 249
+Python modules that load together on the first import of any of them: over a second of
+every synth, whatever its size. The fast path renders the resources' JSON itself, so it
+needs none of them; tf.py imports them for the typed path (the reference) and the tests.
+With tf.py, this is the only module that imports cdktf.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+# jsii prints a banner on every run when Node is past its end of life (Node 20 here); the
+# banner is noise in every synth, so it is silenced for the Node version actually running.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+import jsii
+from cdktf import (
+    App,
+    AzurermBackend,
+    CloudBackend,
+    GcsBackend,
+    LocalBackend,
+    NamedCloudWorkspace,
+    S3Backend,
+    TerraformDataSource,
+    TerraformElement,
+    TerraformOutput,
+    TerraformProvider,
+    TerraformProviderGeneratorMetadata,
+    TerraformResource,
+    TerraformStack,
+    TerraformVariable,
+    Token,
+)
+
+from constructs import Construct, IValidation
+
+# The provider the bindings pin (cdktf-cdktf-provider-databricks 15.16.1,
+# lib/provider/index.js: providerVersion 1.99.0, providerVersionConstraint ~> 1.0); the
+# equivalence test compares this provider block with the bindings' DatabricksProvider.
+PROVIDER_SOURCE = "databricks/databricks"
+PROVIDER_VERSION = "1.99.0"
+PROVIDER_CONSTRAINT = "~> 1.0"
+
+
+class Provider(TerraformProvider):
+    """The databricks provider block and required_providers entry, as DatabricksProvider
+    writes them (cdktf lib/terraform-provider.ts `toTerraform`)."""
+
+    def __init__(self, scope: Construct, id: str, *, host: str | None = None) -> None:
+        super().__init__(scope, id, terraform_resource_type="databricks",
+                         terraform_generator_metadata=TerraformProviderGeneratorMetadata(
+                             provider_name="databricks", provider_version=PROVIDER_VERSION,
+                             provider_version_constraint=PROVIDER_CONSTRAINT),
+                         terraform_provider_source=PROVIDER_SOURCE)
+        self._attributes = {"host": host} if host is not None else {}
+
+    def _synthesize_attributes(self) -> Any:
+        return self._attributes
+
+
+@jsii.implements(IValidation)
+class Validation:
+    """A check cdktf runs on a construct when the app synthesizes (its messages fail the
+    synth, prefixed with the construct's path)."""
+
+    def __init__(self, check: Callable[[], list[str]]) -> None:
+        self._check = check
+
+    def validate(self) -> list[str]:
+        return self._check()
+
+
+__all__ = [
+    "PROVIDER_VERSION",
+    "App",
+    "AzurermBackend",
+    "CloudBackend",
+    "Construct",
+    "GcsBackend",
+    "IValidation",
+    "LocalBackend",
+    "NamedCloudWorkspace",
+    "Provider",
+    "S3Backend",
+    "TerraformDataSource",
+    "TerraformElement",
+    "TerraformOutput",
+    "TerraformResource",
+    "TerraformStack",
+    "TerraformVariable",
+    "Token",
+    "Validation",
+]

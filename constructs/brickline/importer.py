@@ -1,0 +1,314 @@
+"""`brickline import`: existing jobs, read through the Databricks SDK (jobs/get), as pipeline
+YAML in the Jobs API's names, each with its id, so the first deploy adopts it in place.
+
+The YAML holds what a person would write: no read-only fields, nothing that equals the
+default the provider would send anyway, tasks sorted by task_key, keys in a reading order.
+Pure functions from jobs/get payloads to text; the SDK call is `fetch`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from brickline.names import address_from_name
+from brickline.spec.model import Job
+
+# Read-only or output-only in jobs/get: `format` (computed by the provider,
+# jobs/resource_job.go:313), `deployment` (set by bundles), git_source.git_snapshot
+# (the commit a run used), and the pagination fields of the response.
+READ_ONLY = {"format", "deployment"}
+# (key, value) pairs that are the provider's defaults (terraform-provider-databricks
+# jobs/resource_job.go: max_concurrent_runs SetDefault(1) line 571, pause_status
+# default:UNPAUSED lines 187/255/285, run_if suppressed when ALL_SUCCESS lines 640-641,
+# timeout_seconds/max_retries/min_retry_interval_millis omitempty: 0 is unset) -- leaving
+# them out changes nothing the provider sends.
+JOB_DEFAULTS = {"max_concurrent_runs": 1, "timeout_seconds": 0}
+TASK_DEFAULTS = {"run_if": "ALL_SUCCESS", "timeout_seconds": 0, "max_retries": 0,
+                 "min_retry_interval_millis": 0, "retry_on_timeout": False}
+PAUSABLE = ("schedule", "trigger", "continuous")
+# the order a person reads a job and a task in; other keys follow alphabetically
+JOB_ORDER = ("name", "key", "import_id", "orchestrate", "description", "depends_on", "tags",
+             "schedule",
+             "trigger", "continuous", "git_source", "parameters", "job_clusters",
+             "environments", "email_notifications", "webhook_notifications",
+             "notification_settings", "health", "timeout_seconds", "max_concurrent_runs",
+             "queue", "run_as")
+TASK_ORDER = ("task_key", "description", "depends_on", "run_if", "job_cluster_key",
+              "existing_cluster_id", "new_cluster", "environment_key")
+PAGED = ("tasks", "job_clusters", "environments", "parameters")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class NotImportable(Exception):
+    """A job that cannot be written as pipeline YAML, with the reason."""
+
+
+@dataclass
+class Imported:
+    text: str
+    names: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def fetch(ws: Any, job_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """jobs/get of each job as the Jobs API's JSON, every page of its arrays read (a job
+    with more than 100 tasks comes in pages: databricks/sdk/service/jobs.py JobsAPI.get)."""
+    out = []
+    for job_id in job_ids:
+        page = ws.jobs.get(job_id).as_dict()
+        whole = page
+        while page.get("next_page_token"):
+            page = ws.jobs.get(job_id, page_token=page["next_page_token"]).as_dict()
+            for key in PAGED:
+                more = page.get("settings", {}).get(key) or []
+                whole["settings"].setdefault(key, []).extend(more)
+        out.append(whole)
+    return out
+
+
+def ids_named(ws: Any, name: str) -> list[int]:
+    return sorted(j.job_id for j in ws.jobs.list(name=name)
+                  if j.settings is not None and j.settings.name == name)
+
+
+def ids_matching(ws: Any, pattern: str) -> list[int]:
+    """Every job whose name the regular expression finds a match in."""
+    found = re.compile(pattern)
+    return sorted(j.job_id for j in ws.jobs.list()
+                  if j.settings is not None and j.settings.name
+                  and found.search(j.settings.name))
+
+
+def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = True) -> Imported:
+    """The jobs of `payloads` (jobs/get answers) as the text of a pipeline's jobs file; with
+    `with_settings` (the folder has no pipeline.yml yet) also a `pipeline:` section when the
+    orchestrator takes over a job's schedule."""
+    notes: list[str] = []
+    keys = _keys(payloads)
+    jobs = []
+    for payload in payloads:
+        job_id = int(payload["job_id"])
+        settings = _clean_job(dict(payload.get("settings") or {}))
+        run_as = _run_as(payload)
+        if run_as:
+            settings["run_as"] = run_as
+        elif payload.get("run_as_user_name") and payload.get("run_as_user_name") != \
+                payload.get("creator_user_name"):
+            notes.append(f"job {job_id} runs as {payload['run_as_user_name']}: set run_as "
+                         "(user_name, service_principal_name or group_name) by hand")
+        name = settings.get("name") or f"job_{job_id}"
+        settings["name"] = name
+        if keys[job_id] != address_from_name(name):
+            settings["key"] = keys[job_id]
+        settings["import_id"] = job_id
+        jobs.append(settings)
+    orchestrator = _triggers(jobs, _edges(jobs), with_settings, notes)
+    problems = []
+    for settings in jobs:
+        try:
+            Job.model_validate(settings)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc = list(err["loc"])
+                if loc[:1] == ["tasks"] and len(loc) > 1 and isinstance(loc[1], int):
+                    loc[:2] = [f"tasks[{settings['tasks'][loc[1]]['task_key']}]"]
+                where = ".".join(str(p) for p in loc)
+                problems.append(f"job {settings['import_id']} ({settings['name']}): {where}: "
+                                f"{err['msg']}")
+    if problems:
+        raise NotImportable(
+            "cannot write these jobs as pipeline YAML (a field the Databricks provider "
+            "1.99 does not take, or a shape brickline does not read):\n  "
+            + "\n  ".join(problems))
+    ordered = [_ordered(_names_first(j), JOB_ORDER)
+               for j in sorted(jobs, key=lambda j: j["name"])]
+    header = ("# Imported by `brickline import` from jobs/get. import_id adopts each existing "
+              "job\n# on the first deploy instead of creating a second one.\n")
+    document: dict[str, Any] = {"jobs": ordered}
+    if orchestrator:
+        document = {"pipeline": {"orchestrator": orchestrator}, **document}
+    return Imported(header + _dump(document), [j["name"] for j in ordered], notes)
+
+
+def _keys(payloads: Sequence[dict[str, Any]]) -> dict[int, str]:
+    """Each job's key: its name in snake_case, the job id added where two names meet."""
+    keys: dict[int, str] = {}
+    taken: set[str] = set()
+    for p in sorted(payloads, key=lambda p: int(p["job_id"])):
+        key = address_from_name((p.get("settings") or {}).get("name") or f"job_{p['job_id']}")
+        if key in taken:
+            key = f"{key}_{p['job_id']}"
+        taken.add(key)
+        keys[int(p["job_id"])] = key
+    return keys
+
+
+def _run_as(payload: dict[str, Any]) -> dict[str, str] | None:
+    """run_as is write-only (jobs/get gives run_as_user_name); the creator is the default."""
+    who = payload.get("run_as_user_name")
+    if not who or who == payload.get("creator_user_name"):
+        return None
+    if "@" in who:
+        return {"user_name": who}
+    if UUID.match(who):
+        return {"service_principal_name": who}
+    return None
+
+
+def _clean_job(settings: dict[str, Any]) -> dict[str, Any]:
+    has_git = bool(settings.get("git_source"))
+    for key in READ_ONLY:
+        settings.pop(key, None)
+    if "git_source" in settings:
+        settings["git_source"] = {k: v for k, v in settings["git_source"].items()
+                                  if k != "git_snapshot"}
+    for key, default in JOB_DEFAULTS.items():
+        if settings.get(key) == default:
+            del settings[key]
+    for key in PAUSABLE:
+        if isinstance(settings.get(key), dict) and settings[key].get("pause_status") == \
+                "UNPAUSED":
+            settings[key] = {k: v for k, v in settings[key].items() if k != "pause_status"}
+    settings["tasks"] = sorted((_clean_task(t, has_git) for t in settings.get("tasks") or []),
+                               key=lambda t: t["task_key"])
+    cleaned: dict[str, Any] = _pruned(settings)
+    return cleaned
+
+
+def _clean_task(task: dict[str, Any], has_git: bool) -> dict[str, Any]:
+    task = {k: v for k, v in task.items() if TASK_DEFAULTS.get(k, _NONE) != v}
+    # the default source: GIT with a git_source, WORKSPACE without (jobs.py NotebookTask)
+    default_source = "GIT" if has_git else "WORKSPACE"
+    # (source is suppress_diff in the provider: jobs/resource_job.go NotebookTask,
+    # SparkPythonTask, SqlFileTask, DbtTask)
+    for block in ("notebook_task", "spark_python_task", "dbt_task"):
+        if isinstance(task.get(block), dict) and task[block].get("source") == default_source:
+            task[block] = {k: v for k, v in task[block].items() if k != "source"}
+    sql_file = (task.get("sql_task") or {}).get("file")
+    if isinstance(sql_file, dict) and sql_file.get("source") == default_source:
+        task["sql_task"] = {**task["sql_task"],
+                            "file": {k: v for k, v in sql_file.items() if k != "source"}}
+    if "depends_on" in task:
+        task["depends_on"] = sorted(task["depends_on"], key=lambda d: d["task_key"])
+    nested = (task.get("for_each_task") or {}).get("task")
+    if nested:
+        task["for_each_task"] = {**task["for_each_task"],
+                                 "task": _clean_task(nested, has_git)}
+    return _ordered(task, TASK_ORDER)
+
+
+_NONE = object()
+
+
+def _pruned(value: Any) -> Any:
+    """Without empty mappings and lists, which say nothing."""
+    if isinstance(value, dict):
+        out = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in ({}, [], None)}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
+
+
+def _edges(jobs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any],
+                                                     dict[str, Any]]]:
+    """(job, task, other job) for each last task that only runs another imported job
+    (run_job_task, after all upstream tasks succeeded, no parameters of its own): an edge
+    of the pipeline, the orchestrator running the other job after this one."""
+    by_id = {j["import_id"]: j for j in jobs}
+    out = []
+    for job in jobs:
+        tasks = job["tasks"]
+        needed = {d["task_key"] for t in tasks for d in t.get("depends_on", [])}
+        for task in tasks:
+            run = task.get("run_job_task")
+            if not run or run.get("job_id") not in by_id:
+                continue
+            plain = set(task) <= {"task_key", "description", "depends_on", "run_job_task"} \
+                and set(run) == {"job_id"}
+            if task["task_key"] not in needed and plain and len(tasks) > 1:
+                out.append((job, task, by_id[run["job_id"]]))
+    return out
+
+
+def _triggers(jobs: list[dict[str, Any]],
+              edges: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
+              with_settings: bool, notes: list[str]) -> dict[str, Any]:
+    """Who starts the jobs. One scheduled job that starts all the others (or the only job):
+    its schedule becomes the orchestrator's, and run_job_task chains become edges -- the same
+    runs, in the same order. Otherwise each job with a schedule of its own keeps it
+    (orchestrate: false; the orchestrator runs only the others) and its run_job_task stays."""
+    triggered = [j for j in jobs if any(k in j for k in PAUSABLE)]
+    orchestrator: dict[str, Any] = {}
+    if len(triggered) == 1 and with_settings:
+        root = triggered[0]
+        reached = {root["name"]}
+        for _ in jobs:
+            reached |= {after["name"] for job, _, after in edges if job["name"] in reached}
+        if reached == {j["name"] for j in jobs}:
+            orchestrator = {k: root.pop(k) for k in PAUSABLE if k in root}
+            notes.append(f"the orchestrator runs on {root['name']}'s "
+                         f"{'/'.join(orchestrator)} now (pipeline.orchestrator), and runs the "
+                         "jobs in order")
+            triggered = []
+    for job in triggered:
+        job["orchestrate"] = False
+        notes.append(f"job {job['name']} keeps its own schedule or trigger (orchestrate: "
+                     "false); to run it from the orchestrator, move the schedule to "
+                     "pipeline.orchestrator and remove orchestrate: false")
+    for job, task, after in edges:
+        if job.get("orchestrate") is False or after.get("orchestrate") is False:
+            notes.append(f"job {job['name']}: task {task['task_key']} keeps running job "
+                         f"{after['name']} (run_job_task): a job with its own schedule is "
+                         "not part of the orchestrator's run")
+            continue
+        job["tasks"].remove(task)
+        upstream = after.setdefault("depends_on", [])
+        if job["name"] not in upstream:
+            upstream.append(job["name"])
+            upstream.sort()
+    return orchestrator
+
+
+def _names_first(value: Any) -> Any:
+    """In each mapping, the key that names it first (name, task_key, job_cluster_key...)."""
+    if isinstance(value, dict):
+        first = [k for k in value if k == "name" or k.endswith("_key")]
+        return {k: _names_first(value[k]) for k in [*first, *(k for k in value
+                                                              if k not in first)]}
+    if isinstance(value, list):
+        return [_names_first(v) for v in value]
+    return value
+
+
+def _ordered(data: dict[str, Any], first: Sequence[str]) -> dict[str, Any]:
+    head = [k for k in first if k in data]
+    rest = sorted(k for k in data if k not in first and k != "tasks")
+    tail = ["tasks"] if "tasks" in data else []
+    return {k: data[k] for k in [*head, *rest, *tail]}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Lists indented under their key, long text as a block, as people write YAML."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                     width=100, allow_unicode=True)
