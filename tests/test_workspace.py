@@ -172,12 +172,24 @@ def grants(stack: StackPlan) -> dict[str, tuple[str, Any, str, list[str]]]:
 
 
 def test_run_as_writes_the_table_and_viewers_read_the_view(tmp_path: Path) -> None:
-    assert grants(prod(tmp_path)) == {
+    assert grants(prod(tmp_path, ", grants: objects")) == {
         f"grant_table_{SP.replace('-', '_')}": (
             "table", Ref("job_metadata", "id"), SP, ["MODIFY", "SELECT"]),
         f"grant_view_{SP.replace('-', '_')}": ("table", Ref("job_status", "id"), SP, ["SELECT"]),
         "grant_view_analysts": ("table", Ref("job_status", "id"), "analysts", ["SELECT"]),
     }
+
+
+def test_by_default_the_run_as_identity_can_also_reach_the_table(tmp_path: Path) -> None:
+    """Without USE_CATALOG and USE_SCHEMA the identity the jobs run as cannot reach the
+    table at all; viewers keep only SELECT on the view (their catalog grants are theirs)."""
+    found = grants(prod(tmp_path))
+    sp = SP.replace("-", "_")
+    assert found[f"grant_catalog_{sp}"] == ("catalog", "cat", SP, ["USE_CATALOG"])
+    assert found[f"grant_schema_{sp}"] == ("schema", Ref("data.metadata_schema", "id"), SP,
+                                           ["USE_SCHEMA"])
+    assert "grant_catalog_analysts" not in found and "grant_schema_analysts" not in found
+    assert len(found) == 5
 
 
 def test_grants_all_adds_the_catalog_and_the_existing_schema(tmp_path: Path) -> None:
@@ -209,8 +221,9 @@ def test_grant_names_stay_unique_when_principals_look_alike(tmp_path: Path) -> N
 
 def test_the_prod_example_grants_its_run_as_principal(examples: dict[str, StackPlan]) -> None:
     found = grants(examples["sales_daily-prod"])
-    mine = {v[1].address: v[3] for v in found.values() if v[2] == SP}
-    assert mine == {"job_metadata": ["MODIFY", "SELECT"], "job_status": ["SELECT"]}
+    mine = {getattr(v[1], "address", v[1]): v[3] for v in found.values() if v[2] == SP}
+    assert mine == {"job_metadata": ["MODIFY", "SELECT"], "job_status": ["SELECT"],
+                    "main": ["USE_CATALOG"], "data.metadata_schema": ["USE_SCHEMA"]}
     assert not any(v[2] == SP for v in grants(examples["sales_daily-dev"]).values())
 
 
@@ -326,7 +339,9 @@ def test_a_job_outside_the_orchestrator_keeps_its_schedule_and_a_run_key_of_its_
     assert by_address["b"].settings["parameter"][0]["default"] == "{{job.start_time.iso_date}}"
     assert [t["task_key"] for t in stack.orchestrator.settings["task"]] == ["b"]
     view = stack.view.settings["view_definition"]
-    assert "('B')" in view and "Nightly Report" not in view
+    # B is a job of every pipeline run (pending until it logs); the report's runs are its own
+    assert "VALUES ('B') AS jobs" in view and "r.job_name IN ('Nightly Report')" in view
+    assert "('Nightly Report')" not in view.split("AS jobs")[0]
 
 
 def test_jobs_in_the_orchestrator_with_their_own_trigger_are_errors(tmp_path: Path) -> None:

@@ -93,10 +93,12 @@ def _grants(d: Deployment, stack: StackPlan) -> list[ResourcePlan]:
 
     grant("table", writers, TABLE_WRITER)
     grant("view", [*writers, *readers], READER)
-    if meta.create_schema or meta.grants == "all":
-        grant("schema", [*writers, *readers], ("USE_SCHEMA",))
-    if meta.grants == "all":
-        grant("catalog", [*writers, *readers], ("USE_CATALOG",))
+    # the identities the jobs run as cannot reach the table without USE_CATALOG and
+    # USE_SCHEMA ("Unity Catalog privileges and securable objects"); viewers get them only
+    # with `all`, since a group's own catalog grants would be replaced
+    reach = {"objects": [], "run_as": writers, "all": [*writers, *readers]}[meta.grants]
+    grant("schema", [*readers, *writers] if meta.create_schema else reach, ("USE_SCHEMA",))
+    grant("catalog", reach, ("USE_CATALOG",))
     schema = Ref(names.METADATA_SCHEMA if meta.create_schema
                  else f"data.{names.METADATA_SCHEMA}", "id")
     # the grant names its object by a reference, so it waits for the object

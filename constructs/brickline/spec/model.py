@@ -166,9 +166,10 @@ class ClusterOverride(SpecModel):
 
 
 # What brickline grants in Unity Catalog (see plan._grants): on the table and view it creates
-# (and the schema, when it creates it); `all` adds USE_CATALOG / USE_SCHEMA on a catalog and
-# schema it does not own; `none` leaves every grant to the team.
-GrantsMode = Literal["objects", "all", "none"]
+# (and the schema, when it creates it); `run_as` (the default) adds USE_CATALOG / USE_SCHEMA
+# on the catalog and schema for the identities the jobs run as, without which they cannot
+# reach the table; `all` adds them for the viewers too; `none` leaves every grant to the team.
+GrantsMode = Literal["run_as", "objects", "all", "none"]
 
 
 class MetadataOverride(SpecModel):
@@ -348,12 +349,14 @@ class MetadataTable(SpecModel):
         False, description="Create the schema (catalog.schema) with the stack. Default: "
         "read it, so that `terraform plan` fails, naming it, when it does not exist.")
     grants: GrantsMode = Field(
-        "objects", description="Unity Catalog grants brickline adds for the identity the "
+        "run_as", description="Unity Catalog grants brickline adds for the identity the "
         "jobs run as (MODIFY, SELECT on the table; SELECT on the view) and for the "
-        "pipeline's job viewers (SELECT on the view): `objects` on what brickline creates "
-        "(and USE_SCHEMA on the schema it creates); `all` also USE_CATALOG and USE_SCHEMA "
-        "on an existing catalog and schema (this replaces those principals' other direct "
-        "privileges there: databricks_grant is authoritative per principal); `none`: the "
+        "pipeline's job viewers (SELECT on the view). `run_as` (default): also USE_CATALOG "
+        "and USE_SCHEMA on the catalog and schema for the identities the jobs run as; "
+        "`objects`: only on what brickline creates (and USE_SCHEMA on the schema it "
+        "creates); `all`: USE_CATALOG and USE_SCHEMA for the viewers too. On a catalog or "
+        "schema brickline does not own, a grant replaces that principal's other direct "
+        "privileges there (databricks_grant is authoritative per principal); `none`: the "
         "team grants them elsewhere.")
 
     @property

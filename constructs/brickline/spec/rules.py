@@ -496,10 +496,9 @@ def _grant_addresses(p: Pipeline, d: Any) -> list[str]:
                                              if job.run_as else {})).values()})
     readers = sorted({name for grant in d.permissions for _, name in grant.principals})
     wanted = {("table", w) for w in writers} | {("view", r) for r in [*writers, *readers]}
-    if meta.create_schema or meta.grants == "all":
-        wanted |= {("schema", r) for r in [*writers, *readers]}
-    if meta.grants == "all":
-        wanted |= {("catalog", r) for r in [*writers, *readers]}
+    reach = {"objects": [], "run_as": writers, "all": [*writers, *readers]}[meta.grants]
+    wanted |= {("schema", r) for r in ([*writers, *readers] if meta.create_schema else reach)}
+    wanted |= {("catalog", r) for r in reach}
     slugs = names.grant_slugs([principal for _, principal in wanted])
     return [names.grant_address(securable, slugs[principal])
             for securable, principal in sorted(wanted)]
