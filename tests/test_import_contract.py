@@ -4,6 +4,9 @@
 - runtime imports only the standard library and itself (status.py runs alone on
   Databricks), and pyspark and the Databricks SDK (which Databricks provides, or the plan
   installs for the status tasks) only inside a function;
+- plan (a package) imports no cdktf and nothing of constructs, review, cli or ops, and its
+  modules import one way: model <- status_tasks, status_log, deployment <- job <-
+  orchestrator <- __init__;
 - cdktf, its provider bindings, jsii and the `constructs` library are imported in two
   modules: brickline/constructs/tf.py, and core.py (the cdktf core alone, for the fast
   path, which must not load the provider bindings).
@@ -58,6 +61,32 @@ def test_spec_imports_no_cdktf_and_no_later_layer(path: Path) -> None:
            if _is(m, *CDKTF, "brickline.plan", "brickline.constructs", "brickline.review",
                   "brickline.cli", "brickline.ops")]
     assert bad == [], f"{path.name} imports {bad}"
+
+
+# each module of brickline/plan and the plan modules it may import (its layers below)
+PLAN_LAYERS = {
+    "model": set(),
+    "status_tasks": {"model"},
+    "status_log": {"model"},
+    "deployment": {"model"},
+    "job": {"model", "status_tasks", "deployment"},
+    "orchestrator": {"model", "deployment", "job"},
+    "__init__": {"model", "status_tasks", "status_log", "deployment", "job", "orchestrator"},
+}
+
+
+def test_the_plan_modules_are_the_layers() -> None:
+    assert {p.stem for p in modules("plan")} == set(PLAN_LAYERS)
+
+
+@pytest.mark.parametrize("path", modules("plan"), ids=lambda p: p.name)
+def test_plan_imports_one_way_and_no_later_layer(path: Path) -> None:
+    found = [m for m, _ in imports(path)]
+    assert [m for m in found if _is(m, *CDKTF, "brickline.constructs", "brickline.review",
+                                     "brickline.cli", "brickline.ops", "brickline.app")] == []
+    inside = {m.removeprefix("brickline.plan.").split(".")[0] for m in found
+              if _is(m, "brickline.plan")}
+    assert inside <= PLAN_LAYERS[path.stem], f"{path.name} imports plan modules {inside}"
 
 
 def test_names_is_pure() -> None:

@@ -226,8 +226,8 @@ def test_run_keys_are_kept_apart(log: Any) -> None:
 
 
 def test_without_an_orchestrator_the_view_shows_what_each_job_logged(log: Any) -> None:
-    """Every job `orchestrate: false` (plan.py passes no job names): no pipeline run waits
-    for a job, so nothing is pending; each job's runs, under their own run_keys, show."""
+    """Every job `orchestrate: false` (plan/status_log.py passes no job names): no pipeline
+    run waits for a job, so nothing is pending; each job's runs, under their own run_keys, show."""
     own = "ops.job_status_own"
     log.sql(f"DROP VIEW IF EXISTS {own}")
     log.sql(f"CREATE VIEW {own} AS {views.status_view_sql(TABLE, 'p', [])}")

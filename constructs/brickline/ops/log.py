@@ -58,7 +58,8 @@ def status(ws: Any, stack: StackPlan, *, warehouse_id: str, run_key: str | None,
     table = stack.table.settings
     view_name = f"{view['catalog_name']}.{view['schema_name']}.{view['name']}"
     table_name = f"{table['catalog_name']}.{table['schema_name']}.{table['name']}"
-    # the status program logs the pipeline's name (plan.py: --pipeline), not the stack's
+    # the status program logs the pipeline's name (plan/status_tasks.py: --pipeline), not
+    # the stack's
     params = [StatementParameterListItem(name="pipeline", value=stack.pipeline or stack.name)]
     if run_key is not None:
         params.append(StatementParameterListItem(name="run_key", value=run_key))

@@ -152,7 +152,7 @@ def _not_orchestrated(p: Pipeline) -> list[Diagnostic]:
 
 def _unused_orchestrator(p: Pipeline) -> list[Diagnostic]:
     """Every job has `orchestrate: false` (e.g. a bundle file whose jobs have their own
-    schedules): valid, and the stack has no orchestrator job (plan.py), so what is set for
+    schedules): valid, and the stack has no orchestrator job (plan/__init__.py), so what is set for
     the orchestrator does nothing. A warning, not an error: the jobs deploy as written."""
     src = p.settings_source
     if src is None or not p.jobs or any(j.orchestrate for j in p.jobs):
