@@ -29,7 +29,9 @@ OUT = REPO / "tools" / "mutation"
 # module -> (file under constructs/, its tests, a pytest -k that leaves out the slow ones
 # that re-run a whole tool per mutant: terraform, git worktrees + cdktf)
 MODULES: dict[str, tuple[str, list[str], str]] = {
-    "plan": ("brickline/plan.py", ["tests/test_plan.py", "tests/test_plan_snapshot.py"], ""),
+    # a package: every module in it
+    "plan": ("brickline/plan/*.py", ["tests/test_plan.py", "tests/test_plan_snapshot.py"],
+             ""),
     "rules": ("brickline/spec/rules.py", ["tests/test_spec_errors.py",
                                           "tests/test_bad_input_limits.py"], ""),
     "diff": ("brickline/review/diff.py", ["tests/test_review_diff.py"],
@@ -83,8 +85,8 @@ def mutmut(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedP
 
 def sample_of(root: Path, module: str, size: int) -> list[str]:
     """A fixed random sample (seed 0) of the module's mutant names."""
-    meta = root / "mutants" / "src" / f"{MODULES[module][0]}.meta"
-    names = sorted(json.loads(meta.read_text())["exit_code_by_key"])
+    metas = (root / "mutants" / "src").glob(f"{MODULES[module][0]}.meta")
+    names = sorted(n for meta in metas for n in json.loads(meta.read_text())["exit_code_by_key"])
     return sorted(random.Random(0).sample(names, min(size, len(names))))
 
 
