@@ -282,6 +282,64 @@ def test_recover_finds_the_targets_orchestrator(workspace: fake.Workspace) -> No
     assert "re-runs Build_Sales_Mart (task build_sales_mart: FAILED)" in result.output
 
 
+# --- why a job failed: runs/get-output of the orchestrator task, then of the job's run ---
+
+LOAD = runs.JobProgress("Data_Load_Job", "failed", 0, over=True, ok=False, key="load")
+
+
+def why_load_failed(workspace: fake.Workspace, output: dict[str, object],
+                    child_tasks: list[dict[str, object]] = ()) -> str:
+    """runs.failures for one failed orchestrator task (run id 12) whose runs/get-output
+    answer is `output`; `child_tasks` make the job run 7012 it started, if any."""
+    from databricks.sdk import WorkspaceClient
+
+    workspace.outputs[12] = output
+    if child_tasks:
+        workspace.add_run([fake.run(7012, "TERMINATED", "FAILED", job_id=22,
+                                    tasks=child_tasks)])
+    orchestrator = {"tasks": [fake.task("load", "TERMINATED", "FAILED", run_id=12,
+                                        message="Workload failed")]}
+    return runs.failures(WorkspaceClient(), orchestrator, [LOAD])["Data_Load_Job"]
+
+
+def test_a_failed_task_without_a_job_run_shows_its_own_error(
+        workspace: fake.Workspace) -> None:
+    assert why_load_failed(workspace, {"error": "RunJobFailed: no such job"}) == (
+        "RunJobFailed: no such job")
+
+
+def test_a_failed_task_without_any_error_shows_its_state_message(
+        workspace: fake.Workspace) -> None:
+    assert why_load_failed(workspace, {}) == "Workload failed"
+
+
+def test_the_job_runs_failed_tasks_are_listed_by_key(workspace: fake.Workspace) -> None:
+    workspace.outputs[70121] = {"error": "ValueError: b"}
+    workspace.outputs[70122] = {"error": "ValueError: a"}
+    text = why_load_failed(workspace, {"run_job_output": {"run_id": 7012}}, [
+        fake.task("b_task", "TERMINATED", "FAILED", run_id=70121),
+        fake.task("a_task", "TERMINATED", "FAILED", run_id=70122)])
+    assert text == "a_task: FAILED: ValueError: a\nb_task: FAILED: ValueError: b"
+
+
+def test_a_job_task_without_an_error_shows_its_state_message(
+        workspace: fake.Workspace) -> None:
+    text = why_load_failed(workspace, {"run_job_output": {"run_id": 7012}}, [
+        fake.task("a_task", "INTERNAL_ERROR", "FAILED", run_id=70121,
+                  message="Cluster terminated")])
+    assert text == "a_task: FAILED: Cluster terminated"
+
+
+def test_a_job_run_with_no_failed_work_task_shows_the_tasks_error(
+        workspace: fake.Workspace) -> None:
+    # only brickline's own status task failed in the job's run: the orchestrator task's
+    # output error is the text
+    text = why_load_failed(
+        workspace, {"run_job_output": {"run_id": 7012}, "error": "JobFailed: status"},
+        [fake.task("brickline_end", "TERMINATED", "FAILED", run_id=70121)])
+    assert text == "JobFailed: status"
+
+
 # --- status: the job_status view through a warehouse --------------------------------------
 
 COLUMNS = ["pipeline", "run_key", "job_name", "status", "start_time", "end_time",

@@ -39,7 +39,9 @@ MODULES: dict[str, tuple[str, list[str], str]] = {
              "and not literal_secret"),
     "plan_report": ("brickline/review/plan_report.py", ["tests/test_plan_report.py"],
                     "not what_terraform_makes"),
-    "ops": ("brickline/ops.py", ["tests/test_contract_databricks.py"], ""),
+    # a package: connect, runs, log, watch
+    "ops": ("brickline/ops/*.py", ["tests/test_contract_databricks.py",
+                                    "tests/test_ops_commands.py"], ""),
     # the notebook test reads status.py's own text, which mutmut rewrites
     "status": ("brickline/runtime/status.py", ["tests/test_runtime_eval.py"],
                "not runs_on_python_3_9"),
