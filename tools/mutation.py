@@ -30,8 +30,8 @@ OUT = REPO / "tools" / "mutation"
 # that re-run a whole tool per mutant: terraform, git worktrees + cdktf)
 MODULES: dict[str, tuple[str, list[str], str]] = {
     # a package: every module in it
-    "plan": ("brickline/plan/*.py", ["tests/test_plan.py", "tests/test_plan_snapshot.py"],
-             ""),
+    "plan": ("brickline/plan/*.py", ["tests/test_plan.py", "tests/test_plan_snapshot.py",
+                                      "tests/test_plan_features.py"], ""),
     "rules": ("brickline/spec/rules.py", ["tests/test_spec_errors.py",
                                           "tests/test_bad_input_limits.py"], ""),
     "diff": ("brickline/review/diff.py", ["tests/test_review_diff.py"],
