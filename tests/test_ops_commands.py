@@ -318,6 +318,35 @@ def test_a_skipped_run_says_why_and_offers_no_repair(workspace: fake.Workspace) 
         "  ES_Load_Job did not run (pending)"]
 
 
+# --- one look at a run, as the watch shows it (runs.snapshot, plain data) ----------------
+
+def test_a_job_the_run_has_not_listed_yet_is_pending_under_its_key() -> None:
+    look = fake.run(1000, "RUNNING")
+    snap = runs.snapshot(look, [("extract", "Extract_Job")], title="run 1000")
+    assert snap.jobs == (runs.JobProgress("Extract_Job", "pending", 0, key="extract"),)
+
+
+def test_a_listed_task_without_a_state_yet_is_pending() -> None:
+    look = fake.run(1000, "RUNNING")
+    look["tasks"] = [{"task_key": "extract", "run_id": 10001}]
+    (job,) = runs.snapshot(look, [("extract", "Extract_Job")], title="run 1000").jobs
+    assert (job.state, job.over) == ("pending", False)
+
+
+def test_a_running_run_has_no_end_message() -> None:
+    look = fake.run(1000, "RUNNING", message="Waiting for the cluster")
+    snap = runs.snapshot(look, [], title="run 1000")
+    assert (snap.over, snap.result, snap.message) == (False, None, None)
+
+
+def test_an_ended_run_whose_repair_is_still_running_is_not_over() -> None:
+    look = fake.run(1000, "TERMINATED", "FAILED", history=[
+        fake.repair("ORIGINAL", 1000, "TERMINATED", "FAILED", start=fake.T0),
+        fake.repair("REPAIR", 501, "RUNNING", start=fake.T0 + 1)])
+    snap = runs.snapshot(look, [], title="run 1000", repair_id=501)
+    assert (snap.over, snap.result, snap.ok) == (False, None, False)
+
+
 # --- output on a terminal -----------------------------------------------------------------
 
 def test_a_terminal_gets_a_table_redrawn_in_place() -> None:
