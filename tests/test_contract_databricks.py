@@ -120,6 +120,18 @@ def test_recover_takes_the_newest_finished_run(workspace: fake.Workspace) -> Non
     assert workspace.calls("/api/2.2/jobs/runs/repair")[0]["run_id"] == 901
 
 
+def test_recover_asks_for_the_orchestrators_runs_only(workspace: fake.Workspace) -> None:
+    # a newer failed run of another job must not be the one repaired
+    other = fake.run(950, "TERMINATED", "FAILED", job_id=22, start=fake.T0 + 86_400_000)
+    seed(workspace, orchestrator_run(900, {"data_load_job": "FAILED"}), other)
+    assert brickline("recover", "seed_etl", "--no-wait").exit_code == 0
+    assert workspace.calls("/api/2.2/jobs/runs/repair")[0]["run_id"] == 900
+    # the latest page of its runs, then one active run at most (SDK JobsAPI.list_runs)
+    assert workspace.calls("/api/2.2/jobs/runs/list") == [
+        {"job_id": "11", "limit": "20"},
+        {"job_id": "11", "active_only": "true", "limit": "1"}]
+
+
 def test_recover_skips_runs_that_never_ran(workspace: fake.Workspace) -> None:
     skipped = fake.run(902, "SKIPPED", start=fake.T0 + 99, message="max concurrent runs")
     seed(workspace, orchestrator_run(900, {"data_load_job": "FAILED"}), skipped)

@@ -347,6 +347,14 @@ def test_an_ended_run_whose_repair_is_still_running_is_not_over() -> None:
     assert (snap.over, snap.result, snap.ok) == (False, None, False)
 
 
+def test_repairs_are_numbered_by_their_start_not_their_place_in_the_history() -> None:
+    look = fake.run(1000, "TERMINATED", "FAILED", history=[
+        fake.repair("ORIGINAL", 1000, "TERMINATED", "FAILED", task_runs=[1], start=fake.T0),
+        fake.repair("REPAIR", 78, "TERMINATED", "FAILED", task_runs=[3], start=fake.T0 + 9),
+        fake.repair("REPAIR", 77, "TERMINATED", "FAILED", task_runs=[2], start=fake.T0 + 5)])
+    assert runs.repair_numbers(look) == {1: 0, 2: 1, 3: 2}
+
+
 # --- output on a terminal -----------------------------------------------------------------
 
 def test_a_terminal_gets_a_table_redrawn_in_place() -> None:
