@@ -158,6 +158,35 @@ def test_recover_dry_run_changes_nothing(workspace: fake.Workspace) -> None:
     assert not workspace.calls("/api/2.2/jobs/runs/repair")
 
 
+def test_a_dry_run_returns_the_run_it_read(workspace: fake.Workspace) -> None:
+    from databricks.sdk import WorkspaceClient
+
+    seed(workspace, orchestrator_run(901, {"data_extract_job": "TIMEDOUT"}))
+    recovery = runs.recover(WorkspaceClient(), plan_of(PIPELINES / "seed_etl"), dry_run=True)
+    assert (recovery.repair_id, recovery.run["run_id"]) == (None, 901)
+    assert recovery.message == "would repair run 901 of 'seed_etl_orchestrator' (dry run)"
+
+
+def test_recover_when_every_recent_run_was_skipped(workspace: fake.Workspace) -> None:
+    seed(workspace, fake.run(902, "SKIPPED", start=fake.T0, message="max concurrent runs"))
+    result = brickline("recover", "seed_etl", "--no-wait")
+    assert result.exit_code == 1
+    assert result.output == (
+        "brickline: the latest 1 runs of 'seed_etl_orchestrator' were skipped (another run "
+        "was active): nothing to recover; pass --run-id for an older run\n")
+
+
+def test_an_active_run_without_a_state_yet_is_called_active(
+        workspace: fake.Workspace) -> None:
+    stateless = fake.run(903, "QUEUED", start=fake.T0)
+    del stateless["state"]
+    seed(workspace, stateless)
+    result = brickline("recover", "seed_etl", "--no-wait")
+    assert result.exit_code == 1
+    assert result.output == ("brickline: run 903 of 'seed_etl_orchestrator' is still active: "
+                             "wait for it to end, then recover\n")
+
+
 def test_recover_when_the_latest_run_succeeded(workspace: fake.Workspace) -> None:
     seed(workspace, orchestrator_run(902, {"data_extract_job": "SUCCESS"}))
     result = brickline("recover", "seed_etl")

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import databricks_fake as fake
 import pytest
+import requests
 from brickline import ops
 from brickline.cli import cli
 from brickline.ops import runs, watch
+from brickline.ops.connect import explain
 from click.testing import CliRunner, Result
 from conftest import PIPELINES, REPO, plan_of
 
@@ -583,6 +585,20 @@ def test_the_default_limits_reach_the_sdk(monkeypatch: pytest.MonkeyPatch) -> No
     assert (config.http_timeout_seconds, config.retry_timeout_seconds) == (7.5, 7)
     assert session.ws.api_client._api_client._http_timeout_seconds == 7.5
     assert session.ws.api_client._api_client._retry_timeout_seconds == 7
+
+
+@pytest.mark.parametrize(("cause", "why"), [
+    (requests.ConnectTimeout(), "could not connect in time"),
+    (requests.ReadTimeout(), "connected, but got no reply"),
+    (requests.ConnectionError(), "could not connect"),
+    (TimeoutError(), "TimeoutError"),
+    (TimeoutError("read stalled\nat byte 9"), "read stalled")])
+def test_each_kind_of_no_answer_is_named(cause: BaseException, why: str) -> None:
+    limits = ops.Limits()
+    assert str(explain(cause, "https://h", limits)) == (
+        f"no answer from https://h within {limits.request:.0f} s ({why}): check the host "
+        "(DATABRICKS_HOST, the profile's or the target's host) and the network, or allow "
+        "longer with --timeout")
 
 
 @pytest.mark.parametrize("refusal, words", [
