@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from brickline.spec import targets
 from brickline.spec.load import collect
 
