@@ -10,8 +10,31 @@ fast path is tested against, and the tests; a synth never imports this module.
 
 from __future__ import annotations
 
-# the cdktf core (and jsii's banner setting) comes from core.py: one list of cdktf imports
-from cdktf import TerraformResourceLifecycle, Testing
+import os
+
+# jsii prints a banner on every run when Node is past its end of life (Node 20 here); the
+# banner is noise in every synth, so it is silenced for the Node version actually running.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+from cdktf import (
+    App,
+    AzurermBackend,
+    CloudBackend,
+    GcsBackend,
+    LocalBackend,
+    NamedCloudWorkspace,
+    S3Backend,
+    TerraformDataSource,
+    TerraformElement,
+    TerraformOutput,
+    TerraformResource,
+    TerraformResourceLifecycle,
+    TerraformStack,
+    TerraformVariable,
+    Testing,
+    Token,
+)
 from cdktf_cdktf_provider_databricks.dashboard import Dashboard
 from cdktf_cdktf_provider_databricks.data_databricks_schema import DataDatabricksSchema
 from cdktf_cdktf_provider_databricks.grant import Grant
@@ -24,22 +47,6 @@ from cdktf_cdktf_provider_databricks.schema import Schema
 from cdktf_cdktf_provider_databricks.sql_table import SqlTable
 from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
 
-from brickline.constructs.core import (
-    App,
-    AzurermBackend,
-    CloudBackend,
-    GcsBackend,
-    LocalBackend,
-    NamedCloudWorkspace,
-    S3Backend,
-    TerraformDataSource,
-    TerraformElement,
-    TerraformOutput,
-    TerraformResource,
-    TerraformStack,
-    TerraformVariable,
-    Token,
-)
 from constructs import Construct, IValidation
 
 # Terraform type -> provider class, for the plan's generic resources and data sources
