@@ -20,12 +20,19 @@ from brickline.review.render import markdown, text
 from brickline.spec.load import load_pipelines
 from click.testing import CliRunner
 from conftest import PIPELINES
-from helpers import JOBS, TASK, synth_dir, synth_json, write_pipeline
+from helpers import JOBS, TASK, synth_dir, synth_json
 
 
 def synth(folder: Path, files: dict[str, str]) -> Path:
+    """Pipeline `p` of these files (name -> text; the minimal jobs as j.yml when no job file
+    is given), synthesized."""
     pipelines = folder / "pipelines"
-    write_pipeline(pipelines / "p", files.get("j.yml", JOBS), files.get("pipeline.yml"))
+    given = dict(files)
+    if all(name == "pipeline.yml" for name in given):
+        given["j.yml"] = JOBS
+    (pipelines / "p").mkdir(parents=True)
+    for name, content in given.items():
+        (pipelines / "p" / name).write_text(content, encoding="utf-8")
     return synth_dir(pipelines, folder / "out")
 
 

@@ -8,6 +8,7 @@ are the rules, in the order they run. Each platform rule cites its source beside
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -89,6 +90,21 @@ RETRY_KEYS = ("max_retries", "min_retry_interval_millis", "retry_on_timeout")
 
 # --- contexts ----------------------------------------------------------------------------
 
+class PipelineFacts:
+    """What every job's rules of one pipeline share, computed once per check: resolving the
+    deployments merges each target's overrides into every job, so resolving them per job
+    would make validation quadratic in the number of jobs."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+
+    @functools.cached_property
+    def deployments(self) -> list[Any]:
+        from brickline.spec.targets import deployments
+
+        return deployments(self.pipeline)
+
+
 @dataclass(frozen=True)
 class JobContext:
     """One job with what its rules look things up in."""
@@ -98,6 +114,12 @@ class JobContext:
     tasks: dict[str, Any]  # task_key -> task
     clusters: frozenset[str]
     environments: frozenset[str]
+    facts: PipelineFacts | None = None
+
+    @property
+    def deployments(self) -> list[Any]:
+        """The pipeline's deployments (targets), shared by every job of the pipeline."""
+        return (self.facts or PipelineFacts(self.pipeline)).deployments
 
     def at(self, rel: Path, message: str) -> Diagnostic:
         return _at(self.job, rel, message)
@@ -126,18 +148,20 @@ def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -
     for rule in PIPELINE_RULES:
         out += rule(pipeline)
     out += job_edges(pipeline, known_broken)
+    facts = PipelineFacts(pipeline)
     for job in pipeline.jobs:
-        out += check_job(_job_context(pipeline, job))
+        out += check_job(_job_context(pipeline, job, facts))
     out += rules_deploy.check(pipeline)
     out += rules_workspace.check(pipeline)
     return out
 
 
-def _job_context(p: Pipeline, job: Job) -> JobContext:
+def _job_context(p: Pipeline, job: Job, facts: PipelineFacts | None = None) -> JobContext:
     return JobContext(
         pipeline=p, job=job, tasks={t.task_key: t for t in job.tasks},
         clusters=frozenset(c.job_cluster_key for c in job.job_clusters or []),
-        environments=frozenset(e.environment_key for e in job.environments or []))
+        environments=frozenset(e.environment_key for e in job.environments or []),
+        facts=facts)
 
 
 def check_job(ctx: JobContext) -> list[Diagnostic]:
@@ -833,8 +857,6 @@ def job_limits(ctx: JobContext) -> list[Diagnostic]:
     """The Jobs API's limits (see MAX_*), counting what brickline adds: its status tasks
     (two, three with recovery.skip_succeeded), its serverless environment, the name prefix
     and the tags of the pipeline and each target."""
-    from brickline.spec.targets import deployments
-
     job, p = ctx.job, ctx.pipeline
     out: list[Diagnostic] = []
     added = 3 if p.settings.recovery.skip_succeeded else 2
@@ -860,7 +882,7 @@ def job_limits(ctx: JobContext) -> list[Diagnostic]:
     if not p.intact("targets", "tags"):
         return out
     reported_name = reported_tags = False
-    for d in deployments(p):
+    for d in ctx.deployments:
         full = d.name_prefix + job.name
         if not reported_name and len(full.encode()) > MAX_NAME_BYTES:
             reported_name = True
