@@ -33,7 +33,9 @@ MODULES: dict[str, tuple[str, list[str], str]] = {
     "plan": ("brickline/plan/*.py", ["tests/test_plan.py", "tests/test_plan_snapshot.py",
                                       "tests/test_plan_features.py"], ""),
     "rules": ("brickline/spec/rules.py", ["tests/test_spec_errors.py",
-                                          "tests/test_bad_input_limits.py"], ""),
+                                          "tests/test_bad_input_limits.py",
+                                          "tests/test_spec_load.py", "tests/test_scaling.py",
+                                          "tests/test_rules_edges.py"], ""),
     "diff": ("brickline/review/diff.py", ["tests/test_review_diff.py"],
              "not acceptance and not report_only_and and not invalid_head "
              "and not literal_secret"),
