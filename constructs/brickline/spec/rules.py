@@ -728,20 +728,7 @@ def defaults_cluster(p: Pipeline) -> list[Diagnostic]:
         return []
     base: Path = ("pipeline", "defaults", "new_cluster")
     out: list[Diagnostic] = []
-    if cluster.num_workers is not None and cluster.num_workers < 0:
-        out.append(src.error((*base, "num_workers"), f"bad value {cluster.num_workers}: "
-                                                     "num_workers is 0 or more"))
-    scale = cluster.autoscale
-    if scale is not None:
-        low, high = scale.min_workers, scale.max_workers
-        if low is not None and low < 0:
-            out.append(src.error((*base, "autoscale", "min_workers"),
-                                 f"bad value {low}: min_workers is 0 or more"))
-        elif low is not None and high is not None and high <= low:
-            out.append(src.error((*base, "autoscale", "max_workers"),
-                                 f"max_workers ({high}) must be greater than min_workers "
-                                 f"({low}); for a fixed size write num_workers instead of "
-                                 "autoscale"))
+    out += worker_ranges(cluster, lambda rel, message: src.error((*base, *rel), message))
     return out
 
 
@@ -996,19 +983,28 @@ def _cluster(ctx: JobContext, rel: Path, cluster: Any) -> list[Diagnostic]:
             out.append(ctx.at(rel, "new_cluster needs node_type_id, instance_pool_id or "
                                    "policy_id: set one here or in pipeline.yml under "
                                    "pipeline.defaults.new_cluster"))
+    out += worker_ranges(cluster, lambda sub, message: ctx.at((*rel, *sub), message))
+    return out
+
+
+def worker_ranges(cluster: Any, error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
+    """num_workers 0 or more; autoscale min_workers 0 or more and below max_workers
+    (databricks-sdk service/compute.py AutoScale.max_workers: "Note that max_workers must be
+    strictly greater than min_workers")."""
+    out: list[Diagnostic] = []
     if cluster.num_workers is not None and cluster.num_workers < 0:
-        out.append(ctx.at((*rel, "num_workers"), f"bad value {cluster.num_workers}: "
-                                                 "num_workers is 0 or more"))
+        out.append(error(("num_workers",), f"bad value {cluster.num_workers}: "
+                                           "num_workers is 0 or more"))
     scale = cluster.autoscale
     if scale is not None:
         low, high = scale.min_workers, scale.max_workers
         if low is not None and low < 0:
-            out.append(ctx.at((*rel, "autoscale", "min_workers"),
-                              f"bad value {low}: min_workers is 0 or more"))
+            out.append(error(("autoscale", "min_workers"),
+                             f"bad value {low}: min_workers is 0 or more"))
         elif low is not None and high is not None and high <= low:
-            out.append(ctx.at((*rel, "autoscale", "max_workers"),
-                              f"max_workers ({high}) must be greater than min_workers ({low}); "
-                              "for a fixed size write num_workers instead of autoscale"))
+            out.append(error(("autoscale", "max_workers"),
+                             f"max_workers ({high}) must be greater than min_workers ({low}); "
+                             "for a fixed size write num_workers instead of autoscale"))
     return out
 
 
