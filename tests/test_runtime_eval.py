@@ -169,31 +169,49 @@ def test_the_optional_error_text_never_holds_up_the_row() -> None:
     never.set()
 
 
+class Output:
+    def __init__(self, data: dict[str, str]) -> None:
+        self.data = data
+
+    def as_dict(self) -> dict[str, str]:
+        return self.data
+
+
+class Client:
+    """The SDK client's jobs.get_run_output, answering per run id (an Exception is raised)."""
+
+    def __init__(self, answers: dict[int, dict[str, str] | Exception]) -> None:
+        self.asked: list[int] = []
+        self.answers = answers
+        self.jobs = self
+
+    def get_run_output(self, run_id: int) -> Output:
+        self.asked.append(run_id)
+        answer = self.answers[run_id]
+        if isinstance(answer, Exception):
+            raise answer
+        return Output(answer)
+
+
 def test_error_texts_read_only_the_failed_tasks_outputs() -> None:
-    asked: list[int] = []
-
-    class Output:
-        def __init__(self, data: dict[str, str]) -> None:
-            self.data = data
-
-        def as_dict(self) -> dict[str, str]:
-            return self.data
-
-    class Jobs:
-        def get_run_output(self, run_id: int) -> Output:
-            asked.append(run_id)
-            if run_id == 2:
-                raise RuntimeError("403")
-            return Output({"error": "ValueError: bad row", "error_trace": "Traceback"})
-
-    class Client:
-        jobs = Jobs()
-
-    texts = status.error_texts(Client(), [done("a", "failed", "", "1"),
-                                          done("b", "failed", "", "2"),
-                                          done("c", "failed", "", "")])
+    client = Client({1: {"error": "ValueError: bad row", "error_trace": "Traceback"},
+                     2: RuntimeError("403")})
+    texts = status.error_texts(client, [done("a", "failed", "", "1"),
+                                        done("b", "failed", "", "2"),
+                                        done("c", "failed", "", "")])
     assert texts == {"a": "ValueError: bad row\nTraceback"}
-    assert asked == [1, 2]
+    assert client.asked == [1, 2]
+
+
+def test_a_refused_output_leaves_the_next_tasks_text() -> None:
+    """One task's refusal never costs another task's text (a mutant that stopped at the
+    first refusal survived before this test)."""
+    client = Client({1: RuntimeError("403: no permission on this run"),
+                     2: {"error": "ValueError: run 2"}, 3: {"error": "ValueError: run 3"}})
+    texts = status.error_texts(client, [done("a", "failed", "", "1"),
+                                        done("b", "failed", "", "2"),
+                                        done("c", "failed", "", "3")])
+    assert texts == {"b": "ValueError: run 2", "c": "ValueError: run 3"}
 
 
 def test_the_program_is_a_python_notebook_that_runs_on_python_3_9() -> None:

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import importlib
 import json
@@ -15,13 +14,13 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brickline.plan import StackPlan, plans
 from brickline.spec.diagnostics import SpecError, render
-from brickline.spec.load import load_pipelines
+from brickline.spec.load import load_pipelines, no_cycle_collection
 
 if TYPE_CHECKING:
     from brickline.constructs.core import App
@@ -93,19 +92,6 @@ def stacks_of(paths: Sequence[str]) -> list[StackPlan]:
 def _start_cdktf() -> None:
     with contextlib.suppress(Exception):  # the import where it is used reports the failure
         importlib.import_module("brickline.constructs.core")
-
-
-@contextlib.contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """The stacks' JSON is hundreds of thousands of small containers with no reference
-    cycles: the cyclic collector's passes over them are wasted (see spec.load)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build(paths: Sequence[str], outdir: str | None = None, *,

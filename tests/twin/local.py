@@ -10,6 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# A pipeline with recovery.skip_succeeded: job A (two tasks), then job B
+SKIPPY = {
+    "pipeline.yml": "pipeline:\n  name: skippy\n  metadata: {catalog: main, schema: ops,"
+                    " table: job_metadata, warehouse_id: w}\n"
+                    "  recovery: {skip_succeeded: true}\n",
+    "jobs.yml": "jobs:\n  - name: A\n    tasks:\n"
+                "      - task_key: a1\n        notebook_task: {notebook_path: /x/a1}\n"
+                "      - task_key: a2\n        depends_on: [{task_key: a1}]\n"
+                "        notebook_task: {notebook_path: /x/a2}\n"
+                "  - name: B\n    depends_on: [A]\n    tasks:\n"
+                "      - task_key: b1\n        notebook_task: {notebook_path: /x/b1}\n"}
+
 
 @contextlib.contextmanager
 def spark_session(warehouse: Path) -> Iterator[Any]:

@@ -16,7 +16,7 @@ from brickline.plan import StackPlan
 from conftest import plan_of, write
 
 from twin import Scenario, Workspace
-from twin.local import spark_session
+from twin.local import SKIPPY, spark_session
 
 pytest.importorskip("pyspark", reason="pyspark is installed by `make test`")
 if shutil.which("java") is None:  # pragma: no cover - CI has Java 17
@@ -126,16 +126,7 @@ def test_a_failed_start_task_is_named_in_the_end_row_and_no_work_runs(
 
 
 def skip_pipeline(tmp_path: Path) -> Path:
-    return write(tmp_path, {
-        "pipeline.yml": "pipeline:\n  name: skippy\n  metadata: {catalog: main, schema: ops,"
-                        " table: job_metadata, warehouse_id: w}\n"
-                        "  recovery: {skip_succeeded: true}\n",
-        "jobs.yml": "jobs:\n  - name: A\n    tasks:\n"
-                    "      - task_key: a1\n        notebook_task: {notebook_path: /x/a1}\n"
-                    "      - task_key: a2\n        depends_on: [{task_key: a1}]\n"
-                    "        notebook_task: {notebook_path: /x/a2}\n"
-                    "  - name: B\n    depends_on: [A]\n    tasks:\n"
-                    "      - task_key: b1\n        notebook_task: {notebook_path: /x/b1}\n"})
+    return write(tmp_path, SKIPPY)
 
 
 def test_skip_succeeded_skips_only_what_succeeded_for_the_run_key(

@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 from conftest import PIPELINES, write
 
 from twin import Scenario, Workspace
-from twin.local import spark_session
+from twin.local import SKIPPY, spark_session
 from twin.server import TwinWorkspace, serve
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is installed by `make test`")
@@ -208,17 +208,7 @@ def test_a_pipeline_with_targets_runs_in_its_prod_target(
 
 def test_skip_succeeded_a_second_run_of_the_run_key_skips_what_succeeded(
         twin: Callable[..., Workspace], tmp_path: Path, spark: Any) -> None:
-    pipelines = write(tmp_path / "pipelines" / "skippy", {
-        "pipeline.yml": "pipeline:\n  name: skippy\n  metadata: {catalog: main, schema: ops,"
-                        " table: job_metadata, warehouse_id: w}\n"
-                        "  recovery: {skip_succeeded: true}\n",
-        "jobs.yml": "jobs:\n  - name: A\n    tasks:\n"
-                    "      - task_key: a1\n        notebook_task: {notebook_path: /x/a1}\n"
-                    "      - task_key: a2\n        depends_on: [{task_key: a1}]\n"
-                    "        notebook_task: {notebook_path: /x/a2}\n"
-                    "  - name: B\n    depends_on: [A]\n    tasks:\n"
-                    "      - task_key: b1\n        notebook_task: {notebook_path: /x/b1}\n"}
-                      ).parent
+    pipelines = write(tmp_path / "pipelines" / "skippy", SKIPPY).parent
     scenario = Scenario({"b1": ["failed"]})
     ws = twin(synth(pipelines, tmp_path / "cdktf.out")["skippy"], scenario)
     first = brickline(pipelines, "run", "skippy", "--run-key", "day-1")
