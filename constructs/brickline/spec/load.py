@@ -304,7 +304,7 @@ def _target_files(p: Pipeline) -> list[Diagnostic]:
     for target_name in sorted(p.settings.targets) or [targets.DEFAULT_TARGET]:
         for job in p.jobs:
             if (target_name, job.address) in overridden or \
-                    targets.TARGET_REF not in repr(job.raw):
+                    not job.raw_mentions(targets.TARGET_REF):
                 continue
             merged = targets.job_raw(job, None, target_name)
             try:

@@ -284,6 +284,7 @@ class Job(api.JobSettings):
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
     # task keys of tasks that failed validation, so references to them are not "unknown"
     _broken_tasks: set[str] = PrivateAttr(default_factory=set)
+    _raw_text: str | None = PrivateAttr(default=None)
 
     @property
     def broken_tasks(self) -> set[str]:
@@ -292,6 +293,13 @@ class Job(api.JobSettings):
     @broken_tasks.setter
     def broken_tasks(self, keys: set[str]) -> None:
         self._broken_tasks = keys
+
+    def raw_mentions(self, text: str) -> bool:
+        """Whether `text` occurs anywhere in the job as written (its raw mapping's repr,
+        made once: every target of every check asks)."""
+        if self._raw_text is None:
+            self._raw_text = repr(self._raw)
+        return text in self._raw_text
 
     @property
     def address(self) -> str:
@@ -307,6 +315,7 @@ class Job(api.JobSettings):
     def locate(self, source: Source, path: Path, raw: dict[str, Any] | None = None) -> Job:
         self._source, self._path = source, path
         self._raw = raw if raw is not None else {}
+        self._raw_text = None
         return self
 
     @property

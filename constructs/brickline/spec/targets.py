@@ -139,7 +139,7 @@ def orchestrator_raw(pipeline: Pipeline) -> dict[str, Any]:
 
 
 def _job_for(job: Job, override: dict[str, Any] | None, target: str) -> Job:
-    if not override and TARGET_REF not in repr(job.raw):
+    if not override and not job.raw_mentions(TARGET_REF):
         return job
     try:
         merged = Job.model_validate(job_raw(job, override, target))
