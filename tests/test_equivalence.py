@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from brickline.constructs import tf
-from brickline.constructs.pipeline import Pipeline
+from brickline.constructs.pipeline import Pipeline, synthesize
 from brickline.constructs.stack import PipelineStack
 from brickline.plan import Ref, ResourcePlan, StackPlan, plan
 from brickline.spec.load import collect
@@ -23,18 +23,23 @@ from test_fuzz import CI, pipelines, write
 EXAMPLES = ["parallel_abcd", "sales_daily-dev", "sales_daily-prod", "seed_etl"]
 
 
-def written(tmp: Path, make: Callable[[Any], None]) -> dict[str, bytes]:
+def written(tmp: Path, make: Callable[[Any], None],
+            synth: Callable[[Any], None] = lambda app: app.synth()) -> dict[str, bytes]:
     """Every file app.synth() writes (cdk.tf.json with its metadata, the manifest)."""
     app = tf.App(outdir=str(tmp))
     make(app)
-    app.synth()
+    synth(app)
     return {str(f.relative_to(tmp)): f.read_bytes() for f in sorted(tmp.rglob("*"))
             if f.is_file()}
 
 
 def both_ways(tmp: Path, stack_plan: StackPlan) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The typed path's files, and the fast path's as brickline's own app writes them
+    (pipeline.synthesize); the fast path through a plain app.synth() must agree too."""
     typed = written(tmp / "typed", lambda app: PipelineStack(app, plan=stack_plan, typed=True))
-    fast = written(tmp / "fast", lambda app: PipelineStack(app, plan=stack_plan))
+    fast = written(tmp / "fast", lambda app: PipelineStack(app, plan=stack_plan), synthesize)
+    plain = written(tmp / "plain", lambda app: PipelineStack(app, plan=stack_plan))
+    assert plain == fast
     return typed, fast
 
 

@@ -43,3 +43,37 @@ def test_deployments_are_resolved_a_constant_number_of_times(
     assert [d for d in diagnostics if d.severity == "error"] == []
     assert len(pipelines[0].jobs) == jobs
     assert 0 < len(calls) <= 12, f"deployments() resolved {len(calls)} times for {jobs} jobs"
+
+
+def _round_trips(monkeypatch: pytest.MonkeyPatch, tmp: Path, folders: list[Path]) -> int:
+    """Messages between Python and jsii's Node process while brickline's app builds and
+    synthesizes the stacks of `folders` (each a call, a callback or a callback's answer)."""
+    from brickline.app import assemble, stacks_of, synthesize
+    from jsii._kernel.providers import process
+
+    stacks = stacks_of([str(f) for f in folders])
+    sent = []
+    real = process._NodeProcess.send
+
+    def counted(self: Any, request: Any, response_type: Any) -> Any:
+        sent.append(type(request).__name__)
+        return real(self, request, response_type)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(process._NodeProcess, "send", counted)
+        synthesize(assemble(stacks, str(tmp)))
+    return len(sent)
+
+
+def test_a_stack_costs_the_same_jsii_round_trips_whatever_its_jobs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resources' JSON never crosses to Node (the Splice writes it), so the messages
+    per stack do not depend on the jobs in it; and they stay few."""
+    for jobs in (3, 60):
+        write(tmp_path / f"p{jobs}", jobs)
+    _round_trips(monkeypatch, tmp_path / "warm", [tmp_path / "p3"])  # one-time lookups
+    small = _round_trips(monkeypatch, tmp_path / "o3", [tmp_path / "p3"])
+    large = _round_trips(monkeypatch, tmp_path / "o60", [tmp_path / "p60"])
+    assert small == large
+    # two stacks (the targets dev and prod) and the app
+    assert large <= 2 * 30, large

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import importlib
 import json
@@ -79,7 +80,13 @@ def stacks_of(paths: Sequence[str]) -> list[StackPlan]:
 
     Meanwhile a thread imports cdktf: that starts jsii's Node process and loads cdktf's
     assembly into it, which is Node's work while Python reads the YAML (the thread waits
-    on a pipe, holding no lock)."""
+    on a pipe, holding no lock). Each of the import's many file reads and pipe waits ends
+    with the thread asking for the GIL back, which the busy main thread hands over only
+    every switch interval (5 ms by default): at that pace the import would outlast a large
+    pipeline's reading (0.5 s later for 10,000 tasks). A shorter interval while both run
+    lets it finish alongside."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     starting = threading.Thread(target=_start_cdktf)
     starting.start()
     try:
@@ -87,6 +94,10 @@ def stacks_of(paths: Sequence[str]) -> list[StackPlan]:
         return sorted((stack for p in pipelines for stack in plans(p)), key=lambda s: s.name)
     finally:
         starting.join()
+        sys.setswitchinterval(interval)
+
+
+SWITCH_INTERVAL = 0.0005  # seconds; 10,000 tasks synthesize in 1.45 s instead of 1.9 s
 
 
 def _start_cdktf() -> None:
@@ -114,6 +125,14 @@ def assemble(stacks: Sequence[StackPlan], outdir: str | None = None, *,
             if progress:
                 progress.step(f"stack {stack_plan.name} ({i}/{len(stacks)})")
     return app
+
+
+def synthesize(app: App) -> None:
+    """app.synth() as brickline's own app does it (pipeline.synthesize: the same files,
+    fewer calls between Python and Node)."""
+    from brickline.constructs import pipeline
+
+    pipeline.synthesize(app)
 
 
 FINGERPRINT = "brickline-inputs.json"
@@ -176,7 +195,7 @@ def synth(paths: Sequence[str], outdir: Path) -> list[Path]:
                                          prefix=".brickline-synth-") as tmp:
             app = build(paths, tmp, progress=progress)
             progress.step("writing the Terraform JSON")
-            app.synth()
+            synthesize(app)
             written = []
             for file in sorted(Path(tmp).rglob("*")):
                 if file.is_file():
@@ -200,7 +219,16 @@ def main(paths: Sequence[str] | None = None) -> None:
     except SpecError as error:
         print(render(error.diagnostics), file=sys.stderr)
         sys.exit(1)
-    assemble(stacks).synth()
+    synthesize(assemble(stacks))
     outdir = os.environ.get("CDKTF_OUTDIR")
     if outdir:
         record(chosen, Path(outdir), [s.name for s in stacks])
+    exiting()
+
+
+def exiting() -> None:
+    """The process ends next. What a synth made stays alive until then (jsii holds every
+    Python object it handed to Node), and the interpreter's last cyclic collection would
+    walk all of it: about 0.2 s of a 1000-job synth. Frozen objects are left out of that
+    collection (gc.freeze); they are freed as usual."""
+    gc.freeze()

@@ -6,6 +6,7 @@ brickline (set BRICKLINE_DEBUG=1 for the traceback).
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -612,6 +613,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                    "Run again with BRICKLINE_DEBUG=1 for the traceback, and report it.",
                    err=True)
         sys.exit(70)
+    finally:
+        # the process ends next: no last walk over what the command left alive
+        # (brickline.app.exiting says why)
+        gc.freeze()
 
 
 if __name__ == "__main__":

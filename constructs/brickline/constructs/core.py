@@ -24,7 +24,12 @@ from cdktf import (
     AzurermBackend,
     CloudBackend,
     GcsBackend,
+    IResolvable,
+    IResolveContext,
+    IStackSynthesizer,
+    ISynthesisSession,
     LocalBackend,
+    Manifest,
     NamedCloudWorkspace,
     S3Backend,
     TerraformDataSource,
@@ -50,21 +55,38 @@ PROVIDER_CONSTRAINT = "~> 1.0"
 
 class Provider(TerraformProvider):
     """The databricks provider block and required_providers entry, as DatabricksProvider
-    writes them (cdktf lib/terraform-provider.ts `toTerraform`)."""
+    writes them (cdktf lib/terraform-provider.ts `toTerraform`). `provider(...)` makes one."""
 
-    def __init__(self, scope: Construct, id: str, *, host: str | None = None) -> None:
+    def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id, terraform_resource_type="databricks",
                          terraform_generator_metadata=TerraformProviderGeneratorMetadata(
                              provider_name="databricks", provider_version=PROVIDER_VERSION,
                              provider_version_constraint=PROVIDER_CONSTRAINT),
                          terraform_provider_source=PROVIDER_SOURCE)
-        self._attributes = {"host": host} if host is not None else {}
+
+
+class HostProvider(Provider):
+    """The provider block with a host. Its attributes come from Python, which costs Node a
+    call back into Python each time it writes the block, so only a block with a host pays
+    it (jsii calls back only for the methods a Python class overrides)."""
+
+    def __init__(self, scope: Construct, id: str, *, host: str) -> None:
+        super().__init__(scope, id)
+        self._attributes = {"host": host}
 
     def _synthesize_attributes(self) -> Any:
         return self._attributes
 
 
-@jsii.implements(IValidation)
+def provider(scope: Construct, id: str, *, host: str | None = None) -> Provider:
+    return Provider(scope, id) if host is None else HostProvider(scope, id, host=host)
+
+
+# a Python class that Node may call, as an implementation of a jsii interface
+implements = jsii.implements
+
+
+@implements(IValidation)
 class Validation:
     """A check cdktf runs on a construct when the app synthesizes (its messages fail the
     synth, prefixed with the construct's path)."""
@@ -83,8 +105,14 @@ __all__ = [
     "CloudBackend",
     "Construct",
     "GcsBackend",
+    "HostProvider",
+    "IResolvable",
+    "IResolveContext",
+    "IStackSynthesizer",
+    "ISynthesisSession",
     "IValidation",
     "LocalBackend",
+    "Manifest",
     "NamedCloudWorkspace",
     "Provider",
     "S3Backend",
@@ -96,4 +124,6 @@ __all__ = [
     "TerraformVariable",
     "Token",
     "Validation",
+    "implements",
+    "provider",
 ]

@@ -17,13 +17,23 @@ as one element: a constant number of jsii round trips whatever the number of job
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from brickline.constructs import tfjson
 from brickline.constructs.blocks import JOB, Block, blocks, render
 from brickline.constructs.core import (
+    App,
     Construct,
+    IResolvable,
+    IResolveContext,
+    IStackSynthesizer,
+    ISynthesisSession,
+    Manifest,
     TerraformDataSource,
     TerraformElement,
     TerraformResource,
@@ -31,6 +41,7 @@ from brickline.constructs.core import (
     TerraformVariable,
     Token,
     Validation,
+    implements,
 )
 from brickline.plan import StackPlan
 from brickline.plan import plan as plan_of
@@ -59,11 +70,17 @@ class PipelineJob:
 class Pipeline(Construct):
     def __init__(self, scope: Construct, id: str, *, path: str | None = None,
                  target: str | None = None, plan: StackPlan | None = None,
-                 prefix: str | None = None, typed: bool = False) -> None:
+                 prefix: str | None = None, typed: bool = False,
+                 checked: bool = True) -> None:
         """`path`: a folder (or file) that holds one pipeline; `target`: which of its
         targets. `plan` instead of `path`: an already planned stack (PipelineStack).
-        `prefix`: what starts every address (default: the id and `_`)."""
+        `prefix`: what starts every address (default: the id and `_`). `checked=False`
+        leaves out the synth-time check of the stack's other addresses and variables
+        (PipelineStack: the stack holds only what it makes for the plan)."""
         super().__init__(scope, id)
+        self.stack = scope if isinstance(scope, TerraformStack) else TerraformStack.of(self)
+        parent = path_of(scope)
+        self._brickline_path = f"{parent}/{id}" if parent else id
         self.spec: PipelineSpec | None = None
         if plan is None:
             if path is None:
@@ -75,13 +92,16 @@ class Pipeline(Construct):
         self.addresses = {self._full(b): b for b in self.blocks}
         # the typed path's resources by plan address (empty on the fast path)
         self.resources: dict[str, Any] = {}
+        # the fast path's element: the resources' JSON (None on the typed path)
+        self.terraform: Fragment | None = None
         if typed:
             from brickline.constructs import typed as typed_path
 
             self.resources = typed_path.build(self, self.blocks, prefix=self.prefix)
         else:
-            rendered = render(self.blocks, path=self.node.path, prefix=self.prefix)
-            Fragment(self, "terraform", fragment=rendered.fragment, metadata=rendered.metadata)
+            rendered = render(self.blocks, path=path_of(self), prefix=self.prefix)
+            self.terraform = Fragment(self, "terraform", stack=self.stack,
+                                      fragment=rendered.fragment, metadata=rendered.metadata)
         self.jobs = {j.name: self._job(j.address, j.settings["name"]) for j in plan.jobs}
         # None when no job runs from the orchestrator (every job has `orchestrate: false`)
         self.orchestrator = self._job(plan.orchestrator.address,
@@ -97,7 +117,8 @@ class Pipeline(Construct):
         # declares them; a stack of the user's must (checked when it synthesizes)
         self.variables = [v.name for v in plan.variables]
         # at synth, so resources added after the Pipeline count too
-        self.node.add_validation(Validation(self.problems))
+        if checked:
+            self.node.add_validation(Validation(self.problems))
 
     def _job(self, address: str, name: str) -> PipelineJob:
         full = f"{JOB}.{self.prefix}{address}"
@@ -111,11 +132,10 @@ class Pipeline(Construct):
     def problems(self) -> list[str]:
         """Every address of this pipeline that another element of its stack also uses, and
         every variable the pipeline refers to that the stack does not declare."""
-        stack = TerraformStack.of(self)
         mine = self.node.path + "/"
         others: dict[str, str] = {}
         variables: set[str] = set()
-        for construct in stack.node.find_all():
+        for construct in self.stack.node.find_all():
             if construct is self:
                 continue
             if isinstance(construct, TerraformVariable):
@@ -164,19 +184,34 @@ def _inside_pipeline(construct: Any) -> bool:
 
 
 class Fragment(TerraformElement):
-    """Ready Terraform JSON as one element: cdktf merges it into the stack's JSON as it
-    merges each resource's (lib/terraform-stack.ts `toTerraform`, deepMerge of every
-    element's toTerraform). The JSON crosses to Node once, held there by a token; the two
-    callbacks below return only a reference to it."""
+    """Ready Terraform JSON as one element of a stack.
 
-    def __init__(self, scope: Construct, id: str, *, fragment: dict[str, Any],
-                 metadata: dict[str, Any]) -> None:
+    When its stack synthesizes (app.synth(), `cdktf synth`, Testing.full_synth), the
+    stack's `Splice` writes the JSON into the stack's cdk.tf.json after cdktf has written
+    the rest: no jsii at all, whatever the size. Anything else that asks for the stack's
+    JSON (Testing.synth, stack.to_terraform()) gets it the usual way: cdktf resolves the
+    element's value, a `Lazy` that hands the JSON to Node in one piece, and merges it as it
+    merges each resource's (lib/terraform-stack.ts `toTerraform`, deepMerge of every
+    element's resolved toTerraform)."""
+
+    def __init__(self, scope: Construct, id: str, *, stack: TerraformStack,
+                 fragment: dict[str, Any], metadata: dict[str, Any]) -> None:
+        """`stack`: the stack `scope` is in."""
         super().__init__(scope, id)
-        self._fragment = Token.as_any(fragment)
+        self.fragment = fragment
         self._metadata = metadata
+        self._lazy = Lazy(self)
+        self.deferred = False  # while the stack's Splice synthesizes it: write nothing
+        Splice.of(stack).fragments.append(self)
+
+    # while `synthesize` synthesizes an app: every Fragment writes nothing, not even in
+    # the preparing pass (no Lazy to resolve, so no call back into Python for it)
+    everywhere_deferred = False
 
     def to_terraform(self) -> Any:
-        return self._fragment
+        if self.deferred or Fragment.everywhere_deferred:
+            return {}
+        return self._lazy
 
     def to_metadata(self) -> Any:
         return self._metadata
@@ -185,6 +220,106 @@ class Fragment(TerraformElement):
         # an HCL rendering would silently leave every pipeline resource out
         raise NotImplementedError("brickline pipelines synthesize to Terraform JSON only: "
                                   "unset SYNTH_HCL_OUTPUT (or hclOutput)")
+
+
+@implements(IResolvable)
+class Lazy:
+    """A Fragment's JSON, resolved only when cdktf needs its value. App.synth first
+    resolves every element in a "preparing" pass that only looks for tokens
+    (lib/terraform-stack.ts `prepareStack`, for cross-stack references); a Fragment holds
+    plain data, no tokens, so that pass gets nothing, nor does the Splice's synth."""
+
+    def __init__(self, fragment: Fragment) -> None:
+        self._fragment = fragment
+
+    @property
+    def creation_stack(self) -> list[str]:
+        return []
+
+    def resolve(self, context: IResolveContext) -> Any:
+        if self._fragment.deferred or context.preparing:  # (deferred: no jsii call)
+            return {}
+        return self._fragment.fragment
+
+    def to_string(self) -> str:
+        return f"brickline fragment {self._fragment.node.path}"
+
+
+@implements(IStackSynthesizer)
+class Splice:
+    """A stack's synthesizer that writes its Fragments' JSON in Python.
+
+    It runs the stack's own synthesizer (cdktf's StackSynthesizer: aspects, validations,
+    annotations, cdk.tf.json) with the Fragments left out, then merges them into the
+    written JSON and writes it again as cdktf writes it (`tfjson`). The result is the
+    bytes cdktf would have written (tests/test_equivalence.py, tests/test_tfjson.py). When
+    some key path of a Fragment is also set by another element or an override of the
+    stack, the order of cdktf's merge decides, so the whole JSON is then taken from cdktf
+    (stack.to_terraform()) instead: slower, never different."""
+
+    def __init__(self, stack: TerraformStack) -> None:
+        self.stack = stack
+        self.inner = stack.synthesizer
+        self.fragments: list[Fragment] = []
+        # where cdktf writes the stack: <outdir>/stacks/<stack id>/<stackFileName>
+        # (lib/manifest.ts `forStack`), without fetching the whole StackManifest
+        self.folder = Path(_stacks_folder(), path_of(stack).rpartition("/")[2])
+
+    @staticmethod
+    def of(stack: TerraformStack) -> Splice:
+        splice = getattr(stack, "_brickline_splice", None)
+        if splice is None:
+            splice = Splice(stack)
+            stack._brickline_splice = splice  # type: ignore[attr-defined]
+            stack.synthesizer = splice
+        return splice
+
+    def synthesize(self, session: ISynthesisSession) -> None:
+        for fragment in self.fragments:
+            fragment.deferred = True
+        try:
+            self.inner.synthesize(session)
+        finally:
+            for fragment in self.fragments:
+                fragment.deferred = False
+        path = Path(session.outdir, self.folder, session.manifest.stack_file_name)
+        config = json.loads(path.read_text(encoding="utf-8"))
+        for fragment in self.fragments:
+            if tfjson.overlaps(config, fragment.fragment):
+                config = self._from_cdktf()
+                break
+            tfjson.merge(config, fragment.fragment)
+        path.write_text(tfjson.stringify(config), encoding="utf-8")
+
+    def _from_cdktf(self) -> Any:
+        """The stack's JSON merged by cdktf itself, in its order."""
+        everywhere, Fragment.everywhere_deferred = Fragment.everywhere_deferred, False
+        try:
+            return self.stack.to_terraform()
+        finally:
+            Fragment.everywhere_deferred = everywhere
+
+
+def synthesize(app: App) -> None:
+    """app.synth(), with every Fragment's JSON written by its stack's Splice only: the
+    same files, with fewer calls between Python and Node (what brickline's own app uses)."""
+    Fragment.everywhere_deferred = True
+    try:
+        app.synth()
+    finally:
+        Fragment.everywhere_deferred = False
+
+
+def path_of(construct: Construct) -> str:
+    """construct.node.path, known in Python for the constructs brickline makes (a Node
+    round trip saved each time)."""
+    known = getattr(construct, "_brickline_path", None)
+    return known if isinstance(known, str) else construct.node.path
+
+
+@functools.cache
+def _stacks_folder() -> str:
+    return Manifest.STACKS_FOLDER
 
 
 def _prefix(id: str) -> str:

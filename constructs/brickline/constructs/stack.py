@@ -4,20 +4,22 @@ one Pipeline, and each job's id and URL as outputs."""
 from __future__ import annotations
 
 from brickline import names
+from brickline.constructs import tfjson
 from brickline.constructs.core import (
+    App,
     AzurermBackend,
     CloudBackend,
     Construct,
     GcsBackend,
     LocalBackend,
     NamedCloudWorkspace,
-    Provider,
     S3Backend,
     TerraformOutput,
     TerraformStack,
     TerraformVariable,
+    provider,
 )
-from brickline.constructs.pipeline import Fragment, Pipeline
+from brickline.constructs.pipeline import Pipeline, path_of
 from brickline.plan import StackPlan
 
 
@@ -26,6 +28,9 @@ class PipelineStack(TerraformStack):
         """`typed`: build the resources with the provider's classes (the reference path)
         instead of rendering their JSON (the fast path); the JSON is the same."""
         super().__init__(scope, plan.name)
+        # a stack of the app (the root, whose path is empty) has its id as its path
+        if isinstance(scope, App):
+            self._brickline_path = plan.name
         # credentials come the standard Databricks way (DATABRICKS_HOST/TOKEN, a profile,
         # OAuth): never from the YAML, never into the JSON; a target may name its host
         if typed:
@@ -33,14 +38,15 @@ class PipelineStack(TerraformStack):
 
             DatabricksProvider(self, names.PROVIDER, host=plan.host)
         else:  # the same block, without loading the provider bindings
-            Provider(self, names.PROVIDER, host=plan.host)
+            provider(self, names.PROVIDER, host=plan.host)
         self._backend(plan)
         for variable in plan.variables:
             TerraformVariable(self, variable.name, type="string",
                               description=variable.description, default=variable.default,
                               sensitive=variable.sensitive or None)
         # the stack's own addresses are the plan's: no prefix (they are deployed already)
-        self.pipeline = Pipeline(self, "pipeline", plan=plan, prefix="", typed=typed)
+        self.pipeline = Pipeline(self, "pipeline", plan=plan, prefix="", typed=typed,
+                                 checked=False)
         self._outputs(plan, typed)
 
     def _outputs(self, plan: StackPlan, typed: bool) -> None:
@@ -64,10 +70,12 @@ class PipelineStack(TerraformStack):
         # what cdktf records for each TerraformOutput in the stack's metadata, by path
         # (lib/terraform-stack.ts `toTerraform`, "outputs")
         paths: dict[str, object] = {name: name for name in outputs}
-        for part in reversed(self.node.path.split("/")):
+        for part in reversed(path_of(self).split("/")):
             paths = {part: paths}
-        Fragment(self, "outputs", fragment={"output": outputs, "//": {"outputs": paths}},
-                 metadata={})
+        # with the pipeline's own JSON: one element, so one Lazy and one merge
+        assert self.pipeline.terraform is not None
+        tfjson.merge(self.pipeline.terraform.fragment,
+                     {"output": outputs, "//": {"outputs": paths}})
 
     def _backend(self, plan: StackPlan) -> None:
         if plan.backend is None:
