@@ -1,6 +1,6 @@
 """Benchmark: validate, synth and review of generated pipelines, against the floor.
 
-    .venv/bin/python tools/bench.py [--sizes 10,100,1000] [--validate-only]
+    .venv/bin/python tools/bench.py [--sizes 10,100,1000] [--validate-only] [--shapes-only]
 
 For N jobs of 3 tasks each (a chain of jobs, a chain of tasks in each) it prints:
 - validate: load + validate in-process (after imports), and `brickline validate` as a process
@@ -14,7 +14,9 @@ For N jobs of 3 tasks each (a chain of jobs, a chain of tasks in each) it prints
 - diff: `brickline diff --base HEAD` in a git repository whose working tree changes every
   tenth job's retries, renames one job and adds a task (two synths and the comparison), and
   the comparison alone (`--base-dir/--head-dir` on the two outputs)
-Then `npx cdktf synth` of the examples (pipelines/), twice, the faster run.
+Then `brickline synth` of other shapes of 1000 jobs (many pipelines, jobs of many tasks),
+each against the same shape at 10 jobs, and `npx cdktf synth` of the examples
+(pipelines/), twice, the faster run.
 Each measurement runs in a fresh process, so jsii's state never carries over.
 Figures, not a test.
 """
@@ -68,6 +70,57 @@ def write_pipeline(folder: Path, jobs: int, changed: bool = False) -> None:
               if changed and i == 1 else []),
         ]
     (folder / "jobs.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_repository(folder: Path, pipelines: int, jobs: int, tasks: int) -> None:
+    """`pipelines` pipelines of `jobs` jobs of `tasks` tasks each (every job after the
+    first waits for the one before, each task for the one before, a notebook with two
+    parameters), each in a folder of its own with a status table of its own."""
+    for p in range(pipelines):
+        sub = folder / f"p{p:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / "pipeline.yml").write_text(
+            f"pipeline:\n  name: shape{p:03d}\n  metadata: {{schema: ops{p:03d}}}\n"
+            "  defaults:\n    max_retries: 2\n    new_cluster: {node_type_id: i3.xlarge}\n",
+            encoding="utf-8")
+        lines = ["jobs:"]
+        for i in range(jobs):
+            lines += [f"  - name: Job_{i:04d}",
+                      *([f"    depends_on: [Job_{i - 1:04d}]"] if i else []),
+                      "    job_clusters:", "      - job_cluster_key: c",
+                      "        new_cluster: {spark_version: 15.4.x-scala2.12, num_workers: 2}",
+                      "    tasks:"]
+            for t in range(tasks):
+                lines += [f"      - task_key: t{t}", "        job_cluster_key: c",
+                          *([f"        depends_on: [{{task_key: t{t - 1}}}]"] if t else []),
+                          f"        notebook_task: {{notebook_path: /Workspace/s/n{i}_{t}, "
+                          "base_parameters: {date: '{{job.start_time.iso_date}}', "
+                          f"part: '{t}'}}}}"]
+        (sub / "jobs.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# other shapes of 1000 jobs, each against the same shape at 10 jobs: (label, pipelines,
+# jobs per pipeline, tasks per job) at 1000 jobs, and at 10
+SHAPES = [
+    ("1 pipeline, 1000 jobs of 10 tasks", (1, 1000, 10), (1, 10, 10)),
+    ("50 pipelines of 20 jobs of 3 tasks", (50, 20, 3), (1, 10, 3)),
+    ("100 pipelines of 10 jobs of 3 tasks", (100, 10, 3), (1, 10, 3)),
+]
+
+
+def shapes(tmp: Path) -> None:
+    print("other shapes of 1000 jobs, `brickline synth` as a whole process, the faster of "
+          "two runs:")
+    for label, large, small in SHAPES:
+        took = []
+        for size in (small, large):
+            folder = tmp / f"shape-{'-'.join(map(str, size))}"
+            if not folder.exists():
+                write_repository(folder, *size)
+            took.append(min(cli_synth(folder, tmp / f"out-{folder.name}-{i}")
+                            for i in range(2)))
+        print(f"  {label}: {took[1]:.2f}s, {took[1] / took[0]:.1f}x the same at 10 jobs "
+              f"({took[0]:.2f}s)", flush=True)
 
 
 def peak_memory() -> tuple[float, float]:
@@ -261,6 +314,10 @@ def main() -> None:
         sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
           f"{os.getloadavg()[0]:.1f} at the start")
+    if "--shapes-only" in sys.argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            shapes(Path(tmp))
+        return
     if "--validate-only" in sys.argv:  # the validate budget alone: < 0.5 s for 1000 jobs
         with tempfile.TemporaryDirectory() as tmp:
             for n in sizes:
@@ -297,6 +354,7 @@ def main() -> None:
                   f"{synth_cli / first_cli:>4.1f}x {synth:>7.2f}s {base:>7.2f}s "
                   f"{base / synth:>11.1f}x {own:>7.0f} {node:>9.0f} {full:>6.1f}s "
                   f"{compared:>7.2f}s", flush=True)
+        shapes(Path(tmp))
         runs = [cdktf_synth(Path(tmp)) for _ in range(2)]
         if runs[0] is not None:
             print(f"npx cdktf synth of the examples (pipelines/): "
