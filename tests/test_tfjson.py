@@ -91,7 +91,8 @@ def by_splice(data: dict[str, Any]) -> Callable[[Any], None]:
 @settings(max_examples=40 if CI else 80, deadline=None, derandomize=CI,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(VALUES, min_size=1, max_size=6), st.dictionaries(TEXT, VALUES, max_size=4))
-def test_the_splice_writes_what_cdktf_writes(tmp_path_factory: Any, values: list[Any],
+def test_the_splice_writes_what_cdktf_writes(tmp_path_factory: Any, fallbacks: list[str],
+                                             values: list[Any],
                                              mapping: dict[str, Any]) -> None:
     data = {"locals": {"values": values, "mapping": mapping, "nested": {"m": mapping}}}
     tmp = tmp_path_factory.mktemp("tfjson")
@@ -99,6 +100,7 @@ def test_the_splice_writes_what_cdktf_writes(tmp_path_factory: Any, values: list
     assert written(tmp / "splice", by_splice(data)) == expected
     # brickline's own app synthesizes with every Fragment deferred from the start
     assert written(tmp / "app", by_splice(data), synthesize) == expected
+    assert fallbacks == []  # written by tfjson, not taken from cdktf
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -122,6 +124,20 @@ def test_strings_and_keys_as_javascript_writes_them() -> None:
         '{\n  "a": {\n  },\n  "b": [\n  ],\n  "d": [\n    1\n  ]\n}')
 
 
+@pytest.fixture
+def fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The stacks whose Splice took cdktf's whole merge instead of splicing."""
+    taken: list[str] = []
+    real = Splice._from_cdktf
+
+    def counted(self: Splice) -> Any:
+        taken.append(str(self.folder))
+        return real(self)
+
+    monkeypatch.setattr(Splice, "_from_cdktf", counted)
+    return taken
+
+
 def _pipeline(name: str) -> Any:
     (pipeline,), _ = collect([str(PIPELINES / name)])
     return pipeline
@@ -139,7 +155,8 @@ def user_stack(typed: bool, extra: Callable[[Any, Pipeline], None]) -> Callable[
 
 
 def override_a_job(stack: Any, pipeline: Pipeline) -> None:
-    stack.add_override("resource.databricks_job.etl_data_extract_job.max_concurrent_runs", 7)
+    """An override of a value the pipeline sets itself (the job's name)."""
+    stack.add_override("resource.databricks_job.etl_data_extract_job.name", "renamed")
 
 
 def own_moved_block(stack: Any, pipeline: Pipeline) -> None:
@@ -154,7 +171,7 @@ def own_moved_block(stack: Any, pipeline: Pipeline) -> None:
 
 @pytest.mark.parametrize("extra", [override_a_job, own_moved_block])
 def test_where_the_stack_also_sets_a_fragment_path_cdktf_merges(
-        tmp_path: Path, extra: Callable[[Any, Pipeline], None]) -> None:
+        tmp_path: Path, extra: Callable[[Any, Pipeline], None], fallbacks: list[str]) -> None:
     """The Splice falls back to cdktf's own merge: an override wins over the pipeline's
     value, and the two `moved` lists are concatenated in cdktf's order."""
     def token_path(app: Any) -> None:
@@ -165,23 +182,32 @@ def test_where_the_stack_also_sets_a_fragment_path_cdktf_merges(
     expected = written(tmp_path / "cdktf", token_path)
     assert written(tmp_path / "splice", user_stack(False, extra)) == expected
     assert written(tmp_path / "app", user_stack(False, extra), synthesize) == expected
+    assert len(fallbacks) == 2  # the splice and the app: both took cdktf's merge
     doc = json.loads(expected)
     if extra is override_a_job:
-        assert doc["resource"]["databricks_job"]["etl_data_extract_job"][
-            "max_concurrent_runs"] == 7
+        assert doc["resource"]["databricks_job"]["etl_data_extract_job"]["name"] == "renamed"
     else:
         assert {m["to"] for m in doc["moved"]} == {"databricks_job.mine",
                                                    "databricks_job.etl_orchestrator"}
 
 
-def test_an_override_elsewhere_keeps_the_fast_path(tmp_path: Path) -> None:
-    """An override on a path no Fragment sets is merged by cdktf before the splice."""
+def test_an_override_beside_the_pipelines_values_keeps_the_splice(
+        tmp_path: Path, fallbacks: list[str]) -> None:
+    """Overrides on paths no Fragment sets a value at (the stack's terraform block, a key
+    the pipeline's job does not set) are merged by cdktf before the splice; the order of
+    the merge cannot matter, so no fallback."""
     def extra(stack: Any, pipeline: Pipeline) -> None:
         stack.add_override("terraform.required_version", ">= 1.5")
+        stack.add_override(
+            "resource.databricks_job.etl_data_extract_job.max_concurrent_runs", 7)
 
     typed = written(tmp_path / "typed", user_stack(True, extra))
     assert written(tmp_path / "fast", user_stack(False, extra)) == typed
-    assert '"required_version": ">= 1.5"' in typed
+    assert fallbacks == []
+    doc = json.loads(typed)
+    assert doc["terraform"]["required_version"] == ">= 1.5"
+    assert doc["resource"]["databricks_job"]["etl_data_extract_job"][
+        "max_concurrent_runs"] == 7
 
 
 def test_testing_synth_and_full_synth_see_the_fragment(tmp_path: Path) -> None:
