@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from brickline.spec.base import known_int
 from brickline.spec.defaults import (
     cluster_with_defaults,
     has_node_type,
@@ -43,12 +44,12 @@ def worker_ranges(cluster: Any, error: Callable[[Path, str], Diagnostic]) -> lis
     (databricks-sdk service/compute.py AutoScale.max_workers: "Note that max_workers must be
     strictly greater than min_workers")."""
     out: list[Diagnostic] = []
-    if cluster.num_workers is not None and cluster.num_workers < 0:
-        out.append(error(("num_workers",), f"bad value {cluster.num_workers}: "
-                                           "num_workers is 0 or more"))
+    workers = known_int(cluster.num_workers)
+    if workers is not None and workers < 0:
+        out.append(error(("num_workers",), f"bad value {workers}: num_workers is 0 or more"))
     scale = cluster.autoscale
     if scale is not None:
-        low, high = scale.min_workers, scale.max_workers
+        low, high = known_int(scale.min_workers), known_int(scale.max_workers)
         if low is not None and low < 0:
             out.append(error(("autoscale", "min_workers"),
                              f"bad value {low}: min_workers is 0 or more"))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from brickline.spec import jobs_api as api
+from brickline.spec.base import known_int
 from brickline.spec.defaults import (
     CODE_TASK_TYPES,
     COMPUTE_KEYS,
@@ -76,9 +77,9 @@ def job_limits(ctx: JobContext) -> list[Diagnostic]:
         out.append(ctx.at(("tasks",), f"{len(job.tasks)} tasks and brickline's {added} status "
                                       f"tasks make more than the {MAX_TASKS} tasks the Jobs "
                                       "API allows in one job: split the job"))
-    if job.max_concurrent_runs is not None and not (
-            0 <= job.max_concurrent_runs <= MAX_CONCURRENT_RUNS):
-        out.append(ctx.at(("max_concurrent_runs",), too_many_runs(job.max_concurrent_runs)))
+    runs = known_int(job.max_concurrent_runs)
+    if runs is not None and not 0 <= runs <= MAX_CONCURRENT_RUNS:
+        out.append(ctx.at(("max_concurrent_runs",), too_many_runs(runs)))
     if job.description is not None and len(job.description) > MAX_DESCRIPTION:
         out.append(ctx.at(("description",), f"the description is {len(job.description)} "
                                             f"characters; the Jobs API allows {MAX_DESCRIPTION}"))

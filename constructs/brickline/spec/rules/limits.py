@@ -50,6 +50,4 @@ MAX_JOB_CLUSTERS = 100
 MAX_DBT_COMMANDS = 10
 MIN_TRIGGER_SECONDS = 60
 MAX_WEBHOOKS_PER_EVENT = 3
-# provider 1.99.0 jobs/resource_job.go:599: periodic trigger units
-PERIODIC_UNITS = ("DAYS", "HOURS", "WEEKS")
 RETRY_KEYS = ("max_retries", "min_retry_interval_millis", "retry_on_timeout")

@@ -318,17 +318,12 @@ def target_settings(p: Pipeline) -> list[Diagnostic]:
         def error(rel: Path, message: str, base: Path = base) -> Diagnostic:
             return src.error((*base, *rel), message)
 
+        def cluster_error(rel: Path, message: str, base: Path = base) -> Diagnostic:
+            return src.error((*base, "clusters", *rel), message)
+
         out += run_as_problems(target.run_as, error)
-        scale = target.clusters.autoscale if target.clusters else None
-        if scale and scale.min_workers is not None and scale.min_workers < 0:
-            out.append(error(("clusters", "autoscale", "min_workers"),
-                             f"bad value {scale.min_workers}: min_workers is 0 or more"))
-        elif scale and scale.min_workers is not None and scale.max_workers is not None and (
-                scale.max_workers <= scale.min_workers):
-            out.append(error(("clusters", "autoscale", "max_workers"),
-                             f"max_workers ({scale.max_workers}) must be greater than "
-                             f"min_workers ({scale.min_workers}); for a fixed size write "
-                             "num_workers instead of autoscale"))
+        if target.clusters is not None:
+            out += worker_ranges(target.clusters, cluster_error)
     return out
 
 

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from brickline.spec import jobs_api as api
 from brickline.spec import quartz
-from brickline.spec.diagnostics import Diagnostic, Path, did_you_mean
+from brickline.spec.base import known_int
+from brickline.spec.diagnostics import Diagnostic, Path
 from brickline.spec.rules.context import JobContext
 from brickline.spec.rules.job import git_source_problems, run_as_problems
-from brickline.spec.rules.limits import MIN_TRIGGER_SECONDS, PERIODIC_UNITS
+from brickline.spec.rules.limits import MIN_TRIGGER_SECONDS
 
 
 def job_triggers(ctx: JobContext) -> list[Diagnostic]:
@@ -50,7 +51,7 @@ def schedule_problems(schedule: api.Schedule | None,
 def trigger_problems(trigger: api.Trigger | None,
              error: Callable[[Path, str], Diagnostic]) -> list[Diagnostic]:
     """provider 1.99.0 jobs/resource_job.go:593-602: exactly one of file_arrival,
-    table_update, periodic; periodic interval >= 1 and unit DAYS, HOURS or WEEKS;
+    table_update, periodic; periodic interval >= 1 (its unit is an enum of the model);
     file_arrival url not empty; table_update at least one table."""
     if trigger is None:
         return []
@@ -61,17 +62,10 @@ def trigger_problems(trigger: api.Trigger | None,
     out = []
     periodic = trigger.periodic
     if periodic is not None:
-        if periodic.interval < 1:
+        interval = known_int(periodic.interval)
+        if interval is not None and interval < 1:
             out.append(error(("trigger", "periodic", "interval"),
                              f"bad value {periodic.interval}: the interval is 1 or more"))
-        if periodic.unit not in PERIODIC_UNITS:
-            close = [u for u in PERIODIC_UNITS if u.lower() == periodic.unit.lower()
-                     or u.lower() == periodic.unit.lower() + "s"]
-            hint = f" (did you mean '{close[0]}'?)" if close else did_you_mean(
-                periodic.unit, PERIODIC_UNITS)
-            out.append(error(("trigger", "periodic", "unit"),
-                             f"bad value {periodic.unit!r}: expected one of "
-                             f"{', '.join(PERIODIC_UNITS)}{hint}"))
     if trigger.file_arrival is not None and not trigger.file_arrival.url:
         out.append(error(("trigger", "file_arrival", "url"), "the url is empty: give the "
                                                              "storage location to watch"))
