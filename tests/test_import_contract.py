@@ -71,7 +71,9 @@ PLAN_LAYERS = {
     "deployment": {"model"},
     "job": {"model", "status_tasks", "deployment"},
     "orchestrator": {"model", "deployment", "job"},
-    "__init__": {"model", "status_tasks", "status_log", "deployment", "job", "orchestrator"},
+    "bundle": {"model"},  # a bundle's data sources, pipelines, schemas, volumes, synced files
+    "__init__": {"model", "status_tasks", "status_log", "deployment", "job", "orchestrator",
+                 "bundle"},
 }
 
 

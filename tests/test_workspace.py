@@ -347,8 +347,10 @@ def test_a_job_outside_the_orchestrator_keeps_its_schedule_and_a_run_key_of_its_
 
 
 def test_jobs_in_the_orchestrator_with_their_own_trigger_are_errors(tmp_path: Path) -> None:
+    # the edge to B keeps A in the orchestrator (spec/orchestration.py)
     found = diagnostics(tmp_path, {"p.yml": (
         "jobs:\n  - name: A\n    trigger: {periodic: {interval: 1, unit: HOURS}}\n"
+        "    tasks:\n" + TASK.format(key="t") + "  - name: B\n    depends_on: [A]\n"
         "    tasks:\n" + TASK.format(key="t"))})
     assert found == ["error: jobs[0].trigger: job 'A' runs from the orchestrator and also by "
                      "its own trigger: it would run twice per pipeline run, under the same "

@@ -36,7 +36,7 @@ LIST_RENAMES = {
 # Job-level fields that exist only for the legacy single-task job format or for Terraform
 # itself; a pipeline job always uses `tasks`.
 SKIP_JOB_FIELDS = {
-    "always_running", "control_run_state", "id", "timeouts", "format", "deployment",
+    "always_running", "control_run_state", "id", "timeouts", "format",
     "dbt_task", "notebook_task", "spark_jar_task", "spark_python_task", "spark_submit_task",
     "pipeline_task", "python_wheel_task", "run_job_task", "new_cluster",
     "existing_cluster_id", "library", "max_retries", "min_retry_interval_millis",

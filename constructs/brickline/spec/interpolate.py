@@ -69,11 +69,16 @@ class Expression:
 
 @dataclass
 class Resolved:
-    """What resolving a value gave: the value, the problems, and what the stack needs."""
+    """What resolving a value gave: the value, the problems (each at the path of the
+    string that holds the reference), and what the stack needs."""
 
     value: Any
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[tuple[str | int, ...], str]] = field(default_factory=list)
     needs: set[str] = field(default_factory=set)
+    path: tuple[str | int, ...] = ()
+
+    def problem(self, message: str) -> None:
+        self.problems.append((self.path, message))
 
 
 # A scope: nested mappings and lists of plain values or Expressions, keyed by the first
@@ -124,6 +129,15 @@ def _value(value: Any, scope: Scope, out: Resolved, chain: tuple[str, ...],
            keep: Callable[[str], bool] | None) -> Any:
     if isinstance(value, str):
         return _string(value, scope, out, chain, keep) if "${" in value else value
+    if not chain and isinstance(value, (dict, list)):
+        base = out.path
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        done: dict[Any, Any] = {}
+        for k, v in items:
+            out.path = (*base, k)
+            done[k] = _value(v, scope, out, chain, keep)
+        out.path = base
+        return done if isinstance(value, dict) else list(done.values())
     if isinstance(value, dict):
         return {k: _value(v, scope, out, chain, keep) for k, v in value.items()}
     if isinstance(value, list):
@@ -151,7 +165,7 @@ def _string(text: str, scope: Scope, out: Resolved, chain: tuple[str, ...],
             return resolved
         if isinstance(resolved, (dict, list)):
             kind = "map" if isinstance(resolved, dict) else "sequence"
-            out.problems.append(f"${{{ref}}} is a {kind}: a {kind} cannot be put inside a "
+            out.problem(f"${{{ref}}} is a {kind}: a {kind} cannot be put inside a "
                                 "longer string; use the reference alone as the value")
             parts.append(match.group(0))
         elif isinstance(resolved, bool):
@@ -177,7 +191,7 @@ def _reference(ref: str, scope: Scope, out: Resolved, chain: tuple[str, ...],
         return _KEPT
     path = split(ref)
     if path[0] not in (*RESOLVED, RESOURCES):
-        out.problems.append(
+        out.problem(
             f"${{{ref}}} is not a reference brickline can resolve: it resolves ${{var.*}}, "
             "${bundle.*}, ${workspace.*} and ${resources.*}; Terraform would read any other "
             "${...} as an expression of its own")
@@ -187,17 +201,17 @@ def _reference(ref: str, scope: Scope, out: Resolved, chain: tuple[str, ...],
         return _KEPT  # resolved elsewhere (a pipeline's ${var.x} is a Terraform variable)
     found = lookup(scope, canonical)
     if found is MISSING:
-        out.problems.append(f"${{{ref}}}: reference does not exist{_suggest(scope, path)}")
+        out.problem(f"${{{ref}}}: reference does not exist{_suggest(scope, path)}")
         return _KEPT
     if isinstance(found, Expression):
         out.needs.update(found.needs)
         return "${" + found.text + "}"
     if ref in chain:
-        out.problems.append("the references form a cycle: "
+        out.problem("the references form a cycle: "
                             + " -> ".join(f"${{{r}}}" for r in (*chain, ref)))
         return _KEPT
     if len(chain) >= MAX_DEPTH:
-        out.problems.append(f"references nested deeper than {MAX_DEPTH}: ${{{ref}}}")
+        out.problem(f"references nested deeper than {MAX_DEPTH}: ${{{ref}}}")
         return _KEPT
     return _value(found, scope, out, (*chain, ref), keep)
 

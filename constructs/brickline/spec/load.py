@@ -12,13 +12,15 @@ import contextlib
 import functools
 import gc
 import os
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from brickline.spec import localfiles, rules, targets
+from brickline.spec import bundle as bundles
+from brickline.spec import localfiles, orchestration, rules, targets
 from brickline.spec.diagnostics import (
     Diagnostic,
     Location,
@@ -29,6 +31,7 @@ from brickline.spec.diagnostics import (
     format_path,
 )
 from brickline.spec.model import Job, Orchestrator, Pipeline, PipelineSettings
+from brickline.spec.normalize import normalize
 from brickline.spec.validation import (
     each,
     kind_of,
@@ -72,7 +75,6 @@ BUNDLE_KEYS: dict[str, tuple[bool, str]] = {
     "permissions": (True, "move them to pipeline.permissions in pipeline.yml (same keys)"),
     "run_as": (True, "move it to pipeline.targets.<target>.run_as in pipeline.yml"),
 }
-OWN_TRIGGERS = ("schedule", "trigger", "continuous")
 # keys of a bundle job resource that a databricks_job does not take
 BUNDLE_JOB_KEYS = {
     "lifecycle": "not supported: Terraform keeps the job's lifecycle; remove it",
@@ -130,7 +132,12 @@ def _collect(paths: Sequence[str]) -> tuple[list[Pipeline], list[Diagnostic]]:
 
 
 def discover(raw: str) -> tuple[list[tuple[str, list[FsPath]]], list[Diagnostic]]:
+    """The pipelines at a path: a file, a pipeline folder, a bundle root (a folder holding
+    databricks.yml, or that file itself), or a folder of them."""
     path = FsPath(raw)
+    if path.is_file() and path.name in bundles.ROOT_FILES:
+        path = path.parent
+        raw = str(path)
     if path.is_file():
         return [(raw, [path])], []
     if not path.is_dir():
@@ -160,6 +167,11 @@ def _holds_yaml(folder: FsPath) -> bool:
 
 
 def _walk(folder: FsPath) -> list[tuple[str, list[FsPath]]]:
+    root, problems = bundles.root_file(folder)
+    if root is not None or problems:
+        # a bundle root is one pipeline, whatever else its folder holds (the CLI reads only
+        # databricks.yml and what it includes)
+        return [(str(folder), [root or folder / bundles.ROOT_FILES[0]])]
     files = _yaml_files(folder)
     subs = [s for s in _subfolders(folder) if _holds_yaml(s)]
     if any(f.name in SETTINGS_FILES for f in files) or (files and not subs):
@@ -170,7 +182,26 @@ def _walk(folder: FsPath) -> list[tuple[str, list[FsPath]]]:
     return units
 
 
+def _load_bundle(origin: str) -> tuple[Pipeline | None, list[Diagnostic]]:
+    folder = FsPath(origin)
+    root, diagnostics = bundles.root_file(folder)
+    if root is None:
+        return None, diagnostics
+    pipeline, diagnostics, broken = bundles.load(folder, root)
+    if pipeline is None:
+        return None, diagnostics
+    diagnostics.extend(orchestration.decide(pipeline))
+    diagnostics.extend(rules.check(pipeline, known_broken=broken))
+    diagnostics.extend(bundles.check(pipeline))
+    built = bundles.artifacts(pipeline.bundle)
+    for job in pipeline.jobs:
+        diagnostics.extend(localfiles.check(job, root=origin, built=built))
+    return pipeline, diagnostics
+
+
 def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[Diagnostic]]:
+    if len(files) == 1 and files[0].name in bundles.ROOT_FILES and FsPath(origin).is_dir():
+        return _load_bundle(origin)
     diagnostics: list[Diagnostic] = []
     settings: PipelineSettings | None = None
     settings_source: Source | None = None
@@ -192,6 +223,10 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
         if not isinstance(data, dict):
             diagnostics.append(source.error(
                 (), f"expected a mapping with 'jobs:' and/or 'pipeline:', got {kind_of(data)}"))
+            continue
+        shape = _job_body(data)
+        if shape is not None:
+            diagnostics.append(source.error((), shape))
             continue
         for key in data:
             if key in BUNDLE_KEYS:
@@ -236,6 +271,7 @@ def _load_one(origin: str, files: list[FsPath]) -> tuple[Pipeline | None, list[D
     pipeline = Pipeline(name=name, origin=origin, settings=settings, jobs=jobs,
                         settings_source=settings_source, sources=sources,
                         broken=broken_settings)
+    diagnostics.extend(orchestration.decide(pipeline))
     diagnostics.extend(rules.check(pipeline, known_broken=broken_job_names))
     diagnostics.extend(_target_overrides(pipeline, broken_job_names))
     diagnostics.extend(_target_files(pipeline))
@@ -373,9 +409,6 @@ def _bundle_jobs(source: Source, resources: Any) -> tuple[list[Job], set[str], l
                 problems.append(source.error((*path, bad), f"'{bad}': {what}", key=True))
         job_data = {"name": key, "key": key,
                     **{k: v for k, v in raw.items() if k not in BUNDLE_JOB_KEYS}}
-        if any(k in raw for k in OWN_TRIGGERS) and "orchestrate" not in raw:
-            # a bundle job with a schedule of its own keeps running on it, as in the bundle
-            job_data["orchestrate"] = False
         job, job_problems = validate_job(source, path, job_data)
         problems.extend(job_problems)
         if job is not None:
@@ -386,10 +419,34 @@ def _bundle_jobs(source: Source, resources: Any) -> tuple[list[Job], set[str], l
 
 
 def _job_at(source: Source, index: int, raw: Any) -> tuple[Job | None, list[Diagnostic]]:
+    # a number or a boolean in a map of strings (base_parameters: {threshold: 100}) is its
+    # text, as the Databricks CLI makes it (libs/dyn/convert/normalize.go); the rest stays
+    # strict
+    raw, _ = normalize(Job, raw, source, ("jobs", index), maps_only=True)
     return validate_job(source, ("jobs", index), raw)
 
 
+def _job_body(data: dict[str, Any]) -> str | None:
+    """What to do with a file that is one job as the Jobs API writes it: a jobs/create body
+    (the job's settings at the top) or a jobs/get answer ({job_id, settings})."""
+    if set(data) & set(FILE_KEYS):
+        return None
+    if isinstance(data.get("settings"), dict) and "job_id" in data:
+        return ("this file is a Jobs API jobs/get answer: put its `settings` under `jobs:` "
+                "as one item of the list, or run `brickline import` on the job's id")
+    fields = set(Job.model_fields) | {"task", "job_cluster"}
+    if "tasks" in data or "task" in data or ("name" in data and set(data) <= fields):
+        return ("this file is one job in the Jobs API's shape (a jobs/create body): put it "
+                "under `jobs:` as one item of the list")
+    return None
+
+
 def _default_name(origin: str) -> str:
-    path = FsPath(origin)
-    return path.stem if path.suffix in YAML_SUFFIXES else path.name
+    """A pipeline's name from its folder or file: `.` is the folder it names, and a bundle
+    file's type suffix (out.job.yml) is not part of it; what a stack's name cannot hold
+    becomes '_'."""
+    path = FsPath(origin).resolve() if FsPath(origin).is_dir() else FsPath(origin)
+    name = path.stem if path.suffix in YAML_SUFFIXES else path.name
+    name = re.sub(r"\.(job|pipeline|schema|volume)$", "", name)
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_-") or "pipeline"
 

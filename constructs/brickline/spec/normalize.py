@@ -31,12 +31,13 @@ TRUE = {"true", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON"}
 FALSE = {"false", "n", "N", "no", "No", "NO", "off", "Off", "OFF"}
 
 
-def normalize(model: type[BaseModel], data: Any, source: Source, base: Path,
-              ) -> tuple[Any, list[Diagnostic]]:
+def normalize(model: type[BaseModel], data: Any, source: Source, base: Path, *,
+              maps_only: bool = False) -> tuple[Any, list[Diagnostic]]:
     """`data` (a mapping for `model`) normalized as the CLI normalizes it, and the warnings
-    the CLI gives on the way."""
+    the CLI gives on the way. `maps_only`: only a number or boolean in a map of strings
+    becomes its text (a pipeline folder's job: its other values stay strict)."""
     out: list[Diagnostic] = []
-    return _struct(model, data, source, base, out), out
+    return _struct(model, data, source, base, out, maps_only), out
 
 
 def _warn(source: Source, path: Path, message: str, *, key: bool = False) -> Diagnostic:
@@ -48,7 +49,7 @@ _DROP = object()
 
 
 def _struct(model: type[BaseModel], data: Any, source: Source, path: Path,
-            out: list[Diagnostic]) -> Any:
+            out: list[Diagnostic], maps_only: bool = False) -> Any:
     if not isinstance(data, dict):
         return data  # the model reports a mapping that is not one
     fields = _fields(model)
@@ -56,18 +57,26 @@ def _struct(model: type[BaseModel], data: Any, source: Source, path: Path,
     for key, value in data.items():
         info = fields.get(key)
         if info is None:
-            if model.model_config.get("extra") == "forbid" and not source.anchored(
-                    (*path, key)):
+            if not maps_only and model.model_config.get("extra") == "forbid" and \
+                    not source.anchored((*path, key)):
                 out.append(_warn(source, (*path, key),
                                  f"unknown field: {key} (the Databricks CLI drops it, and so "
                                  "does brickline)", key=True))
                 continue
             result[key] = value
             continue
-        converted = _value(info.annotation, value, source, (*path, key), out)
+        converted = _value(_annotation(info), value, source, (*path, key), out, maps_only)
         if converted is not _DROP:
             result[key] = converted
     return result
+
+
+def _annotation(info: Any) -> Any:
+    """The field's annotation with what pydantic keeps apart (Annotated metadata: the
+    validators of Number, Bool, Real) put back."""
+    if info.metadata:
+        return typing.Annotated[(info.annotation, *info.metadata)]
+    return info.annotation
 
 
 def _fields(model: type[BaseModel]) -> dict[str, Any]:
@@ -80,11 +89,12 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _value(annotation: Any, value: Any, source: Source, path: Path,
-           out: list[Diagnostic]) -> Any:
+           out: list[Diagnostic], maps_only: bool = False, in_map: bool = False) -> Any:
     if is_reference(value):
         return value
     stripped = _strip_optional(annotation)
-    if value is None:
+    if maps_only and value is None:
+        return value
         kind = _leaf_kind(stripped)
         if not kind:
             return value  # a null struct, list or map is kept (no value)
@@ -96,7 +106,7 @@ def _value(annotation: Any, value: Any, source: Source, path: Path,
         (item,) = typing.get_args(stripped) or (Any,)
         if not isinstance(value, list):
             return value
-        return [_value(item, v, source, (*path, i), out) for i, v in enumerate(value)]
+        return [_value(item, v, source, (*path, i), out, maps_only) for i, v in enumerate(value)]
     if origin is dict:
         args = typing.get_args(stripped)
         inner = args[-1] if args else Any
@@ -104,13 +114,16 @@ def _value(annotation: Any, value: Any, source: Source, path: Path,
             return value
         kept = {}
         for k, v in value.items():
-            converted = _value(inner, v, source, (*path, k), out)
+            converted = _value(inner, v, source, (*path, k), out, maps_only, True)
             if converted is not _DROP:
                 kept[k] = converted
         return kept
     model = _model_in(stripped) if isinstance(stripped, type) else None
     if model is not None and isinstance(stripped, type) and issubclass(stripped, BaseModel):
-        return _struct(model, value, source, path, out)
+        return _struct(model, value, source, path, out, maps_only)
+    if maps_only and not (in_map and _leaf_kind(stripped) == "str" and isinstance(
+            value, (bool, int, float))):
+        return value
     return _scalar(_leaf_kind(stripped), value, source, path, out)
 
 

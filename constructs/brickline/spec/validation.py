@@ -26,7 +26,9 @@ from brickline.spec.yamlsource import Source, load
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
-def read_file(path: FsPath) -> tuple[Source, list[Diagnostic]]:
+def read_file(path: FsPath, *, bundle: bool = False) -> tuple[Source, list[Diagnostic]]:
+    """A YAML file's data with where each value is; `bundle`: read as the Databricks CLI
+    reads a bundle file (a key written twice keeps its last value, with a warning)."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -45,7 +47,7 @@ def read_file(path: FsPath) -> tuple[Source, list[Diagnostic]]:
         return Source(name), [Diagnostic(Location(name, line, column), "",
                                          f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
                                          "save the file as UTF-8")]
-    return load(text.removeprefix("\ufeff"), name)
+    return load(text.removeprefix("\ufeff"), name, last_key_wins=bundle)
 
 
 

@@ -68,13 +68,13 @@ def check(pipeline: Pipeline, *, known_broken: AbstractSet[str] = frozenset()) -
     out += job_edges(pipeline, known_broken)
     facts = PipelineFacts(pipeline)
     for job in pipeline.jobs:
-        out += check_job(_job_context(pipeline, job, facts))
+        out += check_job(job_context(pipeline, job, facts))
     out += rules_deploy.check(pipeline)
     out += rules_workspace.check(pipeline)
     return out
 
 
-def _job_context(p: Pipeline, job: Job, facts: PipelineFacts | None = None) -> JobContext:
+def job_context(p: Pipeline, job: Job, facts: PipelineFacts | None = None) -> JobContext:
     return JobContext(
         pipeline=p, job=job, tasks={t.task_key: t for t in job.tasks},
         clusters=frozenset(c.job_cluster_key for c in job.job_clusters or []),
@@ -84,6 +84,13 @@ def _job_context(p: Pipeline, job: Job, facts: PipelineFacts | None = None) -> J
 
 def check_job(ctx: JobContext) -> list[Diagnostic]:
     if not ctx.job.tasks and not ctx.job.broken_tasks:
+        if ctx.pipeline.bundle is not None:
+            # the Jobs API takes a job without tasks (create job: tasks is not required),
+            # and so does a bundle; a pipeline folder's job must say what it runs
+            where = ctx.at(("tasks",), "this job has no tasks: it runs only brickline's "
+                                       "status tasks")
+            return [Diagnostic(where.location, where.key_path, where.message,
+                               severity="warning")]
         return [ctx.at(("tasks",), "a job needs at least one task")]
     out: list[Diagnostic] = []
     for rule in JOB_RULES:
@@ -146,4 +153,5 @@ TASK_RULES: tuple[TaskRule, ...] = (
 )
 
 __all__ = ["JOB_RULES", "PIPELINE_RULES", "TASK_RULES", "JobContext", "JobRule", "PipelineRule",
-           "TaskContext", "TaskRule", "check", "check_across", "check_job", "check_task"]
+           "TaskContext", "TaskRule", "check", "check_across", "check_job", "check_task",
+           "job_context"]

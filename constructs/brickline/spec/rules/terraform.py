@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from brickline import names
+from brickline.spec import interpolate
 from brickline.spec.diagnostics import Diagnostic, Location, Path, did_you_mean
 from brickline.spec.model import Job, Pipeline
 from brickline.spec.rules.limits import ADDRESS, DEFAULT_WAREHOUSE_VARIABLE, VARIABLE_NAME
@@ -62,6 +63,8 @@ def templates(p: Pipeline) -> list[Diagnostic]:
     syntax, hashicorp/hcl json/spec.md: object property names are templates too): only
     ${var.NAME} of a declared variable is passed through."""
     out: list[Diagnostic] = []
+    if p.bundle is not None:
+        return _bundle_templates(p)
     declared = declared_variables(p)
     unsure = {b.removeprefix("variables.") for b in p.broken if b.startswith("variables.")}
     check_declared = p.intact("variables", "metadata")
@@ -79,6 +82,26 @@ def templates(p: Pipeline) -> list[Diagnostic]:
                                           "as an expression in a key too; remove it, or write "
                                           f"'{sign}{sign}{{' for a literal '{sign}{{'",
                                     key=True))
+    return out
+
+
+def _bundle_templates(p: Pipeline) -> list[Diagnostic]:
+    """In a bundle, every `${...}` reference is resolved per target (spec/bundle.py, which
+    reports what names nothing); a '${' or '%{' that starts no reference would reach
+    Terraform as an expression of its own (the Databricks CLI leaves it as text)."""
+    out = []
+    for source in p.sources:
+        for path, text in [*source.templates, *source.key_templates]:
+            refs = {m.start() for m in interpolate.REFERENCE.finditer(text)}
+            for match in TEMPLATE.finditer(text):
+                if match.group(1) == "$" and match.start() in refs:
+                    continue
+                sign = match.group(1)
+                out.append(source.error(
+                    path, f"'{sign}{{' here starts no reference (${{var.x}}, "
+                    "${bundle.x}, ${workspace.x}, ${resources.x}); Terraform would read it as "
+                    "an expression of its own: write a reference, or remove the '{'"))
+                break
     return out
 
 
