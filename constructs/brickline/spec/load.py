@@ -303,8 +303,8 @@ def _target_overrides(p: Pipeline, broken: set[str]) -> list[Diagnostic]:
                     out.append(source.error(
                         (*path, key), f"a target cannot change a job's '{key}': the jobs and "
                         "their edges are the same in every target", key=True))
-            if any(d.key_path.startswith(format_path(path)) for d in out):
-                continue
+            # the rest of the override is checked too: one run shows every mistake in it
+            override = {k: v for k, v in override.items() if k not in targets.FIXED_JOB_KEYS}
             merged = targets.job_raw(job, override, target_name)
             problems = _merged_problems(Job, merged, source, path, override)
             out += problems or _merged_files(job, merged, source.where(path, key=True), path)
