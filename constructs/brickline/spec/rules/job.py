@@ -9,10 +9,6 @@ from typing import Any
 
 from brickline.spec import jobs_api as api
 from brickline.spec.base import known_int
-from brickline.spec.defaults import (
-    CODE_TASK_TYPES,
-    COMPUTE_KEYS,
-)
 from brickline.spec.diagnostics import Diagnostic, Path
 from brickline.spec.model import Job
 from brickline.spec.rules.context import JobContext, job_at
@@ -28,7 +24,6 @@ from brickline.spec.rules.limits import (
     MAX_TASKS,
     MAX_WEBHOOKS_PER_EVENT,
     PARAMETER_NAME,
-    STATUS_ENVIRONMENT,
     TABLE_NAME,
     TASK_KEY,
 )
@@ -37,18 +32,13 @@ from brickline.spec.rules.limits import (
 def unique_keys(ctx: JobContext) -> list[Diagnostic]:
     """task_key, job_cluster_key and environment_key are unique within a job (Jobs API:
     "must be unique within its parent job"; environment_key "has to be unique within a
-    job"); brickline_status is the environment of brickline's status tasks."""
+    job")."""
     job = ctx.job
     out = _duplicates(job, [c.job_cluster_key for c in job.job_clusters or []],
                       "job_clusters", "job_cluster_key")
     out += _duplicates(job, [e.environment_key for e in job.environments or []],
                        "environments", "environment_key")
     out += _duplicates(job, [t.task_key for t in job.tasks], "tasks", "task_key")
-    for i, env in enumerate(job.environments or []):
-        if env.environment_key == STATUS_ENVIRONMENT:
-            out.append(ctx.at(("environments", i, "environment_key"),
-                              f"the environment key '{STATUS_ENVIRONMENT}' is brickline's own "
-                              "(its status tasks run there); rename this one"))
     for i, cluster in enumerate(job.job_clusters or []):
         if not TASK_KEY.fullmatch(cluster.job_cluster_key):
             out.append(ctx.at(("job_clusters", i, "job_cluster_key"),
@@ -86,12 +76,11 @@ def job_limits(ctx: JobContext) -> list[Diagnostic]:
     if len(job.job_clusters or []) > MAX_JOB_CLUSTERS:
         out.append(ctx.at(("job_clusters",), f"{len(job.job_clusters or [])} job clusters; "
                                              f"the Jobs API allows {MAX_JOB_CLUSTERS} per job"))
-    environments = len(job.environments or []) + (1 if _status_environment(job) else 0)
-    if environments > MAX_ENVIRONMENTS:
-        extra = " and brickline's status environment" if _status_environment(job) else ""
-        out.append(ctx.at(("environments",), f"{len(job.environments or [])} environments"
-                                             f"{extra} make more than the {MAX_ENVIRONMENTS} "
-                                             "the Jobs API allows per job"))
+    # brickline adds no environment of its own (its status tasks share the job's compute)
+    if len(job.environments or []) > MAX_ENVIRONMENTS:
+        out.append(ctx.at(("environments",), f"{len(job.environments or [])} environments "
+                                             f"make more than the {MAX_ENVIRONMENTS} the Jobs "
+                                             "API allows per job"))
     if not p.intact("targets", "tags"):
         return out
     reported_name = reported_tags = False
@@ -119,18 +108,6 @@ def long_name(name: str, target: str | None = None) -> str:
     where = f" with the name_prefix of target '{target}'" if target else ""
     return (f"the job name{where} is {len(name.encode())} bytes in UTF-8; the Jobs API "
             f"allows {MAX_NAME_BYTES}")
-
-
-def _status_environment(job: Job) -> bool:
-    """Whether the plan gives this job brickline's serverless status environment: when no
-    work task runs on a cluster (plan._status_compute, after defaults.with_only_cluster)."""
-    tasks = job.tasks
-    if any(t.job_cluster_key or t.existing_cluster_id or t.new_cluster for t in tasks):
-        return False
-    clusters = job.job_clusters or []
-    named = any(getattr(t, k) for t in tasks for k in COMPUTE_KEYS)
-    code = any(getattr(t, k, None) for t in tasks for k in CODE_TASK_TYPES)
-    return not (len(clusters) == 1 and not named and code)
 
 
 def job_parameters(ctx: JobContext) -> list[Diagnostic]:

@@ -26,8 +26,6 @@ PARAMETER_NAME = re.compile(r"[\w.-]+")
 # or underscore and may contain only letters, digits, underscores, and dashes."
 VARIABLE_NAME = re.compile(r"[^\W\d][\w-]*")
 RESERVED_TASK_PREFIX = "brickline_"
-# brickline's serverless environment for its status tasks (plan.STATUS_ENVIRONMENT)
-STATUS_ENVIRONMENT = "brickline_status"
 # Unity Catalog names (docs: "Names", sql-ref-names; "Unity Catalog requirements and
 # limitations"): at most 255 characters, no period, space, '/', ASCII control characters
 # or DEL, stored lowercase. brickline asks for less: letters, digits, '_' and '-'.

@@ -107,6 +107,8 @@ _GIT_PATHS = (("notebook_task", "notebook_path"), ("spark_python_task", "python_
 
 
 def _git_relative(task: dict[str, Any], ctx: Context) -> str | None:
+    if not is_set(ctx.job.get("git_source")):
+        return None  # source: GIT without a git_source has a message of its own (task.py)
     for block_name, field_name in _GIT_PATHS:
         block = get(task, block_name)
         if not isinstance(block, dict):

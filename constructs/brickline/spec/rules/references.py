@@ -24,7 +24,10 @@ from brickline.spec.rules.context import JobContext
 # the `<argument>` of job.start_time and job.trigger.time ("Date and time value options")
 TIME_ARGUMENTS = ("iso_weekday", "is_weekday", "iso_date", "iso_datetime", "year", "month",
                   "day", "hour", "minute", "second", "timestamp_ms")
-NAME = r"(?:[A-Za-z0-9_]+|`[^`]+`)"
+# an identifier: letters, digits, '_'; or escaped in backticks (the docs); or in brackets,
+# as databricks/bundle-examples knowledge_base/job_with_run_job_tasks writes
+# {{job.parameters.[input]}}
+NAME = r"(?:[A-Za-z0-9_]+|`[^`]+`|\[[^\]]+\])"
 NAMESPACES = ("job", "task", "tasks", "workspace")
 DOCUMENTED = [re.compile(p) for p in (
     r"job\.(?:id|name|run_id|repair_count|trigger\.type|trigger\.file_arrival\.location)",
@@ -72,10 +75,10 @@ def _problem(ref: str, tasks: set[str], parameters: set[str]) -> str | None:
                 "(see \"What is a dynamic value reference?\" in the Databricks docs): the "
                 "run fails on it")
     named = match.groupdict()
-    task = (named.get("task") or "").strip("`")
+    task = (named.get("task") or "").strip("`[]")
     if task and task not in tasks:
         return f"{{{{{ref}}}}} names no task of this job{did_you_mean(task, sorted(tasks))}"
-    parameter = (named.get("parameter") or "").strip("`")
+    parameter = (named.get("parameter") or "").strip("`[]")
     if parameter and parameter not in parameters:
         return (f"{{{{{ref}}}}} names no parameter of this job"
                 f"{did_you_mean(parameter, sorted(parameters))}: declare it under "
