@@ -100,3 +100,11 @@ def test_a_single_node_cluster_written_whole_passes() -> None:
     assert found("cluster", {"num_workers": 0}) and \
         found("cluster", {"num_workers": 0, "is_single_node": True, "kind": "CLASSIC_PREVIEW"}) \
         == []
+
+
+@pytest.mark.parametrize("spelling", ["job_clusters", "job_cluster"])
+def test_a_row_reads_either_spelling_of_a_list(spelling: str) -> None:
+    """The Jobs API's plural and the provider's singular: a row's anchor is either."""
+    job = {spelling: [{"job_cluster_key": "c", "new_cluster": {
+        "libraries": [{"pypi": {"package": "x"}}]}}]}
+    assert ["job cluster 'c' declares libraries" in m for m in found("job", job)] == [True]

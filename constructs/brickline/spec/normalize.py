@@ -16,6 +16,7 @@ Only the bundle door normalizes; a pipeline folder's files stay strict (spec/loa
 from __future__ import annotations
 
 import decimal
+import functools
 import typing
 from typing import Any
 
@@ -53,8 +54,12 @@ def _struct(model: type[BaseModel], data: Any, source: Source, path: Path,
     if not isinstance(data, dict):
         return data  # the model reports a mapping that is not one
     fields = _fields(model)
+    relevant = _relevant(model) if maps_only else None
     result: dict[str, Any] = {}
     for key, value in data.items():
+        if relevant is not None and key not in relevant:
+            result[key] = value
+            continue
         info = fields.get(key)
         if info is None:
             if not maps_only and model.model_config.get("extra") == "forbid" and \
@@ -71,6 +76,33 @@ def _struct(model: type[BaseModel], data: Any, source: Source, path: Path,
     return result
 
 
+@functools.cache
+def _relevant(model: type[BaseModel]) -> frozenset[str]:
+    """The spellings of the fields of `model` under which a map of strings can be found
+    (directly or deeper): all a maps_only pass needs to visit."""
+    out = set()
+    for spelled, info in _fields(model).items():
+        if _holds_string_map(_annotation(info), set()):
+            out.add(spelled)
+    return frozenset(out)
+
+
+def _holds_string_map(annotation: Any, seen: set[Any]) -> bool:
+    stripped = _strip_optional(annotation)
+    origin = typing.get_origin(stripped)
+    if origin is dict:
+        return True
+    if origin is list:
+        (item,) = typing.get_args(stripped) or (Any,)
+        return _holds_string_map(item, seen)
+    model = _model_in(stripped) if isinstance(stripped, type) else None
+    if model is not None and issubclass(model, BaseModel) and model not in seen:
+        seen.add(model)
+        return any(_holds_string_map(_annotation(i), seen)
+                   for i in model.model_fields.values())
+    return False
+
+
 def _annotation(info: Any) -> Any:
     """The field's annotation with what pydantic keeps apart (Annotated metadata: the
     validators of Number, Bool, Real) put back."""
@@ -79,6 +111,7 @@ def _annotation(info: Any) -> Any:
     return info.annotation
 
 
+@functools.cache
 def _fields(model: type[BaseModel]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, info in model.model_fields.items():

@@ -43,6 +43,8 @@ def decide(p: Pipeline) -> list[Diagnostic]:
     edged = {name for edge in p.edges() for name in edge}
     parents: dict[str, str] = {}
     for job in p.jobs:
+        if not job.raw_mentions("run_job_task"):
+            continue
         for key in _run_job_ids(job.raw):
             parents.setdefault(key, job.name)
     own: list[str] = []

@@ -15,6 +15,7 @@ the job runs, is an error; deprecated or ignored is a warning.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -62,11 +63,16 @@ class Context:
 # --- helpers for `check` rows ------------------------------------------------------------
 
 def get(data: Any, dotted: str) -> Any:
-    for part in dotted.split(".") if dotted else []:
+    for part in _parts(dotted):
         if not isinstance(data, dict):
             return None
         data = data.get(part)
     return data
+
+
+@functools.cache
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(dotted.split(".")) if dotted else ()
 
 
 def is_set(value: Any) -> bool:
@@ -335,6 +341,23 @@ ROWS: tuple[Row, ...] = (
 )
 
 
+# a list's two spellings (the Jobs API's and the provider's)
+_SPELLINGS = {"job_clusters": ("job_clusters", "job_cluster"),
+              "libraries": ("libraries", "library")}
+
+
+def _anchor(row: Row) -> tuple[str, ...]:
+    """The keys of the subject without which the row cannot apply (() when any may)."""
+    field = row.value if row.kind == "required" else row.field
+    head = field.split(".")[0] if isinstance(field, str) else ""
+    return _SPELLINGS.get(head, (head,)) if head else ()
+
+
+# rows by subject, each with its anchor: a subject that lacks the key skips the row
+_BY_SUBJECT: dict[str, tuple[tuple[tuple[str, ...], Row], ...]] = {
+    s: tuple((_anchor(r), r) for r in ROWS if r.subject == s) for s in {r.subject for r in ROWS}}
+
+
 def subjects(job: dict[str, Any]) -> Iterator[tuple[Subject, Path, dict[str, Any], Context]]:
     """Every subject of a job as written (Jobs API names, either spelling of the lists):
     (kind, path from the job, its data, what its rows may look up)."""
@@ -384,8 +407,8 @@ def _spelled(data: dict[str, Any], plural: str, singular: str) -> str:
 def check(subject: Subject, data: dict[str, Any], ctx: Context
           ) -> Iterator[tuple[Path, str, Severity]]:
     """(path within the subject, message, severity) of each row the subject breaks."""
-    for row in ROWS:
-        if row.subject != subject:
+    for anchor, row in _BY_SUBJECT.get(subject, ()):
+        if anchor and not any(a in data for a in anchor):
             continue
         found = _row(row, data, ctx)
         if found is not None:
