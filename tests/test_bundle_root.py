@@ -330,3 +330,25 @@ def test_a_job_another_job_runs_is_not_run_by_the_orchestrator(tmp_path: Path) -
     assert decided == {"controller": True, "copy": False}
     (note,) = [d for d in found if d.severity == "note"]
     assert "run by another job's run_job_task: copy (by controller)" in note.message
+
+
+def test_brickline_build_runs_each_artifact_s_build(tmp_path: Path) -> None:
+    """bundle/artifacts/build.go: the build command in the artifact's path; synth never
+    builds (a wheel the artifact makes is read by Terraform at plan)."""
+    from brickline.cli import cli
+    from click.testing import CliRunner
+
+    load(tmp_path, {"databricks.yml": (
+        "bundle: {name: b, uuid: 1234}\nartifacts:\n  wheel:\n    type: whl\n    path: ./pkg\n"
+        "    build: mkdir -p dist && echo built > dist/b-0.1-py3-none-any.whl\n"
+        "resources:\n  jobs:\n    j:\n      description: ${bundle.uuid}\n" + JOB)})
+    (tmp_path / "pkg").mkdir()
+    result = CliRunner().invoke(cli, ["build", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "pkg/dist/b-0.1-py3-none-any.whl").read_text() == "built\n"
+    (pipeline,), _ = collect([str(tmp_path)])
+    assert pipeline.jobs[0].description == "1234"
+    failing = tmp_path / "databricks.yml"
+    failing.write_text(failing.read_text().replace("mkdir -p dist &&", "false &&"))
+    result = CliRunner().invoke(cli, ["build", str(tmp_path)])
+    assert result.exit_code == 1 and "building wheel failed (exit 1)" in result.output

@@ -825,8 +825,12 @@ def _scope(bundle: Bundle, bt: BundleTarget, target: str,
             if isinstance(v, str)}}
         return info.get(str(path[0])) if len(path) == 1 else None
 
+    own = _merged_part(bundle, bt, "bundle") or {}
     return {
-        "bundle": {"name": bundle.name, "target": target, "environment": target,
+        # bundle/config/bundle.go: what the bundle's own section says (uuid, cluster_id, ...)
+        # and what the CLI sets (target, environment, mode, git)
+        "bundle": {**{k: v for k, v in own.items() if not isinstance(v, (dict, list))},
+                   "name": bundle.name, "target": target, "environment": target,
                    "mode": mode or "", "git": git},
         "workspace": {"host": workspace.get("host") or "", **_workspace_paths(
             bundle, bt, workspace, target), "current_user": user},
