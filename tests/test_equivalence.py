@@ -162,3 +162,19 @@ def test_a_pipeline_without_an_orchestrator_is_byte_identical(tmp_path: Path) ->
     assert composed_typed == composed_fast
     text = composed_fast["stacks/workspace/cdk.tf.json"].decode()
     assert '"sched_nightly"' in text and "sched_orchestrator" not in text
+
+
+BUNDLES = Path(__file__).parent / "data" / "bundles"
+
+
+@pytest.mark.parametrize(("bundle", "target"), [("python_project", "dev"),
+                                                ("sql_project", "dev"),
+                                                ("pipelines_project", "prod")])
+def test_a_bundle_s_stack_is_byte_identical(bundle: str, target: str, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bundle's resources (pipelines, schemas, volumes, grants, synced files) and data
+    sources (the current user, a lookup) through the provider's classes too."""
+    monkeypatch.chdir(PIPELINES.parent)
+    (pipeline,), _ = collect([str(BUNDLES / bundle)])
+    typed, fast = both_ways(tmp_path, plan(pipeline, target))
+    assert typed == fast
