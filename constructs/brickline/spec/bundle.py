@@ -536,10 +536,11 @@ def load(folder: FsPath, root: FsPath
                 "variable (or a lookup variable, such as lookup: {warehouse: <name>})"))
     targets = {}
     stem = pipeline_name(bundle.name, folder).lower().replace("-", "_")
+    table_set = "table" in settings.metadata.model_fields_set
     for name in bundle.target_names:
         own = settings.targets.get(name) or Target()
         update: dict[str, Any] = {"paused": False}
-        if own.metadata is None or own.metadata.table is None:
+        if (own.metadata is None or own.metadata.table is None) and not table_set:
             # each target its own status table: a bundle's targets often share a workspace
             # (spec/rules/pipeline.py check_across refuses two stacks writing one table)
             slug = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
@@ -573,12 +574,17 @@ def _settings_clashes(bundle: Bundle, settings: PipelineSettings,
     data = source.data.get("pipeline") if isinstance(source.data, dict) else None
     if not isinstance(data, dict):
         return out
-    owned = {"name": "bundle.name", "variables": "variables"}
-    for key, where in owned.items():
-        if key in data:
-            out.append(source.error(("pipeline", key), f"in a bundle, {where} in "
-                                                        "databricks.yml says this; remove it "
-                                                        "from pipeline.yml", key=True))
+    if "name" in data:
+        out.append(source.error(("pipeline", "name"), "in a bundle, bundle.name in "
+                                                      "databricks.yml names the pipeline; "
+                                                      "remove it from pipeline.yml", key=True))
+    # pipeline.yml's variables are Terraform variables of brickline's settings (a secret
+    # for a destination): they may not take a bundle variable's name
+    for name in data.get("variables") or {}:
+        if name in bundle.variables:
+            out.append(source.error(("pipeline", "variables", name), f"'{name}' is a "
+                                    "variable of the bundle: brickline's settings use it as "
+                                    f"${{var.{name}}} without declaring it again", key=True))
     bundle_keys = ("host", "run_as", "permissions", "variables", "jobs", "name_prefix",
                    "paused", "tags")
     for name, target in (data.get("targets") or {}).items():
@@ -619,6 +625,17 @@ class View:
     variables: dict[str, Variable]  # the variables with no value: Terraform variables
     lookups: dict[str, dict[str, Any]]  # variable name -> its lookup
     resources: dict[tuple[str, str], dict[str, Any]]
+    # what the target's references resolve in (spec/interpolate.py)
+    scope: dict[str, Any] = field(default_factory=dict)
+
+    def resolve(self, value: Any) -> tuple[Any, set[str]]:
+        """A value of pipeline.yml (brickline's settings) with the bundle's references
+        resolved in this target; a ${var.x} the bundle does not declare stays a Terraform
+        variable of pipeline.yml's. The value and what the stack needs for it."""
+        names = self.scope.get("variables", {})
+        done = interpolate.resolve(value, self.scope, keep=lambda ref: ref.startswith(
+            "var.") and ref.split(".")[1].split("[")[0] not in names)
+        return done.value, done.needs
 
 
 def view(p: Pipeline, target: str) -> View:
@@ -922,7 +939,7 @@ def _view(bundle: Bundle, target: str) -> View:
                 host=host if isinstance(host, str) and host else None,
                 permissions=_permissions(bundle, bt, problems), file_path=file_path,
                 artifact_path=artifact_path, variables=unset, lookups=lookups,
-                resources=resources)
+                resources=resources, scope=scope)
 
 
 def _mode_problems(bundle: Bundle, bt: BundleTarget,
@@ -1122,6 +1139,29 @@ def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _metadata_names(p: Pipeline, target: str) -> list[Diagnostic]:
+    """The status log's names once the target's references are known: Unity Catalog
+    names (spec/rules/pipeline.py metadata_names checks those written as values)."""
+    from brickline.spec.rules.limits import NAME_PART
+    from brickline.spec.rules.pipeline import _uc_name_problem
+
+    source = p.settings_source
+    written = source.data.get("pipeline", {}).get("metadata") if source is not None and \
+        isinstance(source.data, dict) and isinstance(source.data.get("pipeline"), dict) \
+        else None
+    if source is None or not isinstance(written, dict):
+        return []
+    out = []
+    resolved, _ = view(p, target).resolve(written)
+    for key in ("catalog", "schema", "table", "view"):
+        before, value = written.get(key), resolved.get(key)
+        if isinstance(before, str) and "${" in before and isinstance(value, str) and \
+                "${" not in value and not NAME_PART.fullmatch(value):
+            out.append(source.error(("pipeline", "metadata", key),
+                                    f"in target {target}: {_uc_name_problem(key, value)}"))
+    return out
+
+
 def artifacts(bundle: Bundle) -> dict[str, str]:
     """Each artifact's name and the files its build makes, as a glob relative to the bundle
     root (bundle/config/artifact.go: `files[].source`, relative to the file that names it;
@@ -1182,6 +1222,7 @@ def check(p: Pipeline) -> list[Diagnostic]:
             seen.add((d.location, d.message))
             out.append(Diagnostic(d.location, d.key_path, f"in target {name}: {d.message}",
                                   severity=d.severity))
+        out += _metadata_names(p, name)
         bt = bundle.targets.get(name)
         if bt is not None and bt.mode == "production":
             own = [piece.value for piece in bt.parts.get("workspace", [])

@@ -233,14 +233,22 @@ def _resolve_bundle(p: Pipeline, name: str | None, target: Target) -> Deployment
 
     target_name = name or DEFAULT_TARGET
     view = bundle.view(p, target_name)
+    # brickline's settings may use the bundle's references (metadata.catalog: ${var.catalog})
+    written = _metadata(p, target)
+    resolved, needs = view.resolve(written.model_dump(by_alias=True))
+    try:
+        meta = MetadataTable.model_validate(resolved)
+    except ValidationError:
+        meta, needs = written, set()  # a value of the wrong type: spec/bundle.py check
     return Deployment(
         pipeline=p, target=name, stack_name=names.stack_name(p.name, name),
-        metadata=_metadata(p, target), name_prefix=view.name_prefix, paused=False,
+        metadata=meta, name_prefix=view.name_prefix,
+        paused=False,
         host=view.host, tags={**p.settings.tags, **view.tags}, routes=_routes(p, target),
         permissions=[*p.settings.permissions, *view.permissions, *(target.permissions or [])],
         run_as=None, backend=target.backend or p.settings.backend, clusters=target.clusters,
         jobs=view.jobs, orchestrator=_orchestrator_for(p, target.orchestrator, target_name),
-        needs=set(view.needs),
+        needs=set(view.needs) | needs,
         open_variables={n: v.description for n, v in view.variables.items()},
         lookups=view.lookups, resources=view.resources, file_path=view.file_path,
         files_root=str(p.bundle.root), built=bundle.artifacts(p.bundle),

@@ -104,7 +104,7 @@ def metadata_names(p: Pipeline) -> list[Diagnostic]:
     meta, out = p.settings.metadata, []
     for key in ("catalog", "schema", "table", "view"):
         value = getattr(meta, "schema_name" if key == "schema" else key)
-        if value is not None and not NAME_PART.fullmatch(value):
+        if value is not None and "${" not in value and not NAME_PART.fullmatch(value):
             out.append(src.error(("pipeline", "metadata", key), _uc_name_problem(key, value)))
     if meta.schema_name.lower() == RESERVED_SCHEMA:
         out.append(src.error(("pipeline", "metadata", "schema"), _reserved_schema()))
@@ -139,7 +139,7 @@ def _target_metadata_names(p: Pipeline, src: Source, target: str,
     out = []
     for key in ("catalog", "schema", "table", "view"):
         value = given.get("schema_name" if key == "schema" else key)
-        if value is not None and not NAME_PART.fullmatch(value):
+        if value is not None and "${" not in value and not NAME_PART.fullmatch(value):
             out.append(src.error((*base, key), _uc_name_problem(key, value)))
     if str(given.get("schema_name", "")).lower() == RESERVED_SCHEMA:
         out.append(src.error((*base, "schema"), _reserved_schema()))
