@@ -298,22 +298,29 @@ def _connect(stack: Any, profile: str | None, timeout: float,
 
     limits = ops.Limits(timeout=timeout, poll=poll_interval)
     try:
-        return ops.connect(profile=profile, host=stack.host, limits=limits)
+        return ops.connect(profile=profile, host=stack.host if stack is not None else None,
+                           limits=limits)
     except ops.OpsError as exc:
         _ops_error(exc)
 
 
-def _next_recover(pipeline: str, target: str | None, paths: Sequence[str],
-                  profile: str | None, run_id: int | None) -> str:
+def _command(verb: str, pipeline: str, target: str | None, paths: Sequence[str],
+             profile: str | None, *extra: str) -> str:
+    """A brickline command line for the same pipeline, target, paths and profile."""
     import shlex
 
-    words = ["brickline", "recover", pipeline]
+    words = ["brickline", verb, pipeline]
     words += ["--target", target] if target else []
     for path in paths:
         words += ["--pipelines", path]
     words += ["--profile", profile] if profile else []
-    words += ["--run-id", str(run_id)] if run_id is not None else []
-    return shlex.join(words)
+    return shlex.join([*words, *extra])
+
+
+def _next_recover(pipeline: str, target: str | None, paths: Sequence[str],
+                  profile: str | None, run_id: int | None) -> str:
+    return _command("recover", pipeline, target, paths, profile,
+                    *(["--run-id", str(run_id)] if run_id is not None else []))
 
 
 def _live_terminal() -> bool:
@@ -352,8 +359,19 @@ def _watch(session: Any, poll: Any, *, goes_on: str, next_command: str | None,
     sys.exit(0 if final.ok else 1)
 
 
+def _attach_command(pipeline: str, target: str | None, paths: Sequence[str],
+                    profile: str | None, run_id: int) -> str:
+    return _command("run", pipeline, target, paths, profile, "--attach", str(run_id))
+
+
 @cli.command()
-@click.argument("pipeline")
+@click.argument("pipeline", required=False)
+@click.option("--job", "job_name", default=None, metavar="NAME",
+              help="Run only this job of the pipeline (its name or key), with the "
+              "pipeline's run_key, so its status rows join that run's.")
+@click.option("--attach", "attach_id", type=int, default=None, metavar="RUN_ID",
+              help="Follow a run that is already going (after Ctrl-C or --no-wait), of the "
+              "orchestrator or of one of the pipeline's jobs; start nothing.")
 @click.option("--run-key", default=None,
               help="The run_key job parameter (default: the orchestrator's own default).")
 @click.option("--no-wait", is_flag=True, help="Start the run and return at once.")
@@ -361,39 +379,125 @@ def _watch(session: Any, poll: Any, *, goes_on: str, next_command: str | None,
 @_pipelines_option
 @_profile_option
 @_limits_options
-def run(pipeline: str, run_key: str | None, no_wait: bool, target: str | None,
-        paths: tuple[str, ...], profile: str | None, timeout: float,
-        poll_interval: float | None) -> None:
-    """Start the pipeline (its orchestrator job) and follow the run to its end: exit 0 when
-    it succeeded, 1 when it failed (naming the failed jobs, their errors and the recover
-    command). Ctrl-C stops the watching, not the run."""
+def run(pipeline: str | None, job_name: str | None, attach_id: int | None, run_key: str | None,
+        no_wait: bool, target: str | None, paths: tuple[str, ...], profile: str | None,
+        timeout: float, poll_interval: float | None) -> None:
+    """Start the pipeline (its orchestrator job), or one job of it (--job), and follow the
+    run to its end: exit 0 when it succeeded, 1 when it failed (naming the failed jobs,
+    their errors and the command to run next). Ctrl-C stops the watching, not the run;
+    --attach RUN_ID follows it again."""
     from brickline import ops
     from brickline.ops import runs
 
+    if attach_id is not None and (job_name or run_key or no_wait):
+        raise click.UsageError("--attach follows a run that exists: it takes no --job, "
+                               "--run-key or --no-wait")
+    if pipeline is None:
+        if attach_id is None:
+            raise click.UsageError("which pipeline? brickline run PIPELINE (or --attach "
+                                   "RUN_ID to follow a run that is going)")
+        pipeline, target = _pipeline_of_run(attach_id, paths, target, profile, timeout,
+                                            poll_interval)
     stack = _stack(pipeline, paths, target)
-    name = _orchestrator_name(stack)
+    job = None
+    if job_name is not None:
+        try:
+            job = runs.find_job(stack, job_name)
+        except ops.OpsError as exc:
+            raise click.UsageError(str(exc)) from None
+    elif attach_id is None:
+        _orchestrator_name(stack)
     session = _connect(stack, profile, timeout, poll_interval)
+    found = None
     try:
         with session.calls():
-            started = runs.start(session.ws, stack, run_key=run_key)
-            first = runs.read(session.ws, started.run_id)
+            if attach_id is not None:
+                first = runs.read(session.ws, attach_id)
+                found = runs.attach(first, stack)
+                if found is None:
+                    raise ops.OpsError(
+                        f"run {attach_id} is not a run of pipeline '{pipeline}' (neither its "
+                        f"orchestrator nor one of its jobs): it is a run of "
+                        f"{first.get('run_name') or 'job ' + str(first.get('job_id'))}")
+                run_id = attach_id
+            else:
+                started = (runs.start_job(session.ws, stack, job, run_key=run_key) if job
+                           else runs.start(session.ws, stack, run_key=run_key))
+                run_id = started.run_id
+                first = runs.read(session.ws, run_id)
     except ops.OpsError as exc:
         _ops_error(exc)
-    title = f"run {started.run_id} of '{name}'"
+    if found is not None:
+        title, names, job, repair_id = found.title, found.names, found.job, found.repair_id
+        if repair_id is not None:
+            title += f", repair {repair_id}"
+    elif job is not None:
+        title, names, repair_id = f"run {run_id} of '{job.settings['name']}'", \
+            runs.task_names(job), None
+    else:
+        title, names, repair_id = f"run {run_id} of '{_orchestrator_name(stack)}'", \
+            runs.job_names(stack), None
+    again = _attach_command(pipeline, target, paths, profile, run_id)
     if no_wait:
         click.echo(f"started {title}: {first.get('run_page_url') or '(no run page url)'}")
+        click.echo(f"follow it with: {again}")
         return
-    names = runs.job_names(stack)
+    apart = runs.apart(stack) if job is None else ()
     latest = {"run": first}
     looks = [first]  # the first look is the one just read
 
     def poll() -> Any:
-        latest["run"] = looks.pop() if looks else runs.read(session.ws, started.run_id)
-        return runs.snapshot(latest["run"], names, title=title)
+        latest["run"] = looks.pop() if looks else runs.read(session.ws, run_id)
+        return runs.snapshot(latest["run"], names, title=title, apart=apart,
+                             repair_id=repair_id)
 
-    _watch(session, poll, goes_on=f"{title} goes on (it was not cancelled)",
-           next_command=_next_recover(pipeline, target, paths, profile, started.run_id),
-           errors=lambda final: runs.failures(session.ws, latest["run"], final.jobs))
+    if job is not None:
+        key = run_key or runs.run_key_of(first)
+        next_command = _next_job_run(pipeline, target, paths, profile, job.name, key)
+        errors = lambda final: runs.task_failures(session.ws, latest["run"])  # noqa: E731
+    else:
+        next_command = _next_recover(pipeline, target, paths, profile, run_id)
+        errors = lambda final: runs.failures(session.ws, latest["run"], final.jobs)  # noqa: E731
+    _watch(session, poll, goes_on=f"{title} goes on (it was not cancelled); follow it again "
+           f"with: {again}", next_command=next_command, errors=errors)
+
+
+def _pipeline_of_run(run_id: int, paths: Sequence[str], target: str | None,
+                     profile: str | None, timeout: float,
+                     poll_interval: float | None) -> tuple[str, str | None]:
+    """`run --attach RUN_ID` without a pipeline: the pipeline (and target) whose
+    orchestrator or job the run belongs to, among those under --pipelines, asked of the
+    workspace the standard auth (or --profile) names."""
+    from brickline import ops
+    from brickline.app import stacks_of
+    from brickline.ops import runs
+
+    try:
+        stacks = stacks_of(_paths(paths))
+    except SpecError as error:
+        _fail(error)
+    session = _connect(None, profile, timeout, poll_interval)
+    try:
+        with session.calls():
+            first = runs.read(session.ws, run_id)
+    except ops.OpsError as exc:
+        _ops_error(exc)
+    found = [s for s in stacks if (target is None or s.target == target)
+             and runs.attach(first, s) is not None]
+    if len(found) != 1:
+        what = first.get("run_name") or f"job {first.get('job_id')}"
+        raise click.UsageError(
+            f"run {run_id} is a run of {what}, " + (
+                "which is no job of the pipelines under " + ", ".join(_paths(paths))
+                if not found else "a job of several pipelines or targets ("
+                + ", ".join(s.name for s in found) + ")") + ": name the pipeline (and --target)")
+    return found[0].pipeline or found[0].name, found[0].target
+
+
+def _next_job_run(pipeline: str, target: str | None, paths: Sequence[str],
+                  profile: str | None, job: str, run_key: str | None) -> str:
+    return _command("run", pipeline, target, paths, profile, "--job", job,
+                    *(["--run-key", run_key] if run_key else []))
 
 
 @cli.command()
@@ -442,7 +546,8 @@ def recover(pipeline: str, run_id: int | None, dry_run: bool, no_wait: bool,
         if runs.repair_item(latest["run"], repair_id) is None:
             missing[0] += 1
         return runs.snapshot(latest["run"], names, title=title, repair_id=repair_id,
-                             repair_must_show=missing[0] < runs.REPAIR_PATIENCE)
+                             repair_must_show=missing[0] < runs.REPAIR_PATIENCE,
+                             apart=runs.apart(stack))
 
     _watch(session, poll, goes_on=f"the repair of run {result.run_id} goes on (it was not "
            "cancelled)",
@@ -491,7 +596,8 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
                               limits=session.limits)
             return log.snapshot(rows, stack, over=active is None)
 
-        _watch(session, poll, goes_on="the run goes on",
+        again = _command("status", pipeline, target, paths, profile, "--watch")
+        _watch(session, poll, goes_on=f"the run goes on; follow it again with: {again}",
                next_command=_next_recover(pipeline, target, paths, profile, None))
     try:
         with session.calls():
