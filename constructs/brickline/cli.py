@@ -613,6 +613,293 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
     click.echo(log.table(rows, log.STATUS_COLUMNS))
 
 
+# --- deploy, destroy, summary ---------------------------------------------------------------
+
+def _chosen_stacks(pipeline: str | None, paths: Sequence[str], target: str | None, *,
+                   state_check: bool) -> list[Any]:
+    """The stacks (plans) of the named pipeline (all pipelines without one) and target (all
+    targets without one), after validating everything as `validate` does; with
+    `state_check`, as `validate --deploy` does for those stacks: a stack whose Terraform
+    state is a local file is refused (spec/rules_state.py)."""
+    from brickline.plan import plans
+    from brickline.spec import rules_state
+    from brickline.spec.load import collect
+
+    loaded, diagnostics = collect(_paths(paths))
+    if any(d.severity == "error" for d in diagnostics):
+        _fail(SpecError(diagnostics))
+    chosen = [p for p in loaded if pipeline is None or p.name == pipeline]
+    if pipeline is not None and not chosen:
+        names = ", ".join(sorted(p.name for p in loaded)) or "none"
+        raise click.UsageError(f"no pipeline named '{pipeline}' (found: {names})")
+    stacks = [s for p in chosen for s in plans(p) if target is None or s.target == target]
+    if target is not None and not stacks:
+        known = sorted({t for p in chosen for t in p.settings.targets})
+        raise click.UsageError(f"no target '{target}'" + (f" in pipeline '{pipeline}'"
+                                                          if pipeline else "")
+                               + (f": the targets are {', '.join(known)}" if known else
+                                  ": the pipelines have no targets; drop --target"))
+    if state_check:
+        chosen_names = {s.name for s in stacks}
+        # rules_state words each finding "stack '<name>' keeps its Terraform state in ..."
+        problems = [d for d in rules_state.check(chosen)
+                    if any(d.message.startswith(f"stack '{n}' ") for n in chosen_names)]
+        diagnostics = [*diagnostics, *problems]
+    if diagnostics:
+        click.echo(render(diagnostics), err=True)
+    if any(d.severity == "error" for d in diagnostics):
+        sys.exit(1)
+    return stacks
+
+
+def _synthesized(stacks: Sequence[Any], paths: Sequence[str], outdir: Path,
+                 profile: str | None) -> list[Any]:
+    """The synthesized folders of `stacks` (synthesized now unless `outdir` is the current
+    output of the pipelines)."""
+    from brickline import app
+    from brickline.ops import terraform
+
+    current = app.current_output(_paths(paths), outdir)
+    if current is None or not {s.name for s in stacks} <= set(current):
+        try:
+            app.synth(_paths(paths), outdir)
+        except SpecError as error:
+            _fail(error)
+    return [terraform.Stack(s.name, outdir / "stacks" / s.name, profile) for s in stacks]
+
+
+def _who(stacks: Sequence[Any], profile: str | None, timeout: float) -> None:
+    """Before any Terraform call: each workspace answers, and says who deploys."""
+    from brickline import ops
+
+    for host in sorted({s.host or "" for s in stacks}):
+        try:
+            session = ops.connect(profile=profile, host=host or None,
+                                  limits=ops.Limits(timeout=timeout))
+            with session.calls():
+                me = session.ws.current_user.me()
+        except ops.OpsError as exc:
+            _ops_error(exc)
+        click.echo(f"workspace {session.host}, as {me.user_name or me.display_name or me.id}")
+
+
+def _variables_given(stacks: Sequence[Any]) -> None:
+    from brickline.ops import terraform
+
+    missing = {s.name: terraform.missing_variables(s) for s in stacks}
+    lines = [f"stack '{name}' needs {', '.join(f'TF_VAR_{v}' for v in names)}"
+             for name, names in missing.items() if names]
+    if lines:
+        click.echo("brickline: variables without a value (Terraform would stop at the first "
+                   "one): " + "; ".join(lines) + ". Set them in the environment "
+                   "(a repository secret each, in CI)", err=True)
+        sys.exit(1)
+
+
+def _confirm(question: str, answer: str) -> bool:
+    try:
+        given = click.prompt(f"{question} Only '{answer}' is taken", default="",
+                             show_default=False)
+    except click.Abort:
+        return False
+    return bool(given.strip() == answer)
+
+
+def _print_summary(stack: Any, folder: Any) -> None:
+    from brickline import ops
+    from brickline.ops import terraform
+
+    try:
+        jobs = terraform.deployed_jobs(stack, terraform.outputs(folder))
+    except ops.OpsError as exc:
+        _ops_error(exc)
+    if not any(j.job_id for j in jobs):
+        click.echo(f"{stack.name}: nothing deployed (its state has no job outputs)")
+        return
+    click.echo(f"{stack.name}:")
+    width = max(len(j.name) for j in jobs)
+    for job in jobs:
+        where = f"{job.job_id}  {job.url or ''}".rstrip() if job.job_id else "not deployed"
+        click.echo(f"  {job.name:<{width}}  {where}")
+
+
+_outdir_option = click.option(
+    "--outdir", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
+    help="Where the stacks are synthesized (stacks/<stack>/cdk.tf.json), as `cdktf synth`.")
+_approve_option = click.option(
+    "--auto-approve", is_flag=True, help="Apply without asking (CI); the plan is still shown.")
+_timeout_option = click.option(
+    "--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+    metavar="SECONDS", help="How long to wait for the workspace to answer brickline's own "
+    "calls (Terraform's are Terraform's).")
+
+
+@cli.command()
+@click.argument("pipeline", required=False)
+@_target_option
+@_pipelines_option
+@_outdir_option
+@_approve_option
+@_profile_option
+@_timeout_option
+def deploy(pipeline: str | None, target: str | None, paths: tuple[str, ...], outdir: Path,
+           auto_approve: bool, profile: str | None, timeout: float) -> None:
+    """Deploy the pipeline (every pipeline without PIPELINE; every target without --target)
+    the safe way: validate --deploy (state in a remote backend), synth, terraform init and
+    plan of each stack, the plan in the review's words (destroys and replacements loudly),
+    a confirmation unless --auto-approve, then apply of exactly that plan, and each job's
+    URL."""
+    from brickline import ops
+    from brickline.ops import terraform
+    from brickline.review import plan_report
+
+    stacks = _chosen_stacks(pipeline, paths, target, state_check=True)
+    folders = _synthesized(stacks, paths, outdir, profile)
+    _variables_given(folders)
+    _who(stacks, profile, timeout)
+    planned = []
+    try:
+        for i, folder in enumerate(folders, 1):
+            click.echo(f"planning stack {folder.name} ({i} of {len(folders)})")
+            terraform.init(folder)
+            plan = terraform.plan(folder)
+            rep = plan_report.report(plan)
+            if terraform.has_changes(plan):
+                planned.append((folder, rep))
+                click.echo("  " + plan_report.text(rep).rstrip("\n").replace("\n", "\n  "))
+            else:
+                click.echo("  no changes")
+    except (ops.OpsError, plan_report.PlanError) as exc:
+        _ops_error(exc)
+    if planned:
+        lost = [d for _, rep in planned for d in rep.destroys]
+        if lost:
+            click.echo(f"!! {len(lost)} resource(s) would be destroyed or replaced (listed "
+                       "with !! above)" + (", some holding data" if any(d.data_loss for d in lost)
+                                           else ""))
+        if not auto_approve and not _confirm(
+                f"Apply the plan of {', '.join(f.name for f, _ in planned)}?", "yes"):
+            click.echo("brickline: nothing applied", err=True)
+            sys.exit(1)
+        try:
+            for i, (folder, _) in enumerate(planned, 1):
+                click.echo(f"applying stack {folder.name} ({i} of {len(planned)})")
+                terraform.apply(folder, lambda line: click.echo(f"  {line}" if line else ""))
+        except ops.OpsError as exc:
+            _ops_error(exc)
+    else:
+        click.echo("nothing to apply: every stack is as planned")
+    for stack, folder in zip(stacks, folders, strict=True):
+        _print_summary(stack, folder)
+
+
+@cli.command()
+@click.argument("pipeline")
+@_target_option
+@_pipelines_option
+@_outdir_option
+@click.option("--delete-status-log", "delete_log", metavar="TABLE", default=None,
+              help="Also delete the status log table and every row in it: name the table "
+              "(catalog.schema.name). Without it, a stack that holds the table is not "
+              "destroyed.")
+@_approve_option
+@_profile_option
+@_timeout_option
+def destroy(pipeline: str, target: str | None, paths: tuple[str, ...], outdir: Path,
+            delete_log: str | None, auto_approve: bool, profile: str | None,
+            timeout: float) -> None:
+    """Destroy one stack of a pipeline (its jobs, the orchestrator and everything else it
+    created), after showing the plan and a confirmation. A stack that holds the status log
+    table is refused unless --delete-status-log names that table."""
+    from brickline.ops import terraform
+
+    stacks = _chosen_stacks(pipeline, paths, target, state_check=False)
+    if len(stacks) != 1:
+        raise click.UsageError(f"pipeline '{pipeline}' has {len(stacks)} stacks "
+                               f"({', '.join(s.name for s in stacks)}): destroy one at a "
+                               "time, with --target")
+    (stack,) = stacks
+    (folder,) = _synthesized(stacks, paths, outdir, profile)
+    _variables_given([folder])
+    _who(stacks, profile, timeout)
+    table = stack.table.settings
+    table_name = f"{table['catalog_name']}.{table['schema_name']}.{table['name']}"
+    table_address = f"{terraform.TABLE_TYPE}.{stack.table.address}"
+    synthesized = (folder.folder / "cdk.tf.json").read_bytes()
+    try:
+        _destroy(stack, folder, target, delete_log, table_name, table_address, auto_approve)
+    finally:  # the stack's JSON as synthesized again (prevent_destroy back on the table)
+        (folder.folder / "cdk.tf.json").write_bytes(synthesized)
+
+
+def _destroy(stack: Any, folder: Any, target: str | None, delete_log: str | None,
+             table_name: str, table_address: str, auto_approve: bool) -> None:
+    from brickline import ops
+    from brickline.ops import terraform
+    from brickline.review import plan_report
+
+    pipeline = stack.pipeline or stack.name
+    try:
+        terraform.init(folder)
+        held = terraform.state_addresses(folder)
+        if table_address in held:
+            if delete_log is None:
+                _ops_error(ops.OpsError(
+                    f"stack '{stack.name}' holds the status log {table_name}: destroying it "
+                    "deletes the table and every row logged in it (the table is protected "
+                    "by prevent_destroy for this reason). Nothing was changed. To delete it "
+                    f"all the same: brickline destroy {pipeline}"
+                    + (f" --target {target}" if target else "")
+                    + f" --delete-status-log {table_name}"))
+            if delete_log != table_name:
+                raise click.UsageError(f"--delete-status-log {delete_log}: the status log of "
+                                       f"stack '{stack.name}' is {table_name}; name it exactly")
+            terraform.without_prevent_destroy(folder, table_address)
+        if not held:
+            click.echo(f"stack '{stack.name}' holds nothing (its state is empty): nothing to "
+                       "destroy")
+            return
+        plan = terraform.plan(folder, destroy=True)
+        rep = plan_report.report(plan)
+    except (ops.OpsError, plan_report.PlanError) as exc:
+        _ops_error(exc)
+    click.echo(plan_report.text(rep).rstrip("\n"))
+    if not auto_approve and not _confirm(
+            f"Destroy every resource of stack '{stack.name}' listed above? Type the stack's "
+            "name to go on.", stack.name):
+        click.echo("brickline: nothing destroyed", err=True)
+        sys.exit(1)
+    try:
+        click.echo(f"destroying stack {stack.name}")
+        terraform.apply(folder, lambda line: click.echo(f"  {line}" if line else ""))
+    except ops.OpsError as exc:
+        _ops_error(exc)
+    click.echo(f"stack '{stack.name}' destroyed")
+
+
+@cli.command()
+@click.argument("pipeline", required=False)
+@_target_option
+@_pipelines_option
+@_outdir_option
+@_profile_option
+def summary(pipeline: str | None, target: str | None, paths: tuple[str, ...],
+            outdir: Path, profile: str | None) -> None:
+    """Every deployed job of the pipeline (every pipeline without PIPELINE) with its id and
+    URL, from each stack's Terraform outputs (its state)."""
+    from brickline import ops
+    from brickline.ops import terraform
+
+    stacks = _chosen_stacks(pipeline, paths, target, state_check=False)
+    folders = _synthesized(stacks, paths, outdir, profile)
+    for stack, folder in zip(stacks, folders, strict=True):
+        try:
+            terraform.init(folder)
+        except ops.OpsError as exc:
+            _ops_error(exc)
+        _print_summary(stack, folder)
+
+
 @cli.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pipeline", "pipeline_name", default="example", show_default=True,
