@@ -346,9 +346,20 @@ def test_deploy_of_one_target(standin: StandIn, workspace: fake.Workspace, tmp_p
     root = tmp_path / "project"
     folder = shutil.copytree(PIPELINES / "sales_daily", root / "pipelines" / "sales_daily")
     settings = folder / "pipeline.yml"
-    settings.write_text(settings.read_text().replace("pipeline:\n", "pipeline:\n" + BACKEND))
+    text = settings.read_text()
+    settings.write_text(text.replace("pipeline:\n", "pipeline:\n" + BACKEND))
     monkeypatch.chdir(root)
     monkeypatch.setenv("TF_VAR_slack_webhook", "https://hooks.slack.com/services/T/B/x")
+    shared = brickline("deploy", "sales_daily", "--target", "prod")
+    assert shared.exit_code == 1
+    assert "stacks sales_daily-dev, sales_daily-prod keep their Terraform state in the same " \
+           "place (s3 " in shared.output
+    assert "deploying one would destroy what the other deployed" in shared.output
+    assert standin.calls() == []
+    for target in ("dev", "prod"):
+        text = text.replace(f"    {target}:\n", f"    {target}:\n      backend: {{s3: {{bucket: "
+                            f"tf-state, key: {target}.tfstate, region: eu-west-1}}}}\n", 1)
+    settings.write_text(text)
     result = brickline("deploy", "sales_daily", "--target", "prod")
     assert result.exit_code == 0, result.output
     assert {Path(c["cwd"]).name for c in standin.calls()} == {"sales_daily-prod"}

@@ -7,6 +7,7 @@ brickline (set BRICKLINE_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import gc
+import json
 import os
 import re
 import sys
@@ -217,7 +218,6 @@ def schema(output: Path | None, check: bool) -> None:
 def plan_report(plan_json: Any, fmt: str, report_only: bool) -> None:
     """Summarize `terraform show -json PLANFILE` output (use - for stdin) for a review;
     exit 2 when something would be destroyed or replaced."""
-    import json
 
     from brickline.review import plan_report as pr
 
@@ -649,7 +649,29 @@ def _chosen_stacks(pipeline: str | None, paths: Sequence[str], target: str | Non
         click.echo(render(diagnostics), err=True)
     if any(d.severity == "error" for d in diagnostics):
         sys.exit(1)
+    if state_check:
+        _one_state_each([s for p in loaded for s in plans(p)], {s.name for s in stacks})
     return stacks
+
+
+def _one_state_each(everything: Sequence[Any], chosen: set[str]) -> None:
+    """Two stacks with the same remote backend settings share one state: applying one
+    plans the other's resources for destruction (each stack's configuration lacks them).
+    A chosen stack may share its state with no other stack."""
+    by_state: dict[str, list[str]] = {}
+    for stack in everything:
+        if stack.backend is not None:
+            key = json.dumps(stack.backend, sort_keys=True)
+            by_state.setdefault(key, []).append(stack.name)
+    shared = [names for names in by_state.values() if len(names) > 1 and chosen & set(names)]
+    if shared:
+        click.echo("brickline: " + "; ".join(
+            f"stacks {', '.join(names)} keep their Terraform state in the same place "
+            f"({json.loads(key)[0]} {json.loads(key)[1]})" for key, names in by_state.items()
+            if names in shared) + ": deploying one would destroy what the other deployed. "
+            "Give each target a backend of its own (pipeline.targets.<t>.backend, another "
+            "key or prefix)", err=True)
+        sys.exit(1)
 
 
 def _synthesized(stacks: Sequence[Any], paths: Sequence[str], outdir: Path,
@@ -904,14 +926,19 @@ def summary(pipeline: str | None, target: str | None, paths: tuple[str, ...],
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pipeline", "pipeline_name", default="example", show_default=True,
               help="Name of the example pipeline (its folder under pipelines/).")
-def init(folder: Path, pipeline_name: str) -> None:
+@click.option("--wheel", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The brickline wheel to keep in the repository (vendor/). Default: the "
+              "wheel file this brickline was installed from, if it was.")
+def init(folder: Path, pipeline_name: str, wheel: Path | None) -> None:
     """Set up FOLDER (default: here) as a repository of pipelines deployed with brickline:
-    cdktf.json, main.py, package.json, requirements.txt, pipelines/<name>/, the GitHub
-    workflows, the editor schema, a README section. Overwrites nothing."""
+    cdktf.json, main.py, package.json, requirements.txt (with the brickline wheel in
+    vendor/), pipelines/<name>/, the GitHub workflows, the editor schema, a README section.
+    Overwrites nothing."""
     from brickline import init as scaffold
 
     try:
-        planned = scaffold.files(folder, pipeline_name)
+        install = scaffold.install_source(wheel)
+        planned = scaffold.files(folder, pipeline_name, install)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     taken = scaffold.conflicts(folder, planned)
@@ -921,9 +948,11 @@ def init(folder: Path, pipeline_name: str) -> None:
     scaffold.write(folder, planned)
     for item in planned:
         click.echo(f"{'appended to' if item.append else 'wrote'} {item.path}")
-    click.echo("next: python3 -m venv .venv && . .venv/bin/activate && "
-               "pip install -r requirements.txt && npm install, then brickline validate "
-               "and npx cdktf synth")
+    if install.note:
+        click.echo(f"note: {install.note}", err=True)
+    click.echo("next: python3 -m venv .venv && .venv/bin/pip install -r requirements.txt, "
+               "then .venv/bin/brickline validate and .venv/bin/brickline synth (or npm "
+               "install and npx cdktf synth: cdktf.json runs .venv/bin/python)")
 
 
 def _ids_by_name(ws: Any, names: Sequence[str], pattern: str | None) -> list[int]:
