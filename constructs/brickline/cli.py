@@ -983,13 +983,17 @@ def _ids_by_name(ws: Any, names: Sequence[str], pattern: str | None) -> list[int
               help="Import every job whose name matches this regular expression.")
 @click.option("--pipeline", "target_path", required=True, metavar="PATH",
               type=click.Path(path_type=Path),
-              help="The pipeline folder to write jobs.yml into, or a .yml file to write.")
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+              help="The pipeline folder to write jobs.yml into (added to, when it exists), or "
+              "a .yml file to write.")
+@click.option("--force", is_flag=True, help="Replace the file instead of adding to it.")
 @_profile_option
+@_timeout_option
 def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], pattern: str | None,
-                target_path: Path, force: bool, profile: str | None) -> None:
+                target_path: Path, force: bool, profile: str | None, timeout: float) -> None:
     """Write existing jobs (by id or --name) as pipeline YAML; each keeps its id
-    (import_id), so the first deploy adopts the job instead of creating a second one."""
+    (import_id), so the first deploy adopts the job instead of creating a second one, and
+    deploys it as it runs today: values the pipeline's defaults would change are written
+    out, and whatever else the pipeline or a target changes in it is said."""
     from databricks.sdk.errors.base import DatabricksError
 
     from brickline import importer, ops
@@ -1001,28 +1005,80 @@ def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], pattern: str |
             re.compile(pattern)
         except re.error as exc:
             raise click.UsageError(f"--all-matching: bad regular expression: {exc}") from None
-    file = target_path if target_path.suffix in (".yml", ".yaml") else target_path / "jobs.yml"
-    if file.exists() and not force:
-        raise click.UsageError(f"{file} exists: choose another path, or --force to replace it")
-    settled = any((file.parent / name).exists() for name in ("pipeline.yml", "pipeline.yaml"))
+    single = target_path.suffix in (".yml", ".yaml")
+    file = target_path if single else target_path / "jobs.yml"
+    adding = file.exists() and not force
+    pipeline_files = ([file] if file.exists() else []) if single else sorted(
+        [*file.parent.glob("*.yml"), *file.parent.glob("*.yaml")])
+    has = importer.existing([f for f in pipeline_files if not (force and f == file)])
     try:
-        session = ops.connect(profile=profile)
+        session = ops.connect(profile=profile, limits=ops.Limits(timeout=timeout))
         with session.calls():
             ids = [*job_ids, *_ids_by_name(session.ws, names, pattern)]
             payloads = importer.fetch(session.ws, sorted(set(ids)))
-        result = importer.pipeline_yaml(payloads, with_settings=not settled)
+        again = sorted(i for i in set(ids) if i in has.import_ids)
+        if again:
+            raise importer.NotImportable(
+                "already in the pipeline: " + ", ".join(
+                    f"job {i} ({has.import_ids[i]})" for i in again))
+        result = importer.pipeline_yaml(payloads, with_settings=not has.settled,
+                                        defaults=has.defaults, taken=has.keys)
+        clash = sorted(set(result.names) & has.names)
+        if clash:
+            raise importer.NotImportable(
+                f"the pipeline has a job named {', '.join(map(repr, clash))} already: import "
+                "into another pipeline, or rename one of them")
+        text = result.text
+        if adding:
+            try:
+                text = importer.appended(file.read_text(encoding="utf-8"), result)
+            except ValueError as exc:
+                raise importer.NotImportable(
+                    f"cannot add the jobs to {file}: {exc}; import into another file "
+                    "(--pipeline FOLDER/other.yml), or --force to replace it") from None
     except (ops.OpsError, importer.NotImportable, DatabricksError, OSError) as exc:
         _ops_error(exc)
     file.parent.mkdir(parents=True, exist_ok=True)
     # written whole or not at all
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=file.parent, suffix=".tmp",
                                      delete=False) as out:
-        out.write(result.text)
+        out.write(text)
     os.replace(out.name, file)
-    click.echo(f"wrote {file}: {', '.join(result.names)}")
-    for note in result.notes:
+    click.echo(f"{'added to' if adding else 'wrote'} {file}: {', '.join(result.names)}")
+    for note in [*result.notes, *_import_effects(file, single, result)]:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"next: brickline validate {file.parent}, then cdktf deploy adopts the jobs")
+    click.echo(f"next: brickline validate {file if single else file.parent}, then brickline "
+               "deploy adopts the jobs (an import block each: updated in place, not created)")
+
+
+def _import_effects(file: Path, single: bool, result: Any) -> list[str]:
+    """What the pipeline changes in the imported jobs (importer.effects), from its plans
+    and those of the imported jobs alone, each planned from a scratch copy."""
+    import shutil
+
+    import yaml
+
+    from brickline import importer
+    from brickline.plan import plans
+    from brickline.spec.load import collect
+
+    with tempfile.TemporaryDirectory(prefix="brickline-import-") as tmp:
+        alone = Path(tmp) / "alone" / "jobs.yml"
+        alone.parent.mkdir()
+        alone.write_text(yaml.safe_dump({"jobs": result.jobs}, sort_keys=False),
+                         encoding="utf-8")
+        whole = Path(tmp) / "pipeline"
+        if single:
+            whole.mkdir()
+            shutil.copy(file, whole / file.name)
+        else:
+            shutil.copytree(file.parent, whole, ignore=shutil.ignore_patterns(".*"))
+        mine, _ = collect([str(alone)])
+        found, diagnostics = collect([str(whole / file.name) if single else str(whole)])
+        if any(d.severity == "error" for d in diagnostics) or len(found) != 1 or not mine:
+            return [f"the pipeline does not validate with these jobs yet: run brickline "
+                    f"validate {file if single else file.parent}"]
+        return importer.effects(plans(mine[0])[0], plans(found[0]), result.names)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
