@@ -32,6 +32,12 @@ def _paths(paths: Sequence[str]) -> list[str]:
     return list(paths) or list(DEFAULT_PATHS)
 
 
+def _version() -> str:
+    from brickline.init import brickline_version
+
+    return brickline_version()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="brickline")
 def cli() -> None:
@@ -80,17 +86,18 @@ def synth(paths: tuple[str, ...], outdir: str) -> None:
 
 
 @cli.command()
-@click.argument("path")
+@click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
               show_default=True)
-def graph(path: str, fmt: str) -> None:
-    """Print a pipeline's jobs, tasks and job edges as Mermaid or Graphviz DOT."""
+def graph(paths: tuple[str, ...], fmt: str) -> None:
+    """Print the pipelines' jobs, tasks and job edges as Mermaid or Graphviz DOT. PATHS
+    default: pipelines/."""
     from brickline import graph as graphs
     from brickline.plan import plan
     from brickline.spec.load import load_pipelines
 
     try:
-        pipelines = load_pipelines([path])
+        pipelines = load_pipelines(_paths(paths))
     except SpecError as error:
         _fail(error)
     for pipeline in pipelines:
@@ -186,18 +193,29 @@ def _review_revisions(paths: Sequence[str], base_ref: str, head_ref: str | None)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schema here instead of printing it.")
 @click.option("--check", is_flag=True,
-              help="Exit 1 if the committed schema (in the package) is not current.")
+              help="Exit 1 if the schema file is not current: the one -o names (a team's "
+              ".vscode/brickline.schema.json), else the package's own copy.")
 def schema(output: Path | None, check: bool) -> None:
     """The JSON Schema of pipeline files, for editors (yaml-language-server)."""
     from brickline.spec import schema as schemas
 
     text = schemas.text()
     if check:
-        if schemas.SCHEMA_FILE.read_text(encoding="utf-8") != text:
-            click.echo(f"brickline: {schemas.SCHEMA_FILE} is stale: run `brickline schema -o "
-                       f"{schemas.SCHEMA_FILE}`", err=True)
+        checked = output if output is not None else schemas.SCHEMA_FILE
+        try:
+            current = checked.read_text(encoding="utf-8") == text
+        except FileNotFoundError:
+            click.echo(f"brickline: {checked} does not exist: write it with `brickline schema "
+                       f"-o {checked}`", err=True)
             sys.exit(1)
-        click.echo("schema is current")
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"brickline: cannot read {checked}: {exc}", err=True)
+            sys.exit(1)
+        if not current:
+            click.echo(f"brickline: {checked} is stale (this is brickline "
+                       f"{_version()}): run `brickline schema -o {checked}`", err=True)
+            sys.exit(1)
+        click.echo(f"{checked} is current")
     elif output is not None:
         try:
             output.write_text(text, encoding="utf-8")

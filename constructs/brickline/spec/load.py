@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ValidationError
 
-from brickline.spec import localfiles, rules, targets
+from brickline.spec import localfiles, overrides, rules, targets
 from brickline.spec.diagnostics import (
     Diagnostic,
     Location,
@@ -278,13 +278,8 @@ def _target_overrides(p: Pipeline, broken: set[str]) -> list[Diagnostic]:
                     out.append(source.error(path, f"unknown job '{job_name}'"
                                             f"{did_you_mean(job_name, names)}", key=True))
                 continue
-            for key in targets.FIXED_JOB_KEYS:
-                if key in override:
-                    out.append(source.error(
-                        (*path, key), f"a target cannot change a job's '{key}': the jobs and "
-                        "their edges are the same in every target", key=True))
-            if any(d.key_path.startswith(format_path(path)) for d in out):
-                continue
+            found, override = overrides.check_job(job.raw, override, source, path, job.name)
+            out += found
             merged = targets.job_raw(job, override, target_name)
             problems = _merged_problems(Job, merged, source, path, override)
             out += problems or _merged_files(job, merged, source.where(path, key=True), path)
@@ -659,7 +654,7 @@ def _kind(value: Any) -> str:
 
 def _unknown(name: str, candidates: Iterable[str]) -> str:
     options = sorted(candidates)
-    return f"unknown key '{name}'{did_you_mean(name, options)}"
+    return f"unknown key '{name}'{did_you_mean(name, options) or overrides.hint(name, options)}"
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
