@@ -150,7 +150,9 @@ def test_both_spellings_at_once_is_located(tmp_path: Path) -> None:
     assert "'url' and 'git_url' are one field" in out and "keep 'git_url'" in out
 
 
-def test_other_bundle_keys_are_mapped_or_refused(tmp_path: Path) -> None:
+def test_a_folder_with_databricks_yml_is_a_bundle_root(tmp_path: Path) -> None:
+    """Its keys are the bundle's (spec/bundle.py), no longer refused as pipeline keys; a
+    resource type brickline does not provision is one located error naming it."""
     write(tmp_path, {"databricks.yml": """bundle:
   name: etl
 include:
@@ -162,24 +164,21 @@ variables:
   catalog:
     default: main
 resources:
-  pipelines:
-    p: {}
+  apps:
+    a: {}
   jobs:
     j:
-      lifecycle: {prevent_destroy: true}
       tasks: [{task_key: t, notebook_task: {notebook_path: /a}}]
 """})
     _, diagnostics = collect([str(tmp_path)])
-    by_key = {d.key_path: d for d in diagnostics}
-    assert by_key["bundle"].severity == "warning"
-    assert by_key["include"].severity == "warning"
-    assert by_key["targets"].severity == "error"
-    assert "pipeline.targets.<target>.jobs.<job name>" in by_key["targets"].message
-    assert by_key["variables"].severity == "error"
-    assert "pipeline.variables" in by_key["variables"].message
-    assert by_key["resources.pipelines"].location.line == 12
-    assert "jobs only" in by_key["resources.pipelines"].message
-    assert "'lifecycle'" in by_key["resources.jobs.j.lifecycle"].message
+    assert [(d.key_path, d.location.line) for d in diagnostics
+            if d.severity == "error"] == [("resources.apps", 12)]
+    assert "resources.apps (a) is not one of them" in diagnostics[0].message
+    write(tmp_path, {"databricks.yml": (tmp_path / "databricks.yml").read_text().replace(
+        "  apps:\n    a: {}\n", "")})
+    (pipeline,), diagnostics = collect([str(tmp_path)])
+    assert [d for d in diagnostics if d.severity == "error"] == []
+    assert pipeline.name == "etl" and [j.name for j in pipeline.jobs] == ["j"]
 
 
 def test_override_mistakes_are_located_with_did_you_mean(tmp_path: Path) -> None:

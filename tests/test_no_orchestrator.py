@@ -43,7 +43,8 @@ def synth(stack: StackPlan, *, typed: bool = False) -> dict[str, Any]:
 
 def loaded(folder: Path) -> StackPlan:
     found, diagnostics = collect([str(folder)])
-    assert diagnostics == [], render(diagnostics)
+    # a note says which jobs keep their own schedule (spec/orchestration.py)
+    assert [d for d in diagnostics if d.severity != "note"] == [], render(diagnostics)
     (pipeline,) = found
     return plan(pipeline)
 

@@ -71,6 +71,29 @@ def validate(paths: tuple[str, ...], deploy: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1)
+def build(paths: tuple[str, ...]) -> None:
+    """Build each artifact of the bundles under PATHS (wheels, JARs) as `databricks bundle
+    deploy` builds them: its build command in its folder. Synth does not build; run this
+    before `terraform plan`. PATHS default: pipelines/."""
+    from brickline import build as builds
+
+    found, problems = builds.steps(_paths(paths))
+    if problems:
+        click.echo(render(problems), err=True)
+        sys.exit(1)
+    if not found:
+        click.echo("nothing to build: no bundle under these paths has artifacts")
+        return
+    for step in found:
+        code = builds.run(step, lambda line: click.echo(line, err=True))
+        if code != 0:
+            click.echo(f"building {step.artifact} failed (exit {code})", err=True)
+            sys.exit(1)
+    click.echo(f"built {len(found)} artifact{'s' * (len(found) != 1)}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
 @click.option("--outdir", default="cdktf.out", show_default=True,
               help="Where stacks/<stack>/cdk.tf.json go (as `cdktf synth` writes them).")
 def synth(paths: tuple[str, ...], outdir: str) -> None:

@@ -36,15 +36,42 @@ from cdktf import (
     Token,
 )
 from cdktf_cdktf_provider_databricks.dashboard import Dashboard
+from cdktf_cdktf_provider_databricks.data_databricks_cluster import DataDatabricksCluster
+from cdktf_cdktf_provider_databricks.data_databricks_cluster_policy import (
+    DataDatabricksClusterPolicy,
+)
+from cdktf_cdktf_provider_databricks.data_databricks_current_user import (
+    DataDatabricksCurrentUser,
+)
+from cdktf_cdktf_provider_databricks.data_databricks_dashboards import DataDatabricksDashboards
+from cdktf_cdktf_provider_databricks.data_databricks_instance_pool import (
+    DataDatabricksInstancePool,
+)
+from cdktf_cdktf_provider_databricks.data_databricks_job import DataDatabricksJob
+from cdktf_cdktf_provider_databricks.data_databricks_metastore import DataDatabricksMetastore
+from cdktf_cdktf_provider_databricks.data_databricks_notification_destinations import (
+    DataDatabricksNotificationDestinations,
+)
+from cdktf_cdktf_provider_databricks.data_databricks_pipelines import DataDatabricksPipelines
 from cdktf_cdktf_provider_databricks.data_databricks_schema import DataDatabricksSchema
+from cdktf_cdktf_provider_databricks.data_databricks_service_principal import (
+    DataDatabricksServicePrincipal,
+)
+from cdktf_cdktf_provider_databricks.data_databricks_sql_warehouse import (
+    DataDatabricksSqlWarehouse,
+)
+from cdktf_cdktf_provider_databricks.data_databricks_user import DataDatabricksUser
 from cdktf_cdktf_provider_databricks.grant import Grant
+from cdktf_cdktf_provider_databricks.grants import Grants
 from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
 from cdktf_cdktf_provider_databricks.notebook import Notebook
 from cdktf_cdktf_provider_databricks.notification_destination import NotificationDestination
 from cdktf_cdktf_provider_databricks.permissions import Permissions
+from cdktf_cdktf_provider_databricks.pipeline import Pipeline as DatabricksPipeline
 from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
 from cdktf_cdktf_provider_databricks.schema import Schema
 from cdktf_cdktf_provider_databricks.sql_table import SqlTable
+from cdktf_cdktf_provider_databricks.volume import Volume
 from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
 
 from constructs import Construct, IValidation
@@ -58,9 +85,26 @@ RESOURCE_CLASSES: dict[str, type] = {
     "databricks_permissions": Permissions,  # a job's access list, moved with the job
     "databricks_schema": Schema,  # the metadata schema, with metadata.create_schema
     "databricks_workspace_file": WorkspaceFile,  # other local code files a task names
+    # a bundle's own pipelines, schemas and volumes, and their grants (plan/bundle.py)
+    "databricks_pipeline": DatabricksPipeline,
+    "databricks_volume": Volume,
+    "databricks_grants": Grants,
 }
 DATA_CLASSES: dict[str, type] = {
     "databricks_schema": DataDatabricksSchema,  # the metadata schema, read by default
+    # a bundle's ${workspace.current_user.*} and its lookup variables (plan/bundle.py)
+    "databricks_current_user": DataDatabricksCurrentUser,
+    "databricks_user": DataDatabricksUser,
+    "databricks_sql_warehouse": DataDatabricksSqlWarehouse,
+    "databricks_cluster": DataDatabricksCluster,
+    "databricks_cluster_policy": DataDatabricksClusterPolicy,
+    "databricks_instance_pool": DataDatabricksInstancePool,
+    "databricks_job": DataDatabricksJob,
+    "databricks_pipelines": DataDatabricksPipelines,
+    "databricks_metastore": DataDatabricksMetastore,
+    "databricks_service_principal": DataDatabricksServicePrincipal,
+    "databricks_notification_destinations": DataDatabricksNotificationDestinations,
+    "databricks_dashboards": DataDatabricksDashboards,
 }
 
 # the types every pipeline has, built by brickline itself

@@ -11,6 +11,9 @@ status_log, deployment <- job <- orchestrator <- this module.
 
 from __future__ import annotations
 
+from brickline.plan.bundle import data_sources as bundle_data_sources
+from brickline.plan.bundle import resources as bundle_resources
+from brickline.plan.bundle import sync as bundle_sync
 from brickline.plan.deployment import (
     _backend,
     _dashboard,
@@ -72,6 +75,7 @@ def plan(pipeline: Pipeline, target: str | None = None) -> StackPlan:
 def _stack(d: Deployment) -> StackPlan:
     uploads: dict[str, ResourcePlan] = {}
     jobs = [_job(job, d, uploads) for job in d.jobs]
+    bundle_sync(d, uploads)
     orchestrated = {j.address for j in d.jobs if j.orchestrate}
     orchestrator = _orchestrator(d, [j for j in jobs if j.address in orchestrated]) \
         if orchestrated else None
@@ -88,7 +92,9 @@ def _stack(d: Deployment) -> StackPlan:
         backend=_backend(d),
         destinations=_destinations(d),
         dashboard=_dashboard(d),
-        resources=[_status_notebook(d), *(uploads[a] for a in sorted(uploads))],
+        resources=[_status_notebook(d), *(uploads[a] for a in sorted(uploads)),
+                   *bundle_resources(d)],
+        data_sources=bundle_data_sources(d),
     )
 
 

@@ -29,13 +29,20 @@ def _upload_local_files(job: Job, settings: dict[str, Any], d: Deployment,
                         uploads: dict[str, ResourcePlan]) -> None:
     """Each relative code path of the job (spec/localfiles.py) becomes an upload under the
     stack's workspace folder, and the task refers to the uploaded copy."""
-    folder = f"{d.metadata.workspace_dir.rstrip('/')}/{d.stack_name}/{localfiles.UPLOAD_DIR}"
+    folder = d.file_path or \
+        f"{d.metadata.workspace_dir.rstrip('/')}/{d.stack_name}/{localfiles.UPLOAD_DIR}"
     for ref in list(localfiles.local_refs(settings, tasks="task", libraries="library",
                                           environments="environment")):
         found = localfiles.matches(job, ref.value)
-        if len(found) != 1:
+        if not found and d.files_root is not None:
+            up = localfiles.built_upload(job, ref.value, d.artifact_path or folder,
+                                         d.files_root, d.built)
+            if up is None:
+                continue
+        elif len(found) != 1:
             continue  # validation reported it
-        up = localfiles.upload(found[0], folder, ref.notebook)
+        else:
+            up = localfiles.upload(found[0], folder, ref.notebook, root=d.files_root)
         address = up.address
         while address in uploads and uploads[address].settings["path"] != up.settings["path"]:
             address += "_"  # two paths that spell the same address
@@ -56,6 +63,9 @@ def _variables(d: Deployment) -> list[VariablePlan]:
     for name, value in d.variable_defaults.items():
         description, _, sensitive = declared[name]
         declared[name] = (description, value, sensitive)
+    for name, description in d.open_variables.items():
+        if f"variable:{name}" in d.needs:  # a bundle variable with no value: set at deploy
+            declared.setdefault(name, (description, None, False))
     return [VariablePlan(name, *declared[name]) for name in sorted(declared)]
 
 

@@ -33,11 +33,12 @@ class Diagnostic:
     location: Location
     key_path: str
     message: str
-    severity: Literal["error", "warning"] = "error"
+    # a note says what brickline decided (not a mistake; never counted)
+    severity: Literal["error", "warning", "note"] = "error"
 
     def render(self) -> str:
         where = f"{self.key_path}: " if self.key_path else ""
-        tag = "" if self.severity == "error" else "warning: "
+        tag = "" if self.severity == "error" else f"{self.severity}: "
         return f"{self.location}: {where}{tag}{_one_line(self.message)}"
 
 
@@ -82,7 +83,7 @@ def render(diagnostics: Sequence[Diagnostic]) -> str:
     ordered = sorted(diagnostics, key=lambda d: (d.location, d.key_path, d.message))
     lines = [d.render() for d in ordered]
     errors = len(errors_only(diagnostics))
-    warnings = len(diagnostics) - errors
+    warnings = sum(d.severity == "warning" for d in diagnostics)
     counts = []
     if errors:
         counts.append(f"{errors} error{'s' if errors != 1 else ''}")

@@ -6,22 +6,27 @@ Regenerate after a provider upgrade; a test fails while this is stale."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
 from pydantic import AliasChoices, Field
 
-from brickline.spec.base import Number, Real, SpecModel
+from brickline.spec.base import Bool, Number, OneOf, Real, SpecModel
 
-__all__ = ['Continuous', 'EmailNotifications', 'Environment', 'EnvironmentSpec', 'GitSource', 'GitSourceGitSnapshot', 'GitSourceJobSource', 'Health', 'HealthRules', 'JobCluster', 'JobClusterNewCluster', 'JobClusterNewClusterAutoscale', 'JobClusterNewClusterAwsAttributes', 'JobClusterNewClusterAzureAttributes', 'JobClusterNewClusterAzureAttributesLogAnalyticsInfo', 'JobClusterNewClusterClusterLogConf', 'JobClusterNewClusterClusterLogConfDbfs', 'JobClusterNewClusterClusterLogConfS3', 'JobClusterNewClusterClusterLogConfVolumes', 'JobClusterNewClusterClusterMountInfo', 'JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo', 'JobClusterNewClusterDockerImage', 'JobClusterNewClusterDockerImageBasicAuth', 'JobClusterNewClusterGcpAttributes', 'JobClusterNewClusterInitScripts', 'JobClusterNewClusterInitScriptsAbfss', 'JobClusterNewClusterInitScriptsDbfs', 'JobClusterNewClusterInitScriptsFile', 'JobClusterNewClusterInitScriptsGcs', 'JobClusterNewClusterInitScriptsS3', 'JobClusterNewClusterInitScriptsVolumes', 'JobClusterNewClusterInitScriptsWorkspace', 'JobClusterNewClusterLibrary', 'JobClusterNewClusterLibraryCran', 'JobClusterNewClusterLibraryMaven', 'JobClusterNewClusterLibraryPypi', 'JobClusterNewClusterWorkloadType', 'JobClusterNewClusterWorkloadTypeClients', 'JobSettings', 'NotificationSettings', 'Parameter', 'Queue', 'RunAs', 'Schedule', 'Task', 'TaskCleanRoomsNotebookTask', 'TaskConditionTask', 'TaskDashboardTask', 'TaskDashboardTaskSubscription', 'TaskDashboardTaskSubscriptionSubscribers', 'TaskDbtCloudTask', 'TaskDbtPlatformTask', 'TaskDbtTask', 'TaskDependsOn', 'TaskEmailNotifications', 'TaskForEachTask', 'TaskForEachTaskTask', 'TaskForEachTaskTaskCleanRoomsNotebookTask', 'TaskForEachTaskTaskConditionTask', 'TaskForEachTaskTaskDashboardTask', 'TaskForEachTaskTaskDashboardTaskSubscription', 'TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers', 'TaskForEachTaskTaskDbtCloudTask', 'TaskForEachTaskTaskDbtPlatformTask', 'TaskForEachTaskTaskDbtTask', 'TaskForEachTaskTaskDependsOn', 'TaskForEachTaskTaskEmailNotifications', 'TaskForEachTaskTaskGenAiComputeTask', 'TaskForEachTaskTaskGenAiComputeTaskCompute', 'TaskForEachTaskTaskHealth', 'TaskForEachTaskTaskHealthRules', 'TaskForEachTaskTaskLibrary', 'TaskForEachTaskTaskLibraryCran', 'TaskForEachTaskTaskLibraryMaven', 'TaskForEachTaskTaskLibraryPypi', 'TaskForEachTaskTaskNewCluster', 'TaskForEachTaskTaskNewClusterAutoscale', 'TaskForEachTaskTaskNewClusterAwsAttributes', 'TaskForEachTaskTaskNewClusterAzureAttributes', 'TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo', 'TaskForEachTaskTaskNewClusterClusterLogConf', 'TaskForEachTaskTaskNewClusterClusterLogConfDbfs', 'TaskForEachTaskTaskNewClusterClusterLogConfS3', 'TaskForEachTaskTaskNewClusterClusterLogConfVolumes', 'TaskForEachTaskTaskNewClusterClusterMountInfo', 'TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo', 'TaskForEachTaskTaskNewClusterDockerImage', 'TaskForEachTaskTaskNewClusterDockerImageBasicAuth', 'TaskForEachTaskTaskNewClusterGcpAttributes', 'TaskForEachTaskTaskNewClusterInitScripts', 'TaskForEachTaskTaskNewClusterInitScriptsAbfss', 'TaskForEachTaskTaskNewClusterInitScriptsDbfs', 'TaskForEachTaskTaskNewClusterInitScriptsFile', 'TaskForEachTaskTaskNewClusterInitScriptsGcs', 'TaskForEachTaskTaskNewClusterInitScriptsS3', 'TaskForEachTaskTaskNewClusterInitScriptsVolumes', 'TaskForEachTaskTaskNewClusterInitScriptsWorkspace', 'TaskForEachTaskTaskNewClusterLibrary', 'TaskForEachTaskTaskNewClusterLibraryCran', 'TaskForEachTaskTaskNewClusterLibraryMaven', 'TaskForEachTaskTaskNewClusterLibraryPypi', 'TaskForEachTaskTaskNewClusterWorkloadType', 'TaskForEachTaskTaskNewClusterWorkloadTypeClients', 'TaskForEachTaskTaskNotebookTask', 'TaskForEachTaskTaskNotificationSettings', 'TaskForEachTaskTaskPipelineTask', 'TaskForEachTaskTaskPowerBiTask', 'TaskForEachTaskTaskPowerBiTaskPowerBiModel', 'TaskForEachTaskTaskPowerBiTaskTables', 'TaskForEachTaskTaskPythonWheelTask', 'TaskForEachTaskTaskRunJobTask', 'TaskForEachTaskTaskRunJobTaskPipelineParams', 'TaskForEachTaskTaskSparkJarTask', 'TaskForEachTaskTaskSparkPythonTask', 'TaskForEachTaskTaskSparkSubmitTask', 'TaskForEachTaskTaskSqlTask', 'TaskForEachTaskTaskSqlTaskAlert', 'TaskForEachTaskTaskSqlTaskAlertSubscriptions', 'TaskForEachTaskTaskSqlTaskDashboard', 'TaskForEachTaskTaskSqlTaskDashboardSubscriptions', 'TaskForEachTaskTaskSqlTaskFile', 'TaskForEachTaskTaskSqlTaskQuery', 'TaskForEachTaskTaskWebhookNotifications', 'TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded', 'TaskForEachTaskTaskWebhookNotificationsOnFailure', 'TaskForEachTaskTaskWebhookNotificationsOnStart', 'TaskForEachTaskTaskWebhookNotificationsOnStreamingBacklogExceeded', 'TaskForEachTaskTaskWebhookNotificationsOnSuccess', 'TaskGenAiComputeTask', 'TaskGenAiComputeTaskCompute', 'TaskHealth', 'TaskHealthRules', 'TaskLibrary', 'TaskLibraryCran', 'TaskLibraryMaven', 'TaskLibraryPypi', 'TaskNewCluster', 'TaskNewClusterAutoscale', 'TaskNewClusterAwsAttributes', 'TaskNewClusterAzureAttributes', 'TaskNewClusterAzureAttributesLogAnalyticsInfo', 'TaskNewClusterClusterLogConf', 'TaskNewClusterClusterLogConfDbfs', 'TaskNewClusterClusterLogConfS3', 'TaskNewClusterClusterLogConfVolumes', 'TaskNewClusterClusterMountInfo', 'TaskNewClusterClusterMountInfoNetworkFilesystemInfo', 'TaskNewClusterDockerImage', 'TaskNewClusterDockerImageBasicAuth', 'TaskNewClusterGcpAttributes', 'TaskNewClusterInitScripts', 'TaskNewClusterInitScriptsAbfss', 'TaskNewClusterInitScriptsDbfs', 'TaskNewClusterInitScriptsFile', 'TaskNewClusterInitScriptsGcs', 'TaskNewClusterInitScriptsS3', 'TaskNewClusterInitScriptsVolumes', 'TaskNewClusterInitScriptsWorkspace', 'TaskNewClusterLibrary', 'TaskNewClusterLibraryCran', 'TaskNewClusterLibraryMaven', 'TaskNewClusterLibraryPypi', 'TaskNewClusterWorkloadType', 'TaskNewClusterWorkloadTypeClients', 'TaskNotebookTask', 'TaskNotificationSettings', 'TaskPipelineTask', 'TaskPowerBiTask', 'TaskPowerBiTaskPowerBiModel', 'TaskPowerBiTaskTables', 'TaskPythonWheelTask', 'TaskRunJobTask', 'TaskRunJobTaskPipelineParams', 'TaskSparkJarTask', 'TaskSparkPythonTask', 'TaskSparkSubmitTask', 'TaskSqlTask', 'TaskSqlTaskAlert', 'TaskSqlTaskAlertSubscriptions', 'TaskSqlTaskDashboard', 'TaskSqlTaskDashboardSubscriptions', 'TaskSqlTaskFile', 'TaskSqlTaskQuery', 'TaskWebhookNotifications', 'TaskWebhookNotificationsOnDurationWarningThresholdExceeded', 'TaskWebhookNotificationsOnFailure', 'TaskWebhookNotificationsOnStart', 'TaskWebhookNotificationsOnStreamingBacklogExceeded', 'TaskWebhookNotificationsOnSuccess', 'Trigger', 'TriggerFileArrival', 'TriggerModel', 'TriggerPeriodic', 'TriggerTableUpdate', 'WebhookNotifications', 'WebhookNotificationsOnDurationWarningThresholdExceeded', 'WebhookNotificationsOnFailure', 'WebhookNotificationsOnStart', 'WebhookNotificationsOnStreamingBacklogExceeded', 'WebhookNotificationsOnSuccess']
+__all__ = ['Continuous', 'Deployment', 'EmailNotifications', 'Environment', 'EnvironmentSpec', 'GitSource', 'GitSourceGitSnapshot', 'GitSourceJobSource', 'Health', 'HealthRules', 'JobCluster', 'JobClusterNewCluster', 'JobClusterNewClusterAutoscale', 'JobClusterNewClusterAwsAttributes', 'JobClusterNewClusterAzureAttributes', 'JobClusterNewClusterAzureAttributesLogAnalyticsInfo', 'JobClusterNewClusterClusterLogConf', 'JobClusterNewClusterClusterLogConfDbfs', 'JobClusterNewClusterClusterLogConfS3', 'JobClusterNewClusterClusterLogConfVolumes', 'JobClusterNewClusterClusterMountInfo', 'JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo', 'JobClusterNewClusterDockerImage', 'JobClusterNewClusterDockerImageBasicAuth', 'JobClusterNewClusterGcpAttributes', 'JobClusterNewClusterInitScripts', 'JobClusterNewClusterInitScriptsAbfss', 'JobClusterNewClusterInitScriptsDbfs', 'JobClusterNewClusterInitScriptsFile', 'JobClusterNewClusterInitScriptsGcs', 'JobClusterNewClusterInitScriptsS3', 'JobClusterNewClusterInitScriptsVolumes', 'JobClusterNewClusterInitScriptsWorkspace', 'JobClusterNewClusterLibrary', 'JobClusterNewClusterLibraryCran', 'JobClusterNewClusterLibraryMaven', 'JobClusterNewClusterLibraryPypi', 'JobClusterNewClusterWorkloadType', 'JobClusterNewClusterWorkloadTypeClients', 'JobSettings', 'NotificationSettings', 'Parameter', 'Queue', 'RunAs', 'Schedule', 'Task', 'TaskCleanRoomsNotebookTask', 'TaskConditionTask', 'TaskDashboardTask', 'TaskDashboardTaskSubscription', 'TaskDashboardTaskSubscriptionSubscribers', 'TaskDbtCloudTask', 'TaskDbtPlatformTask', 'TaskDbtTask', 'TaskDependsOn', 'TaskEmailNotifications', 'TaskForEachTask', 'TaskForEachTaskTask', 'TaskForEachTaskTaskCleanRoomsNotebookTask', 'TaskForEachTaskTaskConditionTask', 'TaskForEachTaskTaskDashboardTask', 'TaskForEachTaskTaskDashboardTaskSubscription', 'TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers', 'TaskForEachTaskTaskDbtCloudTask', 'TaskForEachTaskTaskDbtPlatformTask', 'TaskForEachTaskTaskDbtTask', 'TaskForEachTaskTaskDependsOn', 'TaskForEachTaskTaskEmailNotifications', 'TaskForEachTaskTaskGenAiComputeTask', 'TaskForEachTaskTaskGenAiComputeTaskCompute', 'TaskForEachTaskTaskHealth', 'TaskForEachTaskTaskHealthRules', 'TaskForEachTaskTaskLibrary', 'TaskForEachTaskTaskLibraryCran', 'TaskForEachTaskTaskLibraryMaven', 'TaskForEachTaskTaskLibraryPypi', 'TaskForEachTaskTaskNewCluster', 'TaskForEachTaskTaskNewClusterAutoscale', 'TaskForEachTaskTaskNewClusterAwsAttributes', 'TaskForEachTaskTaskNewClusterAzureAttributes', 'TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo', 'TaskForEachTaskTaskNewClusterClusterLogConf', 'TaskForEachTaskTaskNewClusterClusterLogConfDbfs', 'TaskForEachTaskTaskNewClusterClusterLogConfS3', 'TaskForEachTaskTaskNewClusterClusterLogConfVolumes', 'TaskForEachTaskTaskNewClusterClusterMountInfo', 'TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo', 'TaskForEachTaskTaskNewClusterDockerImage', 'TaskForEachTaskTaskNewClusterDockerImageBasicAuth', 'TaskForEachTaskTaskNewClusterGcpAttributes', 'TaskForEachTaskTaskNewClusterInitScripts', 'TaskForEachTaskTaskNewClusterInitScriptsAbfss', 'TaskForEachTaskTaskNewClusterInitScriptsDbfs', 'TaskForEachTaskTaskNewClusterInitScriptsFile', 'TaskForEachTaskTaskNewClusterInitScriptsGcs', 'TaskForEachTaskTaskNewClusterInitScriptsS3', 'TaskForEachTaskTaskNewClusterInitScriptsVolumes', 'TaskForEachTaskTaskNewClusterInitScriptsWorkspace', 'TaskForEachTaskTaskNewClusterLibrary', 'TaskForEachTaskTaskNewClusterLibraryCran', 'TaskForEachTaskTaskNewClusterLibraryMaven', 'TaskForEachTaskTaskNewClusterLibraryPypi', 'TaskForEachTaskTaskNewClusterWorkloadType', 'TaskForEachTaskTaskNewClusterWorkloadTypeClients', 'TaskForEachTaskTaskNotebookTask', 'TaskForEachTaskTaskNotificationSettings', 'TaskForEachTaskTaskPipelineTask', 'TaskForEachTaskTaskPowerBiTask', 'TaskForEachTaskTaskPowerBiTaskPowerBiModel', 'TaskForEachTaskTaskPowerBiTaskTables', 'TaskForEachTaskTaskPythonWheelTask', 'TaskForEachTaskTaskRunJobTask', 'TaskForEachTaskTaskRunJobTaskPipelineParams', 'TaskForEachTaskTaskSparkJarTask', 'TaskForEachTaskTaskSparkPythonTask', 'TaskForEachTaskTaskSparkSubmitTask', 'TaskForEachTaskTaskSqlTask', 'TaskForEachTaskTaskSqlTaskAlert', 'TaskForEachTaskTaskSqlTaskAlertSubscriptions', 'TaskForEachTaskTaskSqlTaskDashboard', 'TaskForEachTaskTaskSqlTaskDashboardSubscriptions', 'TaskForEachTaskTaskSqlTaskFile', 'TaskForEachTaskTaskSqlTaskQuery', 'TaskForEachTaskTaskWebhookNotifications', 'TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded', 'TaskForEachTaskTaskWebhookNotificationsOnFailure', 'TaskForEachTaskTaskWebhookNotificationsOnStart', 'TaskForEachTaskTaskWebhookNotificationsOnStreamingBacklogExceeded', 'TaskForEachTaskTaskWebhookNotificationsOnSuccess', 'TaskGenAiComputeTask', 'TaskGenAiComputeTaskCompute', 'TaskHealth', 'TaskHealthRules', 'TaskLibrary', 'TaskLibraryCran', 'TaskLibraryMaven', 'TaskLibraryPypi', 'TaskNewCluster', 'TaskNewClusterAutoscale', 'TaskNewClusterAwsAttributes', 'TaskNewClusterAzureAttributes', 'TaskNewClusterAzureAttributesLogAnalyticsInfo', 'TaskNewClusterClusterLogConf', 'TaskNewClusterClusterLogConfDbfs', 'TaskNewClusterClusterLogConfS3', 'TaskNewClusterClusterLogConfVolumes', 'TaskNewClusterClusterMountInfo', 'TaskNewClusterClusterMountInfoNetworkFilesystemInfo', 'TaskNewClusterDockerImage', 'TaskNewClusterDockerImageBasicAuth', 'TaskNewClusterGcpAttributes', 'TaskNewClusterInitScripts', 'TaskNewClusterInitScriptsAbfss', 'TaskNewClusterInitScriptsDbfs', 'TaskNewClusterInitScriptsFile', 'TaskNewClusterInitScriptsGcs', 'TaskNewClusterInitScriptsS3', 'TaskNewClusterInitScriptsVolumes', 'TaskNewClusterInitScriptsWorkspace', 'TaskNewClusterLibrary', 'TaskNewClusterLibraryCran', 'TaskNewClusterLibraryMaven', 'TaskNewClusterLibraryPypi', 'TaskNewClusterWorkloadType', 'TaskNewClusterWorkloadTypeClients', 'TaskNotebookTask', 'TaskNotificationSettings', 'TaskPipelineTask', 'TaskPowerBiTask', 'TaskPowerBiTaskPowerBiModel', 'TaskPowerBiTaskTables', 'TaskPythonWheelTask', 'TaskRunJobTask', 'TaskRunJobTaskPipelineParams', 'TaskSparkJarTask', 'TaskSparkPythonTask', 'TaskSparkSubmitTask', 'TaskSqlTask', 'TaskSqlTaskAlert', 'TaskSqlTaskAlertSubscriptions', 'TaskSqlTaskDashboard', 'TaskSqlTaskDashboardSubscriptions', 'TaskSqlTaskFile', 'TaskSqlTaskQuery', 'TaskWebhookNotifications', 'TaskWebhookNotificationsOnDurationWarningThresholdExceeded', 'TaskWebhookNotificationsOnFailure', 'TaskWebhookNotificationsOnStart', 'TaskWebhookNotificationsOnStreamingBacklogExceeded', 'TaskWebhookNotificationsOnSuccess', 'Trigger', 'TriggerFileArrival', 'TriggerModel', 'TriggerPeriodic', 'TriggerTableUpdate', 'WebhookNotifications', 'WebhookNotificationsOnDurationWarningThresholdExceeded', 'WebhookNotificationsOnFailure', 'WebhookNotificationsOnStart', 'WebhookNotificationsOnStreamingBacklogExceeded', 'WebhookNotificationsOnSuccess']
 
 
 class Continuous(SpecModel):
-    pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
-    task_retry_mode: Literal['NEVER', 'ON_FAILURE'] | None = None
+    pause_status: Annotated[str, OneOf('PAUSED', 'UNPAUSED')] | None = None
+    task_retry_mode: Annotated[str, OneOf('NEVER', 'ON_FAILURE')] | None = None
+
+
+class Deployment(SpecModel):
+    kind: Annotated[str, OneOf('BUNDLE', 'SYSTEM_MANAGED')]
+    metadata_file_path: str | None = None
 
 
 class EmailNotifications(SpecModel):
-    no_alert_for_skipped_runs: bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
     on_start: list[str] | None = None
@@ -46,7 +51,7 @@ class GitSourceGitSnapshot(SpecModel):
 
 
 class GitSourceJobSource(SpecModel):
-    dirty_state: str | None = None
+    dirty_state: Annotated[str, OneOf('DISCONNECTED', 'NOT_SYNCED')] | None = None
     import_from_git_branch: str
     job_config_path: str
 
@@ -56,14 +61,14 @@ class GitSource(SpecModel):
     git_commit: str | None = Field(None, validation_alias=AliasChoices('git_commit', 'commit'), serialization_alias='commit')
     git_snapshot: GitSourceGitSnapshot | None = None
     job_source: GitSourceJobSource | None = None
-    git_provider: Literal['gitHub', 'bitbucketCloud', 'azureDevOpsServices', 'gitHubEnterprise', 'bitbucketServer', 'gitLab', 'gitLabEnterpriseEdition', 'awsCodeCommit'] | None = Field(None, validation_alias=AliasChoices('git_provider', 'provider'), serialization_alias='provider')
+    git_provider: Annotated[str, OneOf('awsCodeCommit', 'azureDevOpsServices', 'bitbucketCloud', 'bitbucketServer', 'gitHub', 'gitHubEnterprise', 'gitLab', 'gitLabEnterpriseEdition', case_insensitive=True)] | None = Field(None, validation_alias=AliasChoices('git_provider', 'provider'), serialization_alias='provider')
     git_tag: str | None = Field(None, validation_alias=AliasChoices('git_tag', 'tag'), serialization_alias='tag')
     git_url: str = Field(..., validation_alias=AliasChoices('git_url', 'url'), serialization_alias='url')
 
 
 class HealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
-    op: Literal['GREATER_THAN']
+    metric: Annotated[str, OneOf('RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_FILES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS')]
+    op: Annotated[str, OneOf('GREATER_THAN')]
     value: Number
 
 
@@ -77,12 +82,12 @@ class JobClusterNewClusterAutoscale(SpecModel):
 
 
 class JobClusterNewClusterAwsAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND', 'SPOT', 'SPOT_WITH_FALLBACK')] | None = None
     ebs_volume_count: Number | None = None
     ebs_volume_iops: Number | None = None
     ebs_volume_size: Number | None = None
     ebs_volume_throughput: Number | None = None
-    ebs_volume_type: str | None = None
+    ebs_volume_type: Annotated[str, OneOf('GENERAL_PURPOSE_SSD', 'THROUGHPUT_OPTIMIZED_HDD')] | None = None
     first_on_demand: Number | None = None
     instance_profile_arn: str | None = None
     spot_bid_price_percent: Number | None = None
@@ -95,7 +100,7 @@ class JobClusterNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 
 class JobClusterNewClusterAzureAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_AZURE', 'SPOT_AZURE', 'SPOT_WITH_FALLBACK_AZURE')] | None = None
     first_on_demand: Number | None = None
     log_analytics_info: JobClusterNewClusterAzureAttributesLogAnalyticsInfo | None = None
     spot_bid_max_price: Real | None = None
@@ -108,7 +113,7 @@ class JobClusterNewClusterClusterLogConfDbfs(SpecModel):
 class JobClusterNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -147,12 +152,12 @@ class JobClusterNewClusterDockerImage(SpecModel):
 
 
 class JobClusterNewClusterGcpAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_GCP', 'PREEMPTIBLE_GCP', 'PREEMPTIBLE_WITH_FALLBACK_GCP')] | None = None
     boot_disk_size: Number | None = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
-    use_preemptible_executors: bool | None = None
+    use_preemptible_executors: Bool | None = None
     zone_id: str | None = None
 
 
@@ -175,7 +180,7 @@ class JobClusterNewClusterInitScriptsGcs(SpecModel):
 class JobClusterNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -227,8 +232,8 @@ class JobClusterNewClusterLibrary(SpecModel):
 
 
 class JobClusterNewClusterWorkloadTypeClients(SpecModel):
-    jobs: bool | None = None
-    notebooks: bool | None = None
+    jobs: Bool | None = None
+    notebooks: Bool | None = None
 
 
 class JobClusterNewClusterWorkloadType(SpecModel):
@@ -236,7 +241,7 @@ class JobClusterNewClusterWorkloadType(SpecModel):
 
 
 class JobClusterNewCluster(SpecModel):
-    apply_policy_default_values: bool | None = None
+    apply_policy_default_values: Bool | None = None
     apply_policy_default_values_allow_list: list[str] | None = None
     autoscale: JobClusterNewClusterAutoscale | None = None
     aws_attributes: JobClusterNewClusterAwsAttributes | None = None
@@ -246,31 +251,31 @@ class JobClusterNewCluster(SpecModel):
     cluster_mount_info: list[JobClusterNewClusterClusterMountInfo] | None = None
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
-    data_security_mode: str | None = None
+    data_security_mode: Annotated[str, OneOf('DATA_SECURITY_MODE_AUTO', 'DATA_SECURITY_MODE_DEDICATED', 'DATA_SECURITY_MODE_STANDARD', 'LEGACY_PASSTHROUGH', 'LEGACY_SINGLE_USER', 'LEGACY_SINGLE_USER_STANDARD', 'LEGACY_TABLE_ACL', 'NONE', 'SINGLE_USER', 'USER_ISOLATION')] | None = None
     docker_image: JobClusterNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
     driver_node_type_id: str | None = None
-    enable_elastic_disk: bool | None = None
-    enable_local_disk_encryption: bool | None = None
+    enable_elastic_disk: Bool | None = None
+    enable_local_disk_encryption: Bool | None = None
     gcp_attributes: JobClusterNewClusterGcpAttributes | None = None
     idempotency_token: str | None = None
     init_scripts: list[JobClusterNewClusterInitScripts] | None = None
     instance_pool_id: str | None = None
-    is_single_node: bool | None = None
-    kind: str | None = None
+    is_single_node: Bool | None = None
+    kind: Annotated[str, OneOf('CLASSIC_PREVIEW')] | None = None
     libraries: list[JobClusterNewClusterLibrary] | None = Field(None, validation_alias=AliasChoices('libraries', 'library'), serialization_alias='library')
     node_type_id: str | None = None
     num_workers: Number | None = None
     policy_id: str | None = None
     remote_disk_throughput: Number | None = None
-    runtime_engine: Literal['STANDARD', 'PHOTON'] | None = None
+    runtime_engine: Annotated[str, OneOf('NULL', 'PHOTON', 'STANDARD')] | None = None
     single_user_name: str | None = None
     spark_conf: dict[str, str] | None = None
     spark_env_vars: dict[str, str] | None = None
     spark_version: str | None = None
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
-    use_ml_runtime: bool | None = None
+    use_ml_runtime: Bool | None = None
     workload_type: JobClusterNewClusterWorkloadType | None = None
 
 
@@ -280,8 +285,8 @@ class JobCluster(SpecModel):
 
 
 class NotificationSettings(SpecModel):
-    no_alert_for_canceled_runs: bool | None = None
-    no_alert_for_skipped_runs: bool | None = None
+    no_alert_for_canceled_runs: Bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
 
 
 class Parameter(SpecModel):
@@ -290,7 +295,7 @@ class Parameter(SpecModel):
 
 
 class Queue(SpecModel):
-    enabled: bool
+    enabled: Bool
 
 
 class RunAs(SpecModel):
@@ -299,7 +304,7 @@ class RunAs(SpecModel):
 
 
 class Schedule(SpecModel):
-    pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
+    pause_status: Annotated[str, OneOf('PAUSED', 'UNPAUSED')] | None = None
     quartz_cron_expression: str
     timezone_id: str
 
@@ -313,7 +318,7 @@ class TaskCleanRoomsNotebookTask(SpecModel):
 
 class TaskConditionTask(SpecModel):
     left: str
-    op: Literal['EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL']
+    op: Annotated[str, OneOf('EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL')]
     right: str
 
 
@@ -324,7 +329,7 @@ class TaskDashboardTaskSubscriptionSubscribers(SpecModel):
 
 class TaskDashboardTaskSubscription(SpecModel):
     custom_subject: str | None = None
-    paused: bool | None = None
+    paused: Bool | None = None
     subscribers: list[TaskDashboardTaskSubscriptionSubscribers] | None = None
 
 
@@ -350,7 +355,7 @@ class TaskDbtTask(SpecModel):
     profiles_directory: str | None = None
     project_directory: str | None = None
     schema_: str | None = Field(None, alias='schema')
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     warehouse_id: str | None = None
 
 
@@ -360,7 +365,7 @@ class TaskDependsOn(SpecModel):
 
 
 class TaskEmailNotifications(SpecModel):
-    no_alert_for_skipped_runs: bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
     on_start: list[str] | None = None
@@ -377,7 +382,7 @@ class TaskForEachTaskTaskCleanRoomsNotebookTask(SpecModel):
 
 class TaskForEachTaskTaskConditionTask(SpecModel):
     left: str
-    op: Literal['EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL']
+    op: Annotated[str, OneOf('EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL')]
     right: str
 
 
@@ -388,7 +393,7 @@ class TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers(SpecModel):
 
 class TaskForEachTaskTaskDashboardTaskSubscription(SpecModel):
     custom_subject: str | None = None
-    paused: bool | None = None
+    paused: Bool | None = None
     subscribers: list[TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers] | None = None
 
 
@@ -414,7 +419,7 @@ class TaskForEachTaskTaskDbtTask(SpecModel):
     profiles_directory: str | None = None
     project_directory: str | None = None
     schema_: str | None = Field(None, alias='schema')
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     warehouse_id: str | None = None
 
 
@@ -424,7 +429,7 @@ class TaskForEachTaskTaskDependsOn(SpecModel):
 
 
 class TaskForEachTaskTaskEmailNotifications(SpecModel):
-    no_alert_for_skipped_runs: bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
     on_start: list[str] | None = None
@@ -443,15 +448,15 @@ class TaskForEachTaskTaskGenAiComputeTask(SpecModel):
     compute: TaskForEachTaskTaskGenAiComputeTaskCompute | None = None
     dl_runtime_image: str
     mlflow_experiment_name: str | None = None
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     training_script_path: str | None = None
     yaml_parameters: str | None = None
     yaml_parameters_file_path: str | None = None
 
 
 class TaskForEachTaskTaskHealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
-    op: Literal['GREATER_THAN']
+    metric: Annotated[str, OneOf('RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_FILES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS')]
+    op: Annotated[str, OneOf('GREATER_THAN')]
     value: Number
 
 
@@ -491,12 +496,12 @@ class TaskForEachTaskTaskNewClusterAutoscale(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterAwsAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND', 'SPOT', 'SPOT_WITH_FALLBACK')] | None = None
     ebs_volume_count: Number | None = None
     ebs_volume_iops: Number | None = None
     ebs_volume_size: Number | None = None
     ebs_volume_throughput: Number | None = None
-    ebs_volume_type: str | None = None
+    ebs_volume_type: Annotated[str, OneOf('GENERAL_PURPOSE_SSD', 'THROUGHPUT_OPTIMIZED_HDD')] | None = None
     first_on_demand: Number | None = None
     instance_profile_arn: str | None = None
     spot_bid_price_percent: Number | None = None
@@ -509,7 +514,7 @@ class TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterAzureAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_AZURE', 'SPOT_AZURE', 'SPOT_WITH_FALLBACK_AZURE')] | None = None
     first_on_demand: Number | None = None
     log_analytics_info: TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo | None = None
     spot_bid_max_price: Real | None = None
@@ -522,7 +527,7 @@ class TaskForEachTaskTaskNewClusterClusterLogConfDbfs(SpecModel):
 class TaskForEachTaskTaskNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -561,12 +566,12 @@ class TaskForEachTaskTaskNewClusterDockerImage(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterGcpAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_GCP', 'PREEMPTIBLE_GCP', 'PREEMPTIBLE_WITH_FALLBACK_GCP')] | None = None
     boot_disk_size: Number | None = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
-    use_preemptible_executors: bool | None = None
+    use_preemptible_executors: Bool | None = None
     zone_id: str | None = None
 
 
@@ -589,7 +594,7 @@ class TaskForEachTaskTaskNewClusterInitScriptsGcs(SpecModel):
 class TaskForEachTaskTaskNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -641,8 +646,8 @@ class TaskForEachTaskTaskNewClusterLibrary(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterWorkloadTypeClients(SpecModel):
-    jobs: bool | None = None
-    notebooks: bool | None = None
+    jobs: Bool | None = None
+    notebooks: Bool | None = None
 
 
 class TaskForEachTaskTaskNewClusterWorkloadType(SpecModel):
@@ -650,7 +655,7 @@ class TaskForEachTaskTaskNewClusterWorkloadType(SpecModel):
 
 
 class TaskForEachTaskTaskNewCluster(SpecModel):
-    apply_policy_default_values: bool | None = None
+    apply_policy_default_values: Bool | None = None
     autoscale: TaskForEachTaskTaskNewClusterAutoscale | None = None
     aws_attributes: TaskForEachTaskTaskNewClusterAwsAttributes | None = None
     azure_attributes: TaskForEachTaskTaskNewClusterAzureAttributes | None = None
@@ -659,57 +664,57 @@ class TaskForEachTaskTaskNewCluster(SpecModel):
     cluster_mount_info: list[TaskForEachTaskTaskNewClusterClusterMountInfo] | None = None
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
-    data_security_mode: str | None = None
+    data_security_mode: Annotated[str, OneOf('DATA_SECURITY_MODE_AUTO', 'DATA_SECURITY_MODE_DEDICATED', 'DATA_SECURITY_MODE_STANDARD', 'LEGACY_PASSTHROUGH', 'LEGACY_SINGLE_USER', 'LEGACY_SINGLE_USER_STANDARD', 'LEGACY_TABLE_ACL', 'NONE', 'SINGLE_USER', 'USER_ISOLATION')] | None = None
     docker_image: TaskForEachTaskTaskNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
     driver_node_type_id: str | None = None
-    enable_elastic_disk: bool | None = None
-    enable_local_disk_encryption: bool | None = None
+    enable_elastic_disk: Bool | None = None
+    enable_local_disk_encryption: Bool | None = None
     gcp_attributes: TaskForEachTaskTaskNewClusterGcpAttributes | None = None
     idempotency_token: str | None = None
     init_scripts: list[TaskForEachTaskTaskNewClusterInitScripts] | None = None
     instance_pool_id: str | None = None
-    is_single_node: bool | None = None
-    kind: str | None = None
+    is_single_node: Bool | None = None
+    kind: Annotated[str, OneOf('CLASSIC_PREVIEW')] | None = None
     libraries: list[TaskForEachTaskTaskNewClusterLibrary] | None = Field(None, validation_alias=AliasChoices('libraries', 'library'), serialization_alias='library')
     node_type_id: str | None = None
     num_workers: Number | None = None
     policy_id: str | None = None
     remote_disk_throughput: Number | None = None
-    runtime_engine: Literal['STANDARD', 'PHOTON'] | None = None
+    runtime_engine: Annotated[str, OneOf('NULL', 'PHOTON', 'STANDARD')] | None = None
     single_user_name: str | None = None
     spark_conf: dict[str, str] | None = None
     spark_env_vars: dict[str, str] | None = None
     spark_version: str | None = None
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
-    use_ml_runtime: bool | None = None
+    use_ml_runtime: Bool | None = None
     workload_type: TaskForEachTaskTaskNewClusterWorkloadType | None = None
 
 
 class TaskForEachTaskTaskNotebookTask(SpecModel):
     base_parameters: dict[str, str] | None = None
     notebook_path: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     warehouse_id: str | None = None
 
 
 class TaskForEachTaskTaskNotificationSettings(SpecModel):
-    alert_on_last_attempt: bool | None = None
-    no_alert_for_canceled_runs: bool | None = None
-    no_alert_for_skipped_runs: bool | None = None
+    alert_on_last_attempt: Bool | None = None
+    no_alert_for_canceled_runs: Bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
 
 
 class TaskForEachTaskTaskPipelineTask(SpecModel):
-    full_refresh: bool | None = None
+    full_refresh: Bool | None = None
     pipeline_id: str
 
 
 class TaskForEachTaskTaskPowerBiTaskPowerBiModel(SpecModel):
-    authentication_method: str | None = None
+    authentication_method: Annotated[str, OneOf('OAUTH', 'PAT')] | None = None
     model_name: str | None = None
-    overwrite_existing: bool | None = None
-    storage_mode: str | None = None
+    overwrite_existing: Bool | None = None
+    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
     workspace_name: str | None = None
 
 
@@ -717,13 +722,13 @@ class TaskForEachTaskTaskPowerBiTaskTables(SpecModel):
     catalog: str | None = None
     name: str | None = None
     schema_: str | None = Field(None, alias='schema')
-    storage_mode: str | None = None
+    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
 
 
 class TaskForEachTaskTaskPowerBiTask(SpecModel):
     connection_resource_name: str | None = None
     power_bi_model: TaskForEachTaskTaskPowerBiTaskPowerBiModel | None = None
-    refresh_after_update: bool | None = None
+    refresh_after_update: Bool | None = None
     tables: list[TaskForEachTaskTaskPowerBiTaskTables] | None = None
     warehouse_id: str | None = None
 
@@ -736,7 +741,7 @@ class TaskForEachTaskTaskPythonWheelTask(SpecModel):
 
 
 class TaskForEachTaskTaskRunJobTaskPipelineParams(SpecModel):
-    full_refresh: bool | None = None
+    full_refresh: Bool | None = None
 
 
 class TaskForEachTaskTaskRunJobTask(SpecModel):
@@ -756,13 +761,13 @@ class TaskForEachTaskTaskSparkJarTask(SpecModel):
     jar_uri: str | None = None
     main_class_name: str | None = None
     parameters: list[str] | None = None
-    run_as_repl: bool | None = None
+    run_as_repl: Bool | None = None
 
 
 class TaskForEachTaskTaskSparkPythonTask(SpecModel):
     parameters: list[str] | None = None
     python_file: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
 
 
 class TaskForEachTaskTaskSparkSubmitTask(SpecModel):
@@ -776,7 +781,7 @@ class TaskForEachTaskTaskSqlTaskAlertSubscriptions(SpecModel):
 
 class TaskForEachTaskTaskSqlTaskAlert(SpecModel):
     alert_id: str
-    pause_subscriptions: bool | None = None
+    pause_subscriptions: Bool | None = None
     subscriptions: list[TaskForEachTaskTaskSqlTaskAlertSubscriptions] | None = None
 
 
@@ -788,13 +793,13 @@ class TaskForEachTaskTaskSqlTaskDashboardSubscriptions(SpecModel):
 class TaskForEachTaskTaskSqlTaskDashboard(SpecModel):
     custom_subject: str | None = None
     dashboard_id: str
-    pause_subscriptions: bool | None = None
+    pause_subscriptions: Bool | None = None
     subscriptions: list[TaskForEachTaskTaskSqlTaskDashboardSubscriptions] | None = None
 
 
 class TaskForEachTaskTaskSqlTaskFile(SpecModel):
     path: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
 
 
 class TaskForEachTaskTaskSqlTaskQuery(SpecModel):
@@ -847,8 +852,8 @@ class TaskForEachTaskTask(SpecModel):
     dbt_task: TaskForEachTaskTaskDbtTask | None = None
     depends_on: list[TaskForEachTaskTaskDependsOn] | None = None
     description: str | None = None
-    disable_auto_optimization: bool | None = None
-    disabled: bool | None = None
+    disable_auto_optimization: Bool | None = None
+    disabled: Bool | None = None
     email_notifications: TaskForEachTaskTaskEmailNotifications | None = None
     environment_key: str | None = None
     existing_cluster_id: str | None = None
@@ -864,8 +869,8 @@ class TaskForEachTaskTask(SpecModel):
     pipeline_task: TaskForEachTaskTaskPipelineTask | None = None
     power_bi_task: TaskForEachTaskTaskPowerBiTask | None = None
     python_wheel_task: TaskForEachTaskTaskPythonWheelTask | None = None
-    retry_on_timeout: bool | None = None
-    run_if: Literal['ALL_SUCCESS', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED', 'ALL_DONE', 'AT_LEAST_ONE_FAILED', 'ALL_FAILED'] | None = None
+    retry_on_timeout: Bool | None = None
+    run_if: Annotated[str, OneOf('ALL_DONE', 'ALL_FAILED', 'ALL_SUCCESS', 'AT_LEAST_ONE_FAILED', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED')] | None = None
     run_job_task: TaskForEachTaskTaskRunJobTask | None = None
     spark_jar_task: TaskForEachTaskTaskSparkJarTask | None = None
     spark_python_task: TaskForEachTaskTaskSparkPythonTask | None = None
@@ -893,15 +898,15 @@ class TaskGenAiComputeTask(SpecModel):
     compute: TaskGenAiComputeTaskCompute | None = None
     dl_runtime_image: str
     mlflow_experiment_name: str | None = None
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     training_script_path: str | None = None
     yaml_parameters: str | None = None
     yaml_parameters_file_path: str | None = None
 
 
 class TaskHealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
-    op: Literal['GREATER_THAN']
+    metric: Annotated[str, OneOf('RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_FILES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS')]
+    op: Annotated[str, OneOf('GREATER_THAN')]
     value: Number
 
 
@@ -941,12 +946,12 @@ class TaskNewClusterAutoscale(SpecModel):
 
 
 class TaskNewClusterAwsAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND', 'SPOT', 'SPOT_WITH_FALLBACK')] | None = None
     ebs_volume_count: Number | None = None
     ebs_volume_iops: Number | None = None
     ebs_volume_size: Number | None = None
     ebs_volume_throughput: Number | None = None
-    ebs_volume_type: str | None = None
+    ebs_volume_type: Annotated[str, OneOf('GENERAL_PURPOSE_SSD', 'THROUGHPUT_OPTIMIZED_HDD')] | None = None
     first_on_demand: Number | None = None
     instance_profile_arn: str | None = None
     spot_bid_price_percent: Number | None = None
@@ -959,7 +964,7 @@ class TaskNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 
 class TaskNewClusterAzureAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_AZURE', 'SPOT_AZURE', 'SPOT_WITH_FALLBACK_AZURE')] | None = None
     first_on_demand: Number | None = None
     log_analytics_info: TaskNewClusterAzureAttributesLogAnalyticsInfo | None = None
     spot_bid_max_price: Real | None = None
@@ -972,7 +977,7 @@ class TaskNewClusterClusterLogConfDbfs(SpecModel):
 class TaskNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -1011,12 +1016,12 @@ class TaskNewClusterDockerImage(SpecModel):
 
 
 class TaskNewClusterGcpAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_GCP', 'PREEMPTIBLE_GCP', 'PREEMPTIBLE_WITH_FALLBACK_GCP')] | None = None
     boot_disk_size: Number | None = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
-    use_preemptible_executors: bool | None = None
+    use_preemptible_executors: Bool | None = None
     zone_id: str | None = None
 
 
@@ -1039,7 +1044,7 @@ class TaskNewClusterInitScriptsGcs(SpecModel):
 class TaskNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -1091,8 +1096,8 @@ class TaskNewClusterLibrary(SpecModel):
 
 
 class TaskNewClusterWorkloadTypeClients(SpecModel):
-    jobs: bool | None = None
-    notebooks: bool | None = None
+    jobs: Bool | None = None
+    notebooks: Bool | None = None
 
 
 class TaskNewClusterWorkloadType(SpecModel):
@@ -1100,7 +1105,7 @@ class TaskNewClusterWorkloadType(SpecModel):
 
 
 class TaskNewCluster(SpecModel):
-    apply_policy_default_values: bool | None = None
+    apply_policy_default_values: Bool | None = None
     apply_policy_default_values_allow_list: list[str] | None = None
     autoscale: TaskNewClusterAutoscale | None = None
     aws_attributes: TaskNewClusterAwsAttributes | None = None
@@ -1110,57 +1115,57 @@ class TaskNewCluster(SpecModel):
     cluster_mount_info: list[TaskNewClusterClusterMountInfo] | None = None
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
-    data_security_mode: str | None = None
+    data_security_mode: Annotated[str, OneOf('DATA_SECURITY_MODE_AUTO', 'DATA_SECURITY_MODE_DEDICATED', 'DATA_SECURITY_MODE_STANDARD', 'LEGACY_PASSTHROUGH', 'LEGACY_SINGLE_USER', 'LEGACY_SINGLE_USER_STANDARD', 'LEGACY_TABLE_ACL', 'NONE', 'SINGLE_USER', 'USER_ISOLATION')] | None = None
     docker_image: TaskNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
     driver_node_type_id: str | None = None
-    enable_elastic_disk: bool | None = None
-    enable_local_disk_encryption: bool | None = None
+    enable_elastic_disk: Bool | None = None
+    enable_local_disk_encryption: Bool | None = None
     gcp_attributes: TaskNewClusterGcpAttributes | None = None
     idempotency_token: str | None = None
     init_scripts: list[TaskNewClusterInitScripts] | None = None
     instance_pool_id: str | None = None
-    is_single_node: bool | None = None
-    kind: str | None = None
+    is_single_node: Bool | None = None
+    kind: Annotated[str, OneOf('CLASSIC_PREVIEW')] | None = None
     libraries: list[TaskNewClusterLibrary] | None = Field(None, validation_alias=AliasChoices('libraries', 'library'), serialization_alias='library')
     node_type_id: str | None = None
     num_workers: Number | None = None
     policy_id: str | None = None
     remote_disk_throughput: Number | None = None
-    runtime_engine: Literal['STANDARD', 'PHOTON'] | None = None
+    runtime_engine: Annotated[str, OneOf('NULL', 'PHOTON', 'STANDARD')] | None = None
     single_user_name: str | None = None
     spark_conf: dict[str, str] | None = None
     spark_env_vars: dict[str, str] | None = None
     spark_version: str | None = None
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
-    use_ml_runtime: bool | None = None
+    use_ml_runtime: Bool | None = None
     workload_type: TaskNewClusterWorkloadType | None = None
 
 
 class TaskNotebookTask(SpecModel):
     base_parameters: dict[str, str] | None = None
     notebook_path: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     warehouse_id: str | None = None
 
 
 class TaskNotificationSettings(SpecModel):
-    alert_on_last_attempt: bool | None = None
-    no_alert_for_canceled_runs: bool | None = None
-    no_alert_for_skipped_runs: bool | None = None
+    alert_on_last_attempt: Bool | None = None
+    no_alert_for_canceled_runs: Bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
 
 
 class TaskPipelineTask(SpecModel):
-    full_refresh: bool | None = None
+    full_refresh: Bool | None = None
     pipeline_id: str
 
 
 class TaskPowerBiTaskPowerBiModel(SpecModel):
-    authentication_method: str | None = None
+    authentication_method: Annotated[str, OneOf('OAUTH', 'PAT')] | None = None
     model_name: str | None = None
-    overwrite_existing: bool | None = None
-    storage_mode: str | None = None
+    overwrite_existing: Bool | None = None
+    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
     workspace_name: str | None = None
 
 
@@ -1168,13 +1173,13 @@ class TaskPowerBiTaskTables(SpecModel):
     catalog: str | None = None
     name: str | None = None
     schema_: str | None = Field(None, alias='schema')
-    storage_mode: str | None = None
+    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
 
 
 class TaskPowerBiTask(SpecModel):
     connection_resource_name: str | None = None
     power_bi_model: TaskPowerBiTaskPowerBiModel | None = None
-    refresh_after_update: bool | None = None
+    refresh_after_update: Bool | None = None
     tables: list[TaskPowerBiTaskTables] | None = None
     warehouse_id: str | None = None
 
@@ -1187,7 +1192,7 @@ class TaskPythonWheelTask(SpecModel):
 
 
 class TaskRunJobTaskPipelineParams(SpecModel):
-    full_refresh: bool | None = None
+    full_refresh: Bool | None = None
 
 
 class TaskRunJobTask(SpecModel):
@@ -1207,13 +1212,13 @@ class TaskSparkJarTask(SpecModel):
     jar_uri: str | None = None
     main_class_name: str | None = None
     parameters: list[str] | None = None
-    run_as_repl: bool | None = None
+    run_as_repl: Bool | None = None
 
 
 class TaskSparkPythonTask(SpecModel):
     parameters: list[str] | None = None
     python_file: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
 
 
 class TaskSparkSubmitTask(SpecModel):
@@ -1227,7 +1232,7 @@ class TaskSqlTaskAlertSubscriptions(SpecModel):
 
 class TaskSqlTaskAlert(SpecModel):
     alert_id: str
-    pause_subscriptions: bool | None = None
+    pause_subscriptions: Bool | None = None
     subscriptions: list[TaskSqlTaskAlertSubscriptions] | None = None
 
 
@@ -1239,13 +1244,13 @@ class TaskSqlTaskDashboardSubscriptions(SpecModel):
 class TaskSqlTaskDashboard(SpecModel):
     custom_subject: str | None = None
     dashboard_id: str
-    pause_subscriptions: bool | None = None
+    pause_subscriptions: Bool | None = None
     subscriptions: list[TaskSqlTaskDashboardSubscriptions] | None = None
 
 
 class TaskSqlTaskFile(SpecModel):
     path: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
 
 
 class TaskSqlTaskQuery(SpecModel):
@@ -1298,8 +1303,8 @@ class Task(SpecModel):
     dbt_task: TaskDbtTask | None = None
     depends_on: list[TaskDependsOn] | None = None
     description: str | None = None
-    disable_auto_optimization: bool | None = None
-    disabled: bool | None = None
+    disable_auto_optimization: Bool | None = None
+    disabled: Bool | None = None
     email_notifications: TaskEmailNotifications | None = None
     environment_key: str | None = None
     existing_cluster_id: str | None = None
@@ -1316,8 +1321,8 @@ class Task(SpecModel):
     pipeline_task: TaskPipelineTask | None = None
     power_bi_task: TaskPowerBiTask | None = None
     python_wheel_task: TaskPythonWheelTask | None = None
-    retry_on_timeout: bool | None = None
-    run_if: Literal['ALL_SUCCESS', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED', 'ALL_DONE', 'AT_LEAST_ONE_FAILED', 'ALL_FAILED'] | None = None
+    retry_on_timeout: Bool | None = None
+    run_if: Annotated[str, OneOf('ALL_DONE', 'ALL_FAILED', 'ALL_SUCCESS', 'AT_LEAST_ONE_FAILED', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED')] | None = None
     run_job_task: TaskRunJobTask | None = None
     spark_jar_task: TaskSparkJarTask | None = None
     spark_python_task: TaskSparkPythonTask | None = None
@@ -1336,7 +1341,7 @@ class TriggerFileArrival(SpecModel):
 
 class TriggerModel(SpecModel):
     aliases: list[str] | None = None
-    condition: str
+    condition: Annotated[str, OneOf('MODEL_ALIAS_SET', 'MODEL_CREATED', 'MODEL_VERSION_READY')]
     min_time_between_triggers_seconds: Number | None = None
     securable_name: str | None = None
     wait_after_last_change_seconds: Number | None = None
@@ -1344,11 +1349,11 @@ class TriggerModel(SpecModel):
 
 class TriggerPeriodic(SpecModel):
     interval: Number
-    unit: str
+    unit: Annotated[str, OneOf('DAYS', 'HOURS', 'WEEKS')]
 
 
 class TriggerTableUpdate(SpecModel):
-    condition: Literal['ANY_UPDATED', 'ALL_UPDATED'] | None = None
+    condition: Annotated[str, OneOf('ALL_UPDATED', 'ANY_UPDATED')] | None = None
     min_time_between_triggers_seconds: Number | None = None
     table_names: list[str]
     wait_after_last_change_seconds: Number | None = None
@@ -1357,7 +1362,7 @@ class TriggerTableUpdate(SpecModel):
 class Trigger(SpecModel):
     file_arrival: TriggerFileArrival | None = None
     model: TriggerModel | None = None
-    pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
+    pause_status: Annotated[str, OneOf('PAUSED', 'UNPAUSED')] | None = None
     periodic: TriggerPeriodic | None = None
     table_update: TriggerTableUpdate | None = None
 
@@ -1393,8 +1398,9 @@ class WebhookNotifications(SpecModel):
 class JobSettings(SpecModel):
     budget_policy_id: str | None = None
     continuous: Continuous | None = None
+    deployment: Deployment | None = None
     description: str | None = None
-    edit_mode: Literal['UI_LOCKED', 'EDITABLE'] | None = None
+    edit_mode: Annotated[str, OneOf('EDITABLE', 'UI_LOCKED')] | None = None
     email_notifications: EmailNotifications | None = None
     environments: list[Environment] | None = Field(None, validation_alias=AliasChoices('environments', 'environment'), serialization_alias='environment')
     git_source: GitSource | None = None
@@ -1404,7 +1410,7 @@ class JobSettings(SpecModel):
     name: str | None = None
     notification_settings: NotificationSettings | None = None
     parameters: list[Parameter] | None = Field(None, validation_alias=AliasChoices('parameters', 'parameter'), serialization_alias='parameter')
-    performance_target: Literal['PERFORMANCE_OPTIMIZED', 'STANDARD'] | None = None
+    performance_target: Annotated[str, OneOf('PERFORMANCE_OPTIMIZED', 'STANDARD')] | None = None
     queue: Queue | None = None
     run_as: RunAs | None = None
     schedule: Schedule | None = None

@@ -15,6 +15,7 @@ names the one file it matches: brickline uploads files, it does not build them.
 from __future__ import annotations
 
 import base64
+import fnmatch
 import glob
 import json
 import os
@@ -25,7 +26,7 @@ from pathlib import Path as FsPath
 from pathlib import PurePosixPath
 from typing import Any
 
-from brickline.spec.diagnostics import Diagnostic, Path
+from brickline.spec.diagnostics import Diagnostic, Path, format_path
 from brickline.spec.model import Job
 
 # databricks_notebook: content_base64 needs a language; .ipynb is imported as JUPYTER
@@ -48,6 +49,7 @@ class LocalRef:
     path: Path  # key path inside the job's data
     value: str
     notebook: bool
+    kind: str = "file"  # "library" for a library or an environment's dependency
 
 
 def is_local(value: Any) -> bool:
@@ -67,7 +69,8 @@ def local_refs(job: dict[str, Any], *, tasks: str, libraries: str,
                                        or []):
             if isinstance(dependency, str) and dependency.startswith(".") and \
                     is_local(dependency):
-                yield LocalRef((environments, i, "spec", "dependencies", j), dependency, False)
+                yield LocalRef((environments, i, "spec", "dependencies", j), dependency, False,
+                               "library")
 
 
 def _task_refs(task: dict[str, Any], at: Path, has_git: bool,
@@ -87,7 +90,7 @@ def _task_refs(task: dict[str, Any], at: Path, has_git: bool,
     for j, library in enumerate(task.get(libraries) or []):
         for kind in ("whl", "jar", "requirements"):
             if is_local(library.get(kind)):
-                yield LocalRef((*at, libraries, j, kind), library[kind], False)
+                yield LocalRef((*at, libraries, j, kind), library[kind], False, "library")
     nested = (task.get("for_each_task") or {}).get("task")
     if nested:
         yield from _task_refs(nested, (*at, "for_each_task", "task"), has_git, libraries)
@@ -101,14 +104,19 @@ def matches(job: Job, value: str) -> list[FsPath]:
     return [FsPath(path)] if os.path.isfile(path) else []
 
 
-def project_path(file: FsPath) -> str:
-    """The file relative to the project root (the folder synth runs in), '/'-separated: the
-    same on every machine, and the upload's place under the pipeline's folder."""
-    return PurePosixPath(*FsPath(os.path.relpath(file)).parts).as_posix()
+def project_path(file: FsPath, root: str | None = None) -> str:
+    """The file relative to the project root (the folder synth runs in, or a bundle's
+    root), '/'-separated: the same on every machine, and the upload's place under the
+    pipeline's folder."""
+    return PurePosixPath(*FsPath(os.path.relpath(file, root or os.curdir)).parts).as_posix()
 
 
-def check(job: Job) -> list[Diagnostic]:
-    """A relative path that names no file, or a file outside the project, is an error."""
+def check(job: Job, root: str | None = None,
+          built: dict[str, str] | None = None) -> list[Diagnostic]:
+    """A relative path that names no file, or a file outside the project (or the bundle's
+    root), is an error. `built`: a bundle's artifacts (name -> the folder it builds in,
+    relative to the root): a wheel path into one of their dist/ folders names a file the
+    build makes at deploy, as the Databricks CLI builds it (bundle/artifacts/prepare.go)."""
     out = []
     data = job.model_dump(exclude_none=True)
     for ref in local_refs(data, tasks="tasks", libraries="libraries",
@@ -117,7 +125,21 @@ def check(job: Job) -> list[Diagnostic]:
         found = matches(job, ref.value)
         file = found[0] if found else FsPath(
             os.path.normpath(FsPath(job.source.file).parent / ref.value))
-        if _is_glob(ref.value) and len(found) != 1:
+        artifact = built_by(file, root, built) if not found else None
+        if artifact is not None:
+            out.append(Diagnostic(
+                job.source.where(where), format_path(where),
+                f"'{ref.value}' is built by the artifact '{artifact}' at deploy: run "
+                "`brickline build` before `terraform plan` (synth stays offline and does "
+                "not build)", severity="note"))
+        elif not found and built is not None and _is_glob(ref.value) and ref.kind == "library":
+            # a bundle's library glob is read when the Databricks CLI deploys
+            # (bundle/libraries/expand_glob_references.go); Terraform reads it at plan
+            out.append(Diagnostic(
+                job.source.where(where), format_path(where),
+                f"'{ref.value}' matches no file yet: `terraform plan` fails until it does, "
+                "as the Databricks CLI fails at deploy", severity="warning"))
+        elif _is_glob(ref.value) and len(found) != 1:
             out.append(job.source.error(
                 where, f"'{ref.value}' matches {len(found) or 'no'} file"
                 f"{'s' * (len(found) > 1)}" + (
@@ -133,15 +155,30 @@ def check(job: Job) -> list[Diagnostic]:
                 where, f"no such file: '{ref.value}' (a path relative to this YAML file: "
                 f"{project_path(file)}){hint}; give the path of an existing file, or an "
                 "absolute /Workspace/... path"))
-        elif project_path(file).startswith("../"):
+        elif project_path(file, root).startswith("../"):
             out.append(job.source.error(
-                where, f"'{ref.value}' is outside the project folder ({os.getcwd()}): keep "
-                "the code in the repository, or give an absolute /Workspace/... path"))
+                where, f"'{ref.value}' is outside the project folder "
+                f"({os.path.abspath(root or os.curdir)}): keep the code in the repository, or "
+                "give an absolute /Workspace/... path"))
         elif ref.notebook and file.suffix.lower() not in NOTEBOOK_SUFFIXES:
             out.append(job.source.error(
                 where, f"'{ref.value}' is not a notebook: a notebook file ends in "
                 f"{', '.join(NOTEBOOK_SUFFIXES)}"))
     return out
+
+
+def built_by(file: FsPath, root: str | None, built: dict[str, str] | None) -> str | None:
+    """The artifact whose build makes `file` (or, for a glob, files it matches), if any:
+    `built` maps each artifact to the globs of what it makes (spec/bundle.py artifacts)."""
+    if not built or root is None:
+        return None
+    where = project_path(file, root)
+    for name, globs in sorted(built.items()):
+        for pattern in globs.split("|"):
+            if fnmatch.fnmatch(where, pattern) or fnmatch.fnmatch(pattern, where) or (
+                    _is_glob(where) and os.path.dirname(where) == os.path.dirname(pattern)):
+                return name
+    return None
 
 
 def _spelled(raw: dict[str, Any], path: Path) -> Path:
@@ -170,11 +207,12 @@ class Upload:
     attribute: str  # what the task refers to: the notebook's path, the file's workspace_path
 
 
-def upload(file: FsPath, folder: str, notebook: bool) -> Upload:
+def upload(file: FsPath, folder: str, notebook: bool, root: str | None = None) -> Upload:
     """The upload of `file` under the workspace folder `folder`. Its address and path come
-    from the file's place in the project, its content is inline: a change of content changes
+    from the file's place in the project (or under `root`, a bundle's root, as the
+    Databricks CLI's sync lays it out), its content is inline: a change of content changes
     this resource only, and the task's reference to the path stays the same."""
-    relative = project_path(file)
+    relative = project_path(file, root)
     content = file.read_bytes()
     address = ("notebook_" if notebook else "file_") + re.sub(
         r"[^A-Za-z0-9]+", "_", relative).strip("_").lower()
@@ -192,6 +230,36 @@ def upload(file: FsPath, folder: str, notebook: bool) -> Upload:
         settings = {"path": path, "content_base64": encoded,
                     "language": NOTEBOOK_LANGUAGES[suffix]}
     return Upload(address, "databricks_notebook", settings, "path")
+
+
+def built_upload(job: Job, value: str, folder: str, root: str | None,
+                 built: dict[str, str]) -> Upload | None:
+    """See deferred_upload; None unless an artifact builds the file or it is a glob."""
+    path = os.path.normpath(FsPath(job.source.file).parent / value)
+    if built_by(FsPath(path), root, built) is None and not _is_glob(value):
+        return None
+    return deferred_upload(job, value, folder, root)
+
+
+def deferred_upload(job: Job, value: str, folder: str, root: str | None) -> Upload:
+    """The upload of a wheel an artifact builds at deploy (`../dist/*.whl`): Terraform finds
+    the file when it plans (fileset), so synth needs no build. It goes where the Databricks
+    CLI puts it, <artifact_path>/.internal/<file name> (bundle/libraries/remote_path.go)."""
+    path = os.path.normpath(FsPath(job.source.file).parent / value)
+    directory, pattern = os.path.split(path)
+    # the stack runs in cdktf.out/stacks/<stack>/: the project root is three folders up
+    local = "../../../" + project_path(FsPath(directory))
+    relative = project_path(FsPath(path), root)
+    address = "file_" + re.sub(r"[^A-Za-z0-9]+", "_", relative).strip("_").lower()
+    if not _is_glob(pattern):
+        return Upload(address, "databricks_workspace_file", {
+            "path": f"{folder}/.internal/{pattern}", "source": f"{local}/{pattern}"},
+            "workspace_path")
+    files = f'sort(tolist(fileset("{local}", "{pattern}")))'
+    last = f"element({files}, length({files}) - 1)"
+    return Upload(address, "databricks_workspace_file", {
+        "path": f"{folder}/.internal/${{{last}}}", "source": f"{local}/${{{last}}}"},
+        "workspace_path")
 
 
 def _jupyter_language(content: bytes) -> str:

@@ -273,9 +273,11 @@ class Job(api.JobSettings):
         "default: pipeline.warn_after.")
     permissions: list[Permission] | None = Field(
         None, description="Grants on this job, added to pipeline.permissions.")
-    orchestrate: bool = Field(
-        True, description="false: the job is not run by the orchestrator (it keeps its own "
-        "schedule or trigger, and logs its status under a run_key of its own).")
+    orchestrate: bool | None = Field(
+        None, description="false: the job is not run by the orchestrator (it keeps its own "
+        "schedule or trigger, and logs its status under a run_key of its own). Unset: "
+        "false for a job with its own schedule, trigger or continuous and no edge to "
+        "another job, or one another job runs through a run_job_task; true otherwise.")
     tasks: list[PipelineTask] = Field(  # type: ignore[assignment]
         ..., validation_alias=AliasChoices("tasks", "task"), serialization_alias="task")
 
@@ -462,6 +464,8 @@ class Pipeline:
     # parts of pipeline.yml that failed validation ("defaults", "variables.x", ...): the
     # rules stay silent about what depends on them, so one mistake gives one message
     broken: frozenset[str] = frozenset()
+    # the bundle a pipeline came from (spec/bundle.py), None for a pipeline folder
+    bundle: Any = None
 
     def intact(self, *parts: str) -> bool:
         """True when none of these sections (or entries, "variables.x") failed."""

@@ -61,6 +61,23 @@ class Deployment:
     # the pipeline's jobs and orchestrator with this target's overrides merged in
     jobs: list[Job] = field(default_factory=list)
     orchestrator: Orchestrator = field(default_factory=Orchestrator)
+    # what the target's references need in the stack (spec/interpolate.py Expression.needs:
+    # "current_user", "lookup:<variable>", "variable:<variable>")
+    needs: set[str] = field(default_factory=set)
+    # a bundle's variables with no value in this target (Terraform variables) and lookups
+    open_variables: dict[str, str | None] = field(default_factory=dict)  # name -> description
+    lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # a bundle's pipelines, schemas and volumes, resolved for this target
+    resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # where local files are uploaded; None: <metadata.workspace_dir>/<stack>/files
+    file_path: str | None = None
+    # local paths are relative to this folder in the upload's path (a bundle's root)
+    files_root: str | None = None
+    # a bundle's artifacts (name -> folder) and where built files go
+    built: dict[str, str] = field(default_factory=dict)
+    artifact_path: str | None = None
+    # a bundle's files the Databricks CLI would sync, relative to files_root
+    synced: list[str] = field(default_factory=list)
 
 
 def deployments(pipeline: Pipeline) -> list[Deployment]:
@@ -146,6 +163,7 @@ def _job_for(job: Job, override: dict[str, Any] | None, target: str) -> Job:
     except ValidationError:
         return job  # the override's mistakes are reported by validation (spec/load.py)
     merged.broken_tasks = job.broken_tasks
+    merged.orchestrate = job.orchestrate  # decided once for the pipeline (orchestration.py)
     return merged.locate(job.source, job.path, job.raw)
 
 
@@ -161,18 +179,28 @@ def _orchestrator_for(p: Pipeline, override: dict[str, Any] | None,
         return base  # reported by validation (spec/load.py)
 
 
-def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
-    settings = p.settings
-    meta = settings.metadata
+def _metadata(p: Pipeline, target: Target) -> MetadataTable:
+    meta = p.settings.metadata
     if target.metadata is not None:
         overrides = target.metadata.model_dump(by_alias=True, exclude_none=True)
         meta = MetadataTable.model_validate({**meta.model_dump(by_alias=True), **overrides})
-    routes = settings.notifications
+    return meta
+
+
+def _routes(p: Pipeline, target: Target) -> Routes | None:
+    routes = p.settings.notifications
     if target.notifications is not None:
         base = routes.model_dump() if routes else {}
         mine = target.notifications.model_dump()
         routes = Routes.model_validate({e: mine[e] if mine[e] is not None else base.get(e)
                                         for e in EVENTS})
+    return routes
+
+
+def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
+    if p.bundle is not None:
+        return _resolve_bundle(p, name, target)
+    settings = p.settings
     overrides_by_job: dict[str, dict[str, Any]] = {}
     for job_name, override in (target.jobs or {}).items():
         found = find_job(p, job_name)
@@ -182,12 +210,12 @@ def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
     return Deployment(
         pipeline=p, target=name,
         stack_name=names.stack_name(p.name, name),
-        metadata=meta,
+        metadata=_metadata(p, target),
         name_prefix=target.name_prefix or "",
         paused=target.paused if target.paused is not None else name == "dev",
         host=target.host,
         tags={**settings.tags, **(target.tags or {})},
-        routes=routes,
+        routes=_routes(p, target),
         permissions=[*settings.permissions, *(target.permissions or [])],
         run_as=target.run_as.model_dump(exclude_none=True) if target.run_as else None,
         backend=target.backend or settings.backend,
@@ -196,3 +224,24 @@ def _resolve(p: Pipeline, name: str | None, target: Target) -> Deployment:
         jobs=[_job_for(j, overrides_by_job.get(j.address), target_name) for j in p.jobs],
         orchestrator=_orchestrator_for(p, target.orchestrator, target_name),
     )
+
+
+def _resolve_bundle(p: Pipeline, name: str | None, target: Target) -> Deployment:
+    """A bundle's target: what spec/bundle.py resolved for it, with pipeline.yml's settings
+    of brickline's own (metadata, backend, notifications, orchestrator) laid over."""
+    from brickline.spec import bundle
+
+    target_name = name or DEFAULT_TARGET
+    view = bundle.view(p, target_name)
+    return Deployment(
+        pipeline=p, target=name, stack_name=names.stack_name(p.name, name),
+        metadata=_metadata(p, target), name_prefix=view.name_prefix, paused=False,
+        host=view.host, tags={**p.settings.tags, **view.tags}, routes=_routes(p, target),
+        permissions=[*p.settings.permissions, *view.permissions, *(target.permissions or [])],
+        run_as=None, backend=target.backend or p.settings.backend, clusters=target.clusters,
+        jobs=view.jobs, orchestrator=_orchestrator_for(p, target.orchestrator, target_name),
+        needs=set(view.needs),
+        open_variables={n: v.description for n, v in view.variables.items()},
+        lookups=view.lookups, resources=view.resources, file_path=view.file_path,
+        files_root=str(p.bundle.root), built=bundle.artifacts(p.bundle),
+        artifact_path=view.artifact_path, synced=bundle.synced_files(p.bundle, target_name))

@@ -1,0 +1,2 @@
+-- Databricks notebook source
+SELECT * FROM orders LIMIT 10

@@ -1,0 +1,2 @@
+def test_main() -> None:
+    assert True

@@ -1,0 +1,3 @@
+scalaVersion := "2.12.18"
+name := "scala_project"
+version := "0.1"

@@ -1,0 +1,5 @@
+package com.example
+
+object Main {
+  def main(args: Array[String]): Unit = println(args.mkString(" "))
+}
