@@ -10,7 +10,11 @@ def test_a_job_name_becomes_one_address() -> None:
     assert names.address_from_name("Data_Extract_Job") == "data_extract_job"
     assert names.address_from_name("Load Job") == names.address_from_name("load-job")
     assert names.address_from_name("9 lives") == "job_9_lives"
-    assert names.address_from_name("データ") == "job_"
+    # beyond ASCII: the ASCII part and a hash of the whole name, distinct and stable
+    assert names.address_from_name("データ") == "job_16773842"
+    assert names.address_from_name("処理") != names.address_from_name("データ")
+    assert names.address_from_name("Zürich") == names.address_from_name("Zürich") != \
+        names.address_from_name("Zurich") == "zurich"
 
 
 def test_outputs_moves_and_references_of_a_job() -> None:

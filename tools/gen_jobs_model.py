@@ -232,8 +232,8 @@ def generate() -> str:
         "names, and both spellings load (validation aliases).",
         'Regenerate after a provider upgrade; a test fails while this is stale."""',
         "",
-        "from __future__ import annotations",
-        "",
+        # no `from __future__ import annotations`: real annotations, built in order (each
+        # class after the ones it names), spare pydantic evaluating 1,000 strings at import
         "from typing import Annotated",
         "",
         "from pydantic import AliasChoices, Field",

@@ -277,11 +277,14 @@ def _stack(pipeline: str, paths: Sequence[str], target: str | None) -> Any:
     from brickline.plan import plan
     from brickline.spec.load import load_pipelines
 
+    as_path = Path(pipeline)
     try:
-        pipelines = load_pipelines(_paths(paths))
+        # PIPELINE is a name among PATHS, or the folder of one (a bundle root too)
+        pipelines = load_pipelines([pipeline] if as_path.is_dir() else _paths(paths))
     except SpecError as error:
         _fail(error)
-    found = [p for p in pipelines if p.name == pipeline]
+    found = [p for p in pipelines if p.name == pipeline or (
+        as_path.is_dir() and len(pipelines) == 1)]
     if not found:
         names = ", ".join(sorted(p.name for p in pipelines)) or "none"
         raise click.UsageError(f"no pipeline named '{pipeline}' (found: {names})")
@@ -289,6 +292,10 @@ def _stack(pipeline: str, paths: Sequence[str], target: str | None) -> Any:
     if targets and target is not None and target not in targets:
         raise click.UsageError(f"unknown target '{target}' of pipeline '{pipeline}': its "
                                f"targets are {', '.join(targets)}")
+    if targets and target is None and found[0].bundle is not None:
+        from brickline.spec.bundle import base_target
+
+        target = base_target(found[0].bundle)  # the bundle's default, as the CLI picks it
     if targets and target not in targets:
         raise click.UsageError(f"pipeline '{pipeline}' has the targets {', '.join(targets)}: "
                                "pick one with --target")

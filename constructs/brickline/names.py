@@ -40,8 +40,10 @@ RESERVED: dict[str, str] = {
 # Terraform refuses these as variable names ("The variable name ... is reserved due to its
 # special meaning inside module blocks"): developer.hashicorp.com/terraform/language/values/
 # variables, "Declaring an Input Variable"; hashicorp/terraform internal/configs/named_values.go
-TERRAFORM_RESERVED_VARIABLES = ("count", "depends_on", "for_each", "lifecycle", "locals",
-                                "providers", "source", "version")
+# hashicorp/terraform v1.11.4 internal/configs/named_values.go:81-103 (with
+# module_call.go): names reserved for module blocks' meta-arguments
+TERRAFORM_RESERVED_VARIABLES = ("_", "count", "depends_on", "for_each", "lifecycle",
+                                "locals", "provider", "providers", "source", "version")
 
 # What brickline writes as a Terraform name: ASCII letters, digits, '_' and '-', starting
 # with a letter or '_' (hclsyntax.ValidIdentifier allows more; this is the safe subset).
@@ -51,8 +53,14 @@ OUTPUT_SUFFIXES = ("_job_id", "_job_url")
 
 
 def address_from_name(name: str) -> str:
-    """Data_Extract_Job -> data_extract_job; a Terraform name and a task key at once."""
+    """Data_Extract_Job -> data_extract_job; a Terraform name and a task key at once. A
+    name with letters beyond ASCII (データ取込, Lieferung_Zürich) keeps its ASCII part and
+    gets a short hash of the whole name, so two such names never share an address and the
+    same name always gets the same one (the Jobs API's task keys are ASCII words)."""
     key = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    if not name.isascii() and any(c.isalnum() and not c.isascii() for c in name):
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+        key = f"{key}_{digest}" if key else digest
     return key if key[:1].isalpha() else f"job_{key}"
 
 

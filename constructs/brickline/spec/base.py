@@ -119,4 +119,4 @@ def one_of(annotation: Any) -> OneOf | None:
 class SpecModel(BaseModel):
     """Unknown keys are errors; no silent coercion of "4" to 4 or 1 to True."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False, defer_build=True)

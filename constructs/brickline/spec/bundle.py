@@ -293,6 +293,7 @@ def _merge(folder: FsPath, root_source: Source, sources: list[Source],
                 _targets(source, key, value, targets, problems)
             elif key != "definitions":
                 parts.setdefault(key, []).append(Piece(value, source, (key,)))
+                problems += _not_done(source, key, value)
     if not name:
         problems.append(root_source.error(("bundle",), "the bundle needs a name: set "
                                                        "bundle.name in databricks.yml",
@@ -300,6 +301,28 @@ def _merge(folder: FsPath, root_source: Source, sources: list[Source],
     return Bundle(name=name or folder.resolve().name, root=folder, root_source=root_source,
                   sources=sources, variables=variables, targets=targets,
                   resources=resources, parts=parts)
+
+
+def _not_done(source: Source, key: str, value: Any) -> list[Diagnostic]:
+    """What a bundle can say that brickline does not do, said once where it is said."""
+    python = value.get("python") if key == "experimental" and isinstance(value, dict) \
+        else value if key == "python" else None
+    out = []
+    if isinstance(python, dict) and (python.get("resources") or python.get("mutators")):
+        where: Path = (key, "python") if key == "experimental" else (key,)
+        out.append(Diagnostic(source.where(where, key=True), format_path(where),
+                              "resources and mutators written in Python "
+                              "(bundle/config/mutator/python) are not run by brickline: "
+                              "their resources are not deployed; write them in YAML",
+                              severity="warning"))
+    scripts = value.get("scripts") if key == "experimental" and isinstance(value, dict) \
+        else None
+    if scripts:
+        out.append(Diagnostic(source.where((key, "scripts"), key=True),
+                              f"{key}.scripts", "hook scripts (preinit, predeploy, ...) are "
+                              "not run by brickline: run them yourself before synth or "
+                              "deploy", severity="warning"))
+    return out
 
 
 def _variables(source: Source, value: Any, out: dict[str, Variable],

@@ -4,8 +4,6 @@ A databricks_job in the Jobs API's words; serialization aliases are the provider
 names, and both spellings load (validation aliases).
 Regenerate after a provider upgrade; a test fails while this is stale."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import AliasChoices, Field

@@ -298,6 +298,8 @@ def _target_overrides(p: Pipeline, broken: set[str]) -> list[Diagnostic]:
                     out.append(source.error(path, f"unknown job '{job_name}'"
                                             f"{did_you_mean(job_name, names)}", key=True))
                 continue
+            # fixed keys and near-miss list items are reported, the rest of the override is
+            # still merged and checked: one run shows every mistake in it
             found, override = overrides.check_job(job.raw, override, source, path, job.name)
             out += found
             merged = targets.job_raw(job, override, target_name)

@@ -158,6 +158,13 @@ def _permissions(source: Source, path: Path, grants: list[Permission]) -> list[D
         elif grant.level == "IS_OWNER" and grant.group_name is not None:
             out.append(source.error((*path, i, "level"), "a group cannot own a job: "
                                     "IS_OWNER is for a user or a service principal"))
+        elif grant.group_name == "admins":
+            # provider 1.99.0 permissions/permission_definitions.go:121-127: "it is not
+            # possible to modify admin permissions for job resources" (admins manage
+            # every job already)
+            out.append(source.error((*path, i, "group_name"), "the admins group's "
+                                    "permissions on a job cannot be changed (workspace "
+                                    "admins manage every job): remove this grant"))
     return out
 
 
@@ -264,6 +271,15 @@ def _backend(source: Source, path: Path, backend: Backend) -> list[Diagnostic]:
                                  "settings before any variable): write the value, or leave "
                                  "it out and pass it with `terraform init -backend-config`")
                     for k in templated]
+        s3 = backend.s3
+        if s3 is not None and (s3.key.startswith("/") or s3.key.endswith("/")
+                               or "//" in s3.key or not s3.key.strip()):
+            # hashicorp/terraform v1.11.4 internal/backend/remote-state/s3/validate.go
+            # validateStringS3Path ("The value must not start or end with \"/\"") and
+            # validateStringDoesNotContain("//")
+            return [source.error((*path, "s3", "key"), f"bad key {s3.key!r}: an S3 state key "
+                                 "does not start or end with '/' and holds no '//', such as "
+                                 "brickline/prod.tfstate")]
         local = backend.local
         if local is not None and local.path.startswith("/"):
             return [source.error((*path, "local", "path"), "give a path relative to the "

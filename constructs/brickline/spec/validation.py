@@ -22,6 +22,7 @@ from brickline.spec.diagnostics import (
 )
 from brickline.spec.model import Job, PipelineSettings, PipelineTask
 from brickline.spec.overrides import hint
+from brickline.spec.rules import platform
 from brickline.spec.yamlsource import Source, load
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -111,6 +112,9 @@ def validate_job(source: Source, path: Path,
     tasks_key = "task" if isinstance(raw, dict) and "tasks" not in raw and "task" in raw \
         else "tasks"
     raw_tasks = raw.get(tasks_key) if isinstance(raw, dict) else None
+    # the platform's rules on the job as written: a value the model refuses elsewhere in
+    # the job hides none of them (spec/rules/platform.py)
+    notes += platform.diagnostics(source, path, raw)
     if not isinstance(raw_tasks, list):
         job, problems = validate_model(Job, raw, source, path)
         return (job.locate(source, path, raw) if job else None), notes + problems

@@ -45,6 +45,7 @@ from brickline.spec.rules.pipeline import (
     target_settings,
     unique_job_names,
 )
+from brickline.spec.rules.references import dynamic_references
 from brickline.spec.rules.schedule import job_triggers
 from brickline.spec.rules.task import (
     condition_retries,
@@ -128,6 +129,7 @@ PIPELINE_RULES: tuple[PipelineRule, ...] = (
 
 JOB_RULES: tuple[JobRule, ...] = (
     unique_keys,
+    dynamic_references,
     job_limits,
     job_parameters,
     webhook_limits,

@@ -21,7 +21,10 @@ MAX_KEY = 100
 # Jobs API: job parameter "name ... May only contain alphanumeric characters, `_`, `-`,
 # and `.`" (create job, parameters[].name)
 PARAMETER_NAME = re.compile(r"[\w.-]+")
-VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# hashicorp/hcl v2.23.0 hclsyntax/scan_tokens.rl: Ident = (ID_Start | '_') (ID_Continue |
+# '-')*; Terraform 1.11 (internal/configs/named_values.go): "A name must start with a letter
+# or underscore and may contain only letters, digits, underscores, and dashes."
+VARIABLE_NAME = re.compile(r"[^\W\d][\w-]*")
 RESERVED_TASK_PREFIX = "brickline_"
 # brickline's serverless environment for its status tasks (plan.STATUS_ENVIRONMENT)
 STATUS_ENVIRONMENT = "brickline_status"

@@ -41,8 +41,9 @@ def variable_names(p: Pipeline) -> list[Diagnostic]:
     for name in p.settings.variables:
         path = ("pipeline", "variables", name)
         if not VARIABLE_NAME.fullmatch(name):
-            out.append(src.error(path, f"bad variable name {name!r}: use letters, digits and "
-                                       "'_', starting with a letter or '_'", key=True))
+            out.append(src.error(path, f"bad variable name {name!r}: use letters, digits, "
+                                       "'_' and '-', starting with a letter or '_'",
+                                 key=True))
         elif name in names.TERRAFORM_RESERVED_VARIABLES:
             out.append(src.error(path, f"Terraform reserves the variable name '{name}' "
                                        "(for module meta-arguments): choose another name",
