@@ -21,10 +21,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from databricks.sdk.service import jobs, sql
+from databricks.sdk.service import iam, jobs, sql
 
 JOBS = "/api/2.2/jobs"
 STATEMENTS = "/api/2.0/sql/statements"
+ME = "/api/2.0/preview/scim/v2/Me"
 # JobsAPI.list_runs: "An active run is a run in the QUEUED, PENDING, RUNNING, or TERMINATING"
 ACTIVE_ONLY = {"QUEUED", "PENDING", "RUNNING", "TERMINATING"}
 COMPLETED = {"TERMINATED", "SKIPPED", "INTERNAL_ERROR"}
@@ -58,6 +59,7 @@ class Workspace:
     tick: int = 0
     tick_on: str = f"{JOBS}/runs/get"
     next_run_id: int = 1000
+    user: str = "deployer@example.com"  # who the token is (scim/v2/Me)
     next_repair_id: int = 501
     _statements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -97,6 +99,8 @@ class Workspace:
     def _route(self, route: tuple[str, str], query: dict[str, str],
                body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         method, path = route
+        if route == ("GET", ME):  # CurrentUserAPI.me (SDK service/iam.py)
+            return 200, iam.User(user_name=self.user, active=True).as_dict()
         if route == ("GET", f"{JOBS}/list"):
             return 200, self._jobs_list(query)
         if route == ("GET", f"{JOBS}/runs/list"):

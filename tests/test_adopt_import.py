@@ -266,7 +266,9 @@ def test_import_refuses_to_overwrite_and_reports_api_errors(
         workspace: Workspace, tmp_path: Path) -> None:
     (tmp_path / "jobs.yml").write_text("jobs: []\n")
     result = CliRunner().invoke(cli, ["import", "101", "--pipeline", str(tmp_path)])
-    assert result.exit_code == 2 and "exists" in result.output
+    assert result.exit_code == 1
+    assert "cannot add the jobs to" in result.output and "written inline" in result.output
+    assert (tmp_path / "jobs.yml").read_text() == "jobs: []\n"
     result = CliRunner().invoke(cli, ["import", "999", "--pipeline", str(tmp_path / "new")])
     assert result.exit_code == 1 and "Job 999 does not exist" in result.output
     assert not (tmp_path / "new").exists()
@@ -294,3 +296,151 @@ def test_import_all_matching(workspace: Workspace, tmp_path: Path) -> None:
     bad = CliRunner().invoke(cli, ["import", "--all-matching", "(", "--pipeline",
                                    str(tmp_path)])
     assert bad.exit_code == 2 and "bad regular expression" in bad.output
+
+
+# --- importing into a pipeline that has settings and jobs ---------------------------------
+
+SETTINGS = """pipeline:
+  name: etl
+  defaults:
+    max_retries: 2
+    min_retry_interval_millis: 120000
+    retry_on_timeout: true
+    timeout_seconds: 3600
+  targets:
+    dev: {metadata: {schema: etl_dev}}
+    prod:
+      run_as: {service_principal_name: 9f0c5b8e-1d2a-4c3b-8e7f-0a1b2c3d4e5f}
+      tags: {environment: prod}
+"""
+OWN_JOB = """# our own job, written by hand
+jobs:
+  - name: Report
+    tasks:
+      - task_key: report
+        notebook_task: {notebook_path: /Workspace/Shared/report}
+"""
+
+
+def plain_job() -> jobs.Job:
+    """A job as the UI makes it: no retries, no timeout (jobs/get leaves them out)."""
+    return jobs.Job(job_id=103, creator_user_name="ana@example.com",
+                    run_as_user_name="ana@example.com", settings=jobs.JobSettings(
+                        name="Nightly_Export", max_concurrent_runs=1, tasks=[jobs.Task(
+                            task_key="export", existing_cluster_id="0101-abc",
+                            notebook_task=jobs.NotebookTask(
+                                notebook_path="/Workspace/Shared/export"))]))
+
+
+def test_an_adopted_job_deploys_as_it_runs_today_despite_the_pipelines_defaults(
+        workspace: Workspace, tmp_path: Path) -> None:
+    workspace.jobs[103] = plain_job().as_dict()
+    folder = tmp_path / "etl"
+    folder.mkdir()
+    (folder / "pipeline.yml").write_text(SETTINGS)
+    result = CliRunner().invoke(cli, ["import", "103", "--pipeline", str(folder)])
+    assert result.exit_code == 0, result.output
+    task = yaml.safe_load((folder / "jobs.yml").read_text())["jobs"][0]["tasks"][0]
+    # what the defaults would fill in, written as the workspace has it
+    assert {k: task[k] for k in ("max_retries", "min_retry_interval_millis",
+                                 "retry_on_timeout", "timeout_seconds")} == {
+        "max_retries": 0, "min_retry_interval_millis": 0, "retry_on_timeout": False,
+        "timeout_seconds": 0}
+    (pipeline,) = load_pipelines([str(folder)])
+    for stack in plans(pipeline):
+        doc = json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack)))
+        job = doc["resource"]["databricks_job"]["nightly_export"]
+        (export,) = [t for t in job["task"] if t["task_key"] == "export"]
+        assert export["max_retries"] == 0 and export["timeout_seconds"] == 0
+        assert export["min_retry_interval_millis"] == 0
+        assert export["retry_on_timeout"] is False
+        assert doc["import"] == [{"id": "103", "to": "databricks_job.nightly_export"}]
+    # what the pipeline still changes is said, target by target, and who joins the run
+    assert "note: Nightly_Export in target prod differs from the job as it runs today: " \
+           "run_as.service_principal_name set to 9f0c5b8e-1d2a-4c3b-8e7f-0a1b2c3d4e5f" \
+           in result.output
+    assert "tags.environment set to prod" in result.output
+    assert "note: Nightly_Export in target dev differs" not in result.output
+    assert "note: Nightly_Export joins the orchestrator 'etl_orchestrator': it runs in " \
+           "every run of the pipeline" in result.output
+
+
+def test_a_task_that_sets_its_values_keeps_them_and_defaults_do_not_touch_a_condition(
+        workspace: Workspace) -> None:
+    from brickline import importer
+    from brickline.spec.model import TaskDefaults
+
+    payload = plain_job().as_dict()
+    payload["settings"]["tasks"][0]["max_retries"] = 5
+    payload["settings"]["tasks"].append({"task_key": "gate", "condition_task": {
+        "op": "EQUAL_TO", "left": "a", "right": "a"}})
+    result = importer.pipeline_yaml([payload], defaults=TaskDefaults(max_retries=2))
+    export, gate = sorted(yaml.safe_load(result.text)["jobs"][0]["tasks"],
+                          key=lambda t: t["task_key"])
+    assert export["max_retries"] == 5 and "timeout_seconds" not in export
+    assert "max_retries" not in gate
+    without = importer.pipeline_yaml([plain_job().as_dict()])
+    assert "max_retries" not in without.text  # no defaults: nothing written out
+
+
+def test_import_adds_to_the_pipelines_jobs_file(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.jobs[103] = plain_job().as_dict()
+    folder = tmp_path / "etl"
+    folder.mkdir()
+    (folder / "pipeline.yml").write_text(SETTINGS)
+    (folder / "jobs.yml").write_text(OWN_JOB)
+    result = CliRunner().invoke(cli, ["import", "103", "--pipeline", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"added to {folder / 'jobs.yml'}: Nightly_Export" in result.output
+    text = (folder / "jobs.yml").read_text()
+    assert text.startswith(OWN_JOB)  # comments and layout kept
+    assert [j["name"] for j in yaml.safe_load(text)["jobs"]] == ["Report", "Nightly_Export"]
+    (pipeline,) = load_pipelines([str(folder)])
+    assert sorted(j.name for j in pipeline.jobs) == ["Nightly_Export", "Report"]
+    again = CliRunner().invoke(cli, ["import", "103", "--pipeline", str(folder)])
+    assert again.exit_code == 1
+    assert "already in the pipeline: job 103 (Nightly_Export)" in again.output
+    assert (folder / "jobs.yml").read_text() == text
+
+
+def test_import_takes_a_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import databricks_fake as fake
+
+    for name in list(__import__("os").environ):
+        if name.startswith("DATABRICKS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", "/nonexistent/databrickscfg")
+    with fake.silent() as host:
+        monkeypatch.setenv("DATABRICKS_HOST", host)
+        monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-x")
+        began = time.monotonic()
+        result = CliRunner().invoke(cli, ["import", "101", "--pipeline", str(tmp_path / "p"),
+                                          "--timeout", "4"])
+        took = time.monotonic() - began
+    assert result.exit_code == 1
+    assert "no answer from" in result.output and "within 2 s" in result.output
+    assert took < 20
+
+
+def test_diff_says_an_imported_job_is_adopted_not_added(
+        workspace: Workspace, tmp_path: Path) -> None:
+    from brickline.review import render
+    from brickline.review.diff import compare
+
+    folder = tmp_path / "etl"
+    result = CliRunner().invoke(cli, ["import", "102", "--pipeline", str(folder)])
+    assert result.exit_code == 0, result.output
+    (pipeline,) = load_pipelines([str(folder)])
+    (stack,) = plans(pipeline)
+    head = json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack)))
+    base = {k: v for k, v in head.items() if k != "import"}
+    base["resource"] = {**head["resource"], "databricks_job": {
+        k: v for k, v in head["resource"]["databricks_job"].items() if k != "data_load_job"}}
+    review = compare({stack.name: base}, {stack.name: head})
+    (changed,) = review.stacks
+    assert changed.jobs_adopted == ["Data_Load_Job (existing job 102)"]
+    assert changed.jobs_added == []
+    assert "**Jobs adopted (an import block: the existing job is updated in place, not " \
+           "created)**\n- Data_Load_Job (existing job 102)" in render.markdown(review)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from brickline import init as scaffold
 from brickline.cli import cli
 from brickline.spec import schema
@@ -44,10 +45,15 @@ def test_init_writes_a_project_that_validates(tmp_path: Path,
                        "pipelines/sales/src/extract.py", "pipelines/sales/src/load.py",
                        "requirements.txt"]
     cdktf = json.loads((tmp_path / "cdktf.json").read_text())
-    assert cdktf["app"] == "python3 main.py" and cdktf["language"] == "python"
+    # the project's own interpreter, else python3 (an activated venv, a CI runner's)
+    assert cdktf["app"] == ("if [ -x .venv/bin/python ]; then exec .venv/bin/python main.py; "
+                            "else exec python3 main.py; fi") and cdktf["language"] == "python"
     assert "from brickline.app import main" in (tmp_path / "main.py").read_text()
     package = json.loads((tmp_path / "package.json").read_text())
     assert package["devDependencies"] == {"cdktf-cli": scaffold.CDKTF_CLI}
+    assert package["scripts"] == {"synth": "CHECKPOINT_DISABLE=1 cdktf synth"}
+    # this brickline is not installed from a wheel file (an editable install): a pin on
+    # the team's package index, and a note saying how to keep the wheel instead
     assert (tmp_path / "requirements.txt").read_text().splitlines()[-1] == \
         f"brickline=={scaffold.brickline_version()}"
     settings = json.loads((tmp_path / ".vscode/settings.json").read_text())
@@ -73,6 +79,61 @@ def test_init_overwrites_nothing_and_adds_to_a_readme(tmp_path: Path) -> None:
     bad = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--pipeline", "9 lives"])
     assert bad.exit_code == 2 and "bad pipeline name" in bad.output
     assert not (tmp_path / "x").exists()
+
+
+def test_init_keeps_the_wheel_it_is_given_in_the_repository(tmp_path: Path) -> None:
+    wheel = tmp_path / f"brickline-{scaffold.brickline_version()}-py3-none-any.whl"
+    wheel.write_bytes(b"PK\x03\x04 a wheel")
+    project = tmp_path / "project"
+    output = init(project, "--wheel", str(wheel))
+    assert f"wrote vendor/{wheel.name}" in output
+    assert (project / "vendor" / wheel.name).read_bytes() == wheel.read_bytes()
+    assert (project / "requirements.txt").read_text().splitlines()[-1] == \
+        f"./vendor/{wheel.name}"
+    assert "vendor" not in (project / ".gitignore").read_text()  # committed with the rest
+
+
+@pytest.mark.parametrize("name, message", [
+    ("brickline-9.9.9-py3-none-any.whl", "is brickline 9.9.9, but this is brickline"),
+    ("other-0.1.0-py3-none-any.whl", "not a brickline wheel"),
+])
+def test_init_refuses_a_wheel_that_is_not_this_brickline(tmp_path: Path, name: str,
+                                                        message: str) -> None:
+    (tmp_path / name).write_bytes(b"PK")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "p"), "--wheel",
+                                      str(tmp_path / name)])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "p").exists()
+
+
+def test_the_workflows_init_writes_deploy_only_the_safe_way_on_node_22(tmp_path: Path) -> None:
+    init(tmp_path)
+    flows = {f.name: f.read_text() for f in (tmp_path / ".github/workflows").glob("*.yml")}
+    assert sorted(flows) == ["deploy.yml", "pull-request.yml"]
+    for name, text in flows.items():
+        doc = yaml.safe_load(text)
+        steps = [s for job in doc["jobs"].values() for s in job["steps"]]
+        nodes = [s["with"]["node-version"] for s in steps
+                 if str(s.get("uses", "")).startswith("actions/setup-node")]
+        assert nodes == ["22"], name
+        runs = "\n".join(str(s.get("run", "")) for s in steps)
+        assert "cdktf deploy" not in runs and "terraform apply" not in runs, name
+        assert "CHECKPOINT_DISABLE" in text, name
+        assert ".venv/bin/pip install --disable-pip-version-check -r requirements.txt" in runs
+    deploy = yaml.safe_load(flows["deploy.yml"])["jobs"]["deploy"]
+    assert [s["run"] for s in deploy["steps"] if "brickline" in str(s.get("run", ""))] == [
+        ".venv/bin/brickline deploy --auto-approve"]
+    assert deploy["environment"] == "production"
+
+
+def test_main_py_says_how_to_set_up_when_brickline_is_missing(tmp_path: Path) -> None:
+    init(tmp_path)
+    # -I -S: no PYTHONPATH and no site-packages at all, so no brickline
+    done = subprocess.run([sys.executable, "-I", "-S", "main.py"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith("brickline is not installed for "), done.stderr
+    assert ".venv/bin/pip install -r requirements.txt" in done.stderr
 
 
 def test_the_pinned_cdktf_cli_is_the_one_this_repository_runs() -> None:
@@ -131,6 +192,46 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
                    timeout=600, capture_output=True)
     (found,) = out.glob("brickline-*.whl")
     return found
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not CDKTF.exists() or shutil.which("node") is None,
+                    reason="the pinned cdktf CLI is not installed (run `make setup`)")
+def test_a_team_repository_from_the_wheel_synthesizes_without_activating_a_venv(
+        wheel: Path, tmp_path: Path) -> None:
+    """The README's five commands: a venv in the new repository, the wheel installed into
+    it, `brickline init` (which keeps that wheel in vendor/), the requirements installed
+    from the repository itself, then `npx cdktf synth` with no venv on the PATH."""
+    project = tmp_path / "sales-pipelines"
+    project.mkdir()
+    python = project / ".venv/bin/python"
+
+    def step(*args: str, env: dict[str, str] = ENV) -> str:
+        done = subprocess.run(args, cwd=project, capture_output=True, text=True,
+                              timeout=900, env=env)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        return done.stdout
+
+    step(sys.executable, "-m", "venv", ".venv")
+    step(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         str(wheel))
+    step(str(project / ".venv/bin/brickline"), "init", "--pipeline", "sales")
+    assert (project / "vendor" / wheel.name).read_bytes() == wheel.read_bytes()
+    assert (project / "requirements.txt").read_text().splitlines()[-1] == \
+        f"./vendor/{wheel.name}"
+    step(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-r", "requirements.txt")
+    # no venv on the PATH: python3 there cannot import brickline
+    path = os.pathsep.join(p for p in ENV["PATH"].split(os.pathsep)
+                           if not (Path(p) / "brickline").exists())
+    env = {k: v for k, v in ENV.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = path
+    bare = subprocess.run(["python3", "-c", "import brickline"], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert bare.returncode != 0
+    step(str(CDKTF), "synth", env=env)
+    stacks = sorted(p.name for p in (project / "cdktf.out/stacks").iterdir())
+    assert stacks == ["sales-dev", "sales-prod"]
 
 
 def outputs(brickline: Path, folder: Path) -> tuple[str, dict[str, bytes]]:

@@ -291,8 +291,8 @@ def test_recover_a_pipeline_that_is_not_deployed(workspace: fake.Workspace) -> N
     result = brickline("recover", "seed_etl")
     assert result.exit_code == 1
     assert result.output == ("brickline: no job named 'seed_etl_orchestrator' in this "
-                             "workspace: deploy the pipeline first (cdktf deploy), or pick the "
-                             "workspace with --profile\n")
+                             "workspace: deploy the pipeline first (brickline deploy), or pick "
+                             "the workspace with --profile\n")
 
 
 def test_recover_an_unknown_pipeline_is_a_usage_error(workspace: fake.Workspace) -> None:

@@ -85,7 +85,9 @@ def test_run_passes_the_run_key(workspace: fake.Workspace) -> None:
     workspace.on_run_now = fake.seed_progress
     result = brickline("run", "seed_etl", "--run-key", "2026-11-26", "--no-wait")
     assert result.exit_code == 0, result.output
-    assert result.output == f"started run 1000 of 'seed_etl_orchestrator': {URL}/1000\n"
+    assert result.output == (
+        f"started run 1000 of 'seed_etl_orchestrator': {URL}/1000\n"
+        f"follow it with: brickline run seed_etl --pipelines {PIPELINES} --attach 1000\n")
     assert workspace.calls("/api/2.2/jobs/run-now") == [
         {"job_id": 11, "job_parameters": {"run_key": "2026-11-26"}}]
     assert len(workspace.calls("/api/2.2/jobs/runs/get")) == 1  # no following
@@ -139,7 +141,8 @@ def test_ctrl_c_stops_the_watching_not_the_run(workspace: fake.Workspace,
     assert result.exit_code == 130
     assert result.output.splitlines()[-1] == (
         "brickline: stopped watching; run 1000 of 'seed_etl_orchestrator' goes on (it was "
-        "not cancelled)")
+        "not cancelled); follow it again with: brickline run seed_etl --pipelines "
+        f"{PIPELINES} --attach 1000")
     assert not [p for _, p, _ in workspace.requests if "cancel" in p]
 
 

@@ -382,6 +382,22 @@ def test_the_status_query_runs_on_spark(log: Any) -> None:
     assert list(newest[0].asDict()) == list(views.VIEW_COLUMNS)
 
 
+@pytest.mark.skipif(not NAMED_PARAMETERS, reason="named SQL parameters need Spark 3.4+; "
+                    "the query runs on a SQL warehouse, not on the job's runtime")
+def test_the_latest_run_is_the_pipelines_not_a_job_with_its_own_runs(log: Any) -> None:
+    """`brickline status` of a pipeline whose `orchestrate: false` job logged after the
+    pipeline's run: the latest run_key is still the pipeline run's (its jobs are not all
+    pending under the job's own run_key)."""
+    clock = Clock()
+    status.main(args("start", run_key="day-1"), spark=log, now=clock)
+    status.main(args("start", "audit", run_id=500, run_key="audit-500"), spark=log, now=clock)
+    latest = views.status_query(VIEW, TABLE, latest=True, own_runs=["audit"])
+    rows = log.sql(latest, args={"pipeline": "p"}).collect()
+    assert {r.run_key for r in rows} == {"day-1"}
+    unaware = log.sql(views.status_query(VIEW, TABLE, latest=True), args={"pipeline": "p"})
+    assert {r.run_key for r in unaware.collect()} == {"audit-500"}
+
+
 def test_every_dashboard_dataset_runs_on_spark(log: Any) -> None:
     """The dashboard's SQL, on the same engine as the view's; the figures it shows."""
     clock = Clock()

@@ -60,13 +60,13 @@ def test_deploy_is_behind_a_protected_environment() -> None:
     job = doc["jobs"]["deploy"]
     assert job["environment"] == "production"
     assert doc[True]["push"]["branches"] == ["main"]  # PyYAML reads `on:` as True
-    assert any("npx cdktf deploy '*' --auto-approve" in str(s.get("run", ""))
+    assert any(".venv/bin/brickline deploy --auto-approve" in str(s.get("run", ""))
                for s in job["steps"])
 
 
-def test_deploy_refuses_local_state_before_deploying() -> None:
-    """`validate --deploy` (exit 1 on a stack with local state) runs before `cdktf deploy`."""
-    runs = [str(s.get("run", "")) for s in steps("deploy.yml", "deploy")]
-    check = next(i for i, r in enumerate(runs) if "brickline validate --deploy" in r)
-    deploy = next(i for i, r in enumerate(runs) if "cdktf deploy" in r)
-    assert check < deploy
+def test_deploy_goes_only_through_brickline_deploy() -> None:
+    """`brickline deploy` runs `validate --deploy` (exit 1 on a stack with local state)
+    before any Terraform call (tests/test_deploy.py); nothing else deploys."""
+    runs = "\n".join(str(s.get("run", "")) for s in steps("deploy.yml", "deploy"))
+    assert "brickline deploy" in runs
+    assert "cdktf deploy" not in runs and "terraform apply" not in runs

@@ -7,6 +7,7 @@ brickline (set BRICKLINE_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import gc
+import json
 import os
 import re
 import sys
@@ -29,6 +30,12 @@ def _fail(error: SpecError) -> NoReturn:
 
 def _paths(paths: Sequence[str]) -> list[str]:
     return list(paths) or list(DEFAULT_PATHS)
+
+
+def _version() -> str:
+    from brickline.init import brickline_version
+
+    return brickline_version()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,17 +109,18 @@ def synth(paths: tuple[str, ...], outdir: str) -> None:
 
 
 @cli.command()
-@click.argument("path")
+@click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
               show_default=True)
-def graph(path: str, fmt: str) -> None:
-    """Print a pipeline's jobs, tasks and job edges as Mermaid or Graphviz DOT."""
+def graph(paths: tuple[str, ...], fmt: str) -> None:
+    """Print the pipelines' jobs, tasks and job edges as Mermaid or Graphviz DOT. PATHS
+    default: pipelines/."""
     from brickline import graph as graphs
     from brickline.plan import plan
     from brickline.spec.load import load_pipelines
 
     try:
-        pipelines = load_pipelines([path])
+        pipelines = load_pipelines(_paths(paths))
     except SpecError as error:
         _fail(error)
     for pipeline in pipelines:
@@ -208,18 +216,29 @@ def _review_revisions(paths: Sequence[str], base_ref: str, head_ref: str | None)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schema here instead of printing it.")
 @click.option("--check", is_flag=True,
-              help="Exit 1 if the committed schema (in the package) is not current.")
+              help="Exit 1 if the schema file is not current: the one -o names (a team's "
+              ".vscode/brickline.schema.json), else the package's own copy.")
 def schema(output: Path | None, check: bool) -> None:
     """The JSON Schema of pipeline files, for editors (yaml-language-server)."""
     from brickline.spec import schema as schemas
 
     text = schemas.text()
     if check:
-        if schemas.SCHEMA_FILE.read_text(encoding="utf-8") != text:
-            click.echo(f"brickline: {schemas.SCHEMA_FILE} is stale: run `brickline schema -o "
-                       f"{schemas.SCHEMA_FILE}`", err=True)
+        checked = output if output is not None else schemas.SCHEMA_FILE
+        try:
+            current = checked.read_text(encoding="utf-8") == text
+        except FileNotFoundError:
+            click.echo(f"brickline: {checked} does not exist: write it with `brickline schema "
+                       f"-o {checked}`", err=True)
             sys.exit(1)
-        click.echo("schema is current")
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"brickline: cannot read {checked}: {exc}", err=True)
+            sys.exit(1)
+        if not current:
+            click.echo(f"brickline: {checked} is stale (this is brickline "
+                       f"{_version()}): run `brickline schema -o {checked}`", err=True)
+            sys.exit(1)
+        click.echo(f"{checked} is current")
     elif output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -240,7 +259,6 @@ def schema(output: Path | None, check: bool) -> None:
 def plan_report(plan_json: Any, fmt: str, report_only: bool) -> None:
     """Summarize `terraform show -json PLANFILE` output (use - for stdin) for a review;
     exit 2 when something would be destroyed or replaced."""
-    import json
 
     from brickline.review import plan_report as pr
 
@@ -328,22 +346,29 @@ def _connect(stack: Any, profile: str | None, timeout: float,
 
     limits = ops.Limits(timeout=timeout, poll=poll_interval)
     try:
-        return ops.connect(profile=profile, host=stack.host, limits=limits)
+        return ops.connect(profile=profile, host=stack.host if stack is not None else None,
+                           limits=limits)
     except ops.OpsError as exc:
         _ops_error(exc)
 
 
-def _next_recover(pipeline: str, target: str | None, paths: Sequence[str],
-                  profile: str | None, run_id: int | None) -> str:
+def _command(verb: str, pipeline: str, target: str | None, paths: Sequence[str],
+             profile: str | None, *extra: str) -> str:
+    """A brickline command line for the same pipeline, target, paths and profile."""
     import shlex
 
-    words = ["brickline", "recover", pipeline]
+    words = ["brickline", verb, pipeline]
     words += ["--target", target] if target else []
     for path in paths:
         words += ["--pipelines", path]
     words += ["--profile", profile] if profile else []
-    words += ["--run-id", str(run_id)] if run_id is not None else []
-    return shlex.join(words)
+    return shlex.join([*words, *extra])
+
+
+def _next_recover(pipeline: str, target: str | None, paths: Sequence[str],
+                  profile: str | None, run_id: int | None) -> str:
+    return _command("recover", pipeline, target, paths, profile,
+                    *(["--run-id", str(run_id)] if run_id is not None else []))
 
 
 def _live_terminal() -> bool:
@@ -382,8 +407,19 @@ def _watch(session: Any, poll: Any, *, goes_on: str, next_command: str | None,
     sys.exit(0 if final.ok else 1)
 
 
+def _attach_command(pipeline: str, target: str | None, paths: Sequence[str],
+                    profile: str | None, run_id: int) -> str:
+    return _command("run", pipeline, target, paths, profile, "--attach", str(run_id))
+
+
 @cli.command()
-@click.argument("pipeline")
+@click.argument("pipeline", required=False)
+@click.option("--job", "job_name", default=None, metavar="NAME",
+              help="Run only this job of the pipeline (its name or key), with the "
+              "pipeline's run_key, so its status rows join that run's.")
+@click.option("--attach", "attach_id", type=int, default=None, metavar="RUN_ID",
+              help="Follow a run that is already going (after Ctrl-C or --no-wait), of the "
+              "orchestrator or of one of the pipeline's jobs; start nothing.")
 @click.option("--run-key", default=None,
               help="The run_key job parameter (default: the orchestrator's own default).")
 @click.option("--no-wait", is_flag=True, help="Start the run and return at once.")
@@ -391,39 +427,125 @@ def _watch(session: Any, poll: Any, *, goes_on: str, next_command: str | None,
 @_pipelines_option
 @_profile_option
 @_limits_options
-def run(pipeline: str, run_key: str | None, no_wait: bool, target: str | None,
-        paths: tuple[str, ...], profile: str | None, timeout: float,
-        poll_interval: float | None) -> None:
-    """Start the pipeline (its orchestrator job) and follow the run to its end: exit 0 when
-    it succeeded, 1 when it failed (naming the failed jobs, their errors and the recover
-    command). Ctrl-C stops the watching, not the run."""
+def run(pipeline: str | None, job_name: str | None, attach_id: int | None, run_key: str | None,
+        no_wait: bool, target: str | None, paths: tuple[str, ...], profile: str | None,
+        timeout: float, poll_interval: float | None) -> None:
+    """Start the pipeline (its orchestrator job), or one job of it (--job), and follow the
+    run to its end: exit 0 when it succeeded, 1 when it failed (naming the failed jobs,
+    their errors and the command to run next). Ctrl-C stops the watching, not the run;
+    --attach RUN_ID follows it again."""
     from brickline import ops
     from brickline.ops import runs
 
+    if attach_id is not None and (job_name or run_key or no_wait):
+        raise click.UsageError("--attach follows a run that exists: it takes no --job, "
+                               "--run-key or --no-wait")
+    if pipeline is None:
+        if attach_id is None:
+            raise click.UsageError("which pipeline? brickline run PIPELINE (or --attach "
+                                   "RUN_ID to follow a run that is going)")
+        pipeline, target = _pipeline_of_run(attach_id, paths, target, profile, timeout,
+                                            poll_interval)
     stack = _stack(pipeline, paths, target)
-    name = _orchestrator_name(stack)
+    job = None
+    if job_name is not None:
+        try:
+            job = runs.find_job(stack, job_name)
+        except ops.OpsError as exc:
+            raise click.UsageError(str(exc)) from None
+    elif attach_id is None:
+        _orchestrator_name(stack)
     session = _connect(stack, profile, timeout, poll_interval)
+    found = None
     try:
         with session.calls():
-            started = runs.start(session.ws, stack, run_key=run_key)
-            first = runs.read(session.ws, started.run_id)
+            if attach_id is not None:
+                first = runs.read(session.ws, attach_id)
+                found = runs.attach(first, stack)
+                if found is None:
+                    raise ops.OpsError(
+                        f"run {attach_id} is not a run of pipeline '{pipeline}' (neither its "
+                        f"orchestrator nor one of its jobs): it is a run of "
+                        f"{first.get('run_name') or 'job ' + str(first.get('job_id'))}")
+                run_id = attach_id
+            else:
+                started = (runs.start_job(session.ws, stack, job, run_key=run_key) if job
+                           else runs.start(session.ws, stack, run_key=run_key))
+                run_id = started.run_id
+                first = runs.read(session.ws, run_id)
     except ops.OpsError as exc:
         _ops_error(exc)
-    title = f"run {started.run_id} of '{name}'"
+    if found is not None:
+        title, names, job, repair_id = found.title, found.names, found.job, found.repair_id
+        if repair_id is not None:
+            title += f", repair {repair_id}"
+    elif job is not None:
+        title, names, repair_id = f"run {run_id} of '{job.settings['name']}'", \
+            runs.task_names(job), None
+    else:
+        title, names, repair_id = f"run {run_id} of '{_orchestrator_name(stack)}'", \
+            runs.job_names(stack), None
+    again = _attach_command(pipeline, target, paths, profile, run_id)
     if no_wait:
         click.echo(f"started {title}: {first.get('run_page_url') or '(no run page url)'}")
+        click.echo(f"follow it with: {again}")
         return
-    names = runs.job_names(stack)
+    apart = runs.apart(stack) if job is None else ()
     latest = {"run": first}
     looks = [first]  # the first look is the one just read
 
     def poll() -> Any:
-        latest["run"] = looks.pop() if looks else runs.read(session.ws, started.run_id)
-        return runs.snapshot(latest["run"], names, title=title)
+        latest["run"] = looks.pop() if looks else runs.read(session.ws, run_id)
+        return runs.snapshot(latest["run"], names, title=title, apart=apart,
+                             repair_id=repair_id)
 
-    _watch(session, poll, goes_on=f"{title} goes on (it was not cancelled)",
-           next_command=_next_recover(pipeline, target, paths, profile, started.run_id),
-           errors=lambda final: runs.failures(session.ws, latest["run"], final.jobs))
+    if job is not None:
+        key = run_key or runs.run_key_of(first)
+        next_command = _next_job_run(pipeline, target, paths, profile, job.name, key)
+        errors = lambda final: runs.task_failures(session.ws, latest["run"])  # noqa: E731
+    else:
+        next_command = _next_recover(pipeline, target, paths, profile, run_id)
+        errors = lambda final: runs.failures(session.ws, latest["run"], final.jobs)  # noqa: E731
+    _watch(session, poll, goes_on=f"{title} goes on (it was not cancelled); follow it again "
+           f"with: {again}", next_command=next_command, errors=errors)
+
+
+def _pipeline_of_run(run_id: int, paths: Sequence[str], target: str | None,
+                     profile: str | None, timeout: float,
+                     poll_interval: float | None) -> tuple[str, str | None]:
+    """`run --attach RUN_ID` without a pipeline: the pipeline (and target) whose
+    orchestrator or job the run belongs to, among those under --pipelines, asked of the
+    workspace the standard auth (or --profile) names."""
+    from brickline import ops
+    from brickline.app import stacks_of
+    from brickline.ops import runs
+
+    try:
+        stacks = stacks_of(_paths(paths))
+    except SpecError as error:
+        _fail(error)
+    session = _connect(None, profile, timeout, poll_interval)
+    try:
+        with session.calls():
+            first = runs.read(session.ws, run_id)
+    except ops.OpsError as exc:
+        _ops_error(exc)
+    found = [s for s in stacks if (target is None or s.target == target)
+             and runs.attach(first, s) is not None]
+    if len(found) != 1:
+        what = first.get("run_name") or f"job {first.get('job_id')}"
+        raise click.UsageError(
+            f"run {run_id} is a run of {what}, " + (
+                "which is no job of the pipelines under " + ", ".join(_paths(paths))
+                if not found else "a job of several pipelines or targets ("
+                + ", ".join(s.name for s in found) + ")") + ": name the pipeline (and --target)")
+    return found[0].pipeline or found[0].name, found[0].target
+
+
+def _next_job_run(pipeline: str, target: str | None, paths: Sequence[str],
+                  profile: str | None, job: str, run_key: str | None) -> str:
+    return _command("run", pipeline, target, paths, profile, "--job", job,
+                    *(["--run-key", run_key] if run_key else []))
 
 
 @cli.command()
@@ -472,7 +594,8 @@ def recover(pipeline: str, run_id: int | None, dry_run: bool, no_wait: bool,
         if runs.repair_item(latest["run"], repair_id) is None:
             missing[0] += 1
         return runs.snapshot(latest["run"], names, title=title, repair_id=repair_id,
-                             repair_must_show=missing[0] < runs.REPAIR_PATIENCE)
+                             repair_must_show=missing[0] < runs.REPAIR_PATIENCE,
+                             apart=runs.apart(stack))
 
     _watch(session, poll, goes_on=f"the repair of run {result.run_id} goes on (it was not "
            "cancelled)",
@@ -521,7 +644,8 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
                               limits=session.limits)
             return log.snapshot(rows, stack, over=active is None)
 
-        _watch(session, poll, goes_on="the run goes on",
+        again = _command("status", pipeline, target, paths, profile, "--watch")
+        _watch(session, poll, goes_on=f"the run goes on; follow it again with: {again}",
                next_command=_next_recover(pipeline, target, paths, profile, None))
     try:
         with session.calls():
@@ -537,18 +661,332 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
     click.echo(log.table(rows, log.STATUS_COLUMNS))
 
 
+# --- deploy, destroy, summary ---------------------------------------------------------------
+
+def _chosen_stacks(pipeline: str | None, paths: Sequence[str], target: str | None, *,
+                   state_check: bool) -> list[Any]:
+    """The stacks (plans) of the named pipeline (all pipelines without one) and target (all
+    targets without one), after validating everything as `validate` does; with
+    `state_check`, as `validate --deploy` does for those stacks: a stack whose Terraform
+    state is a local file is refused (spec/rules_state.py)."""
+    from brickline.plan import plans
+    from brickline.spec import rules_state
+    from brickline.spec.load import collect
+
+    loaded, diagnostics = collect(_paths(paths))
+    if any(d.severity == "error" for d in diagnostics):
+        _fail(SpecError(diagnostics))
+    chosen = [p for p in loaded if pipeline is None or p.name == pipeline]
+    if pipeline is not None and not chosen:
+        names = ", ".join(sorted(p.name for p in loaded)) or "none"
+        raise click.UsageError(f"no pipeline named '{pipeline}' (found: {names})")
+    stacks = [s for p in chosen for s in plans(p) if target is None or s.target == target]
+    if target is not None and not stacks:
+        known = sorted({t for p in chosen for t in p.settings.targets})
+        raise click.UsageError(f"no target '{target}'" + (f" in pipeline '{pipeline}'"
+                                                          if pipeline else "")
+                               + (f": the targets are {', '.join(known)}" if known else
+                                  ": the pipelines have no targets; drop --target"))
+    if state_check:
+        chosen_names = {s.name for s in stacks}
+        # rules_state words each finding "stack '<name>' keeps its Terraform state in ..."
+        problems = [d for d in rules_state.check(chosen)
+                    if any(d.message.startswith(f"stack '{n}' ") for n in chosen_names)]
+        diagnostics = [*diagnostics, *problems]
+    if diagnostics:
+        click.echo(render(diagnostics), err=True)
+    if any(d.severity == "error" for d in diagnostics):
+        sys.exit(1)
+    if state_check:
+        _one_state_each([s for p in loaded for s in plans(p)], {s.name for s in stacks})
+    return stacks
+
+
+def _one_state_each(everything: Sequence[Any], chosen: set[str]) -> None:
+    """Two stacks with the same remote backend settings share one state: applying one
+    plans the other's resources for destruction (each stack's configuration lacks them).
+    A chosen stack may share its state with no other stack."""
+    by_state: dict[str, list[str]] = {}
+    for stack in everything:
+        if stack.backend is not None:
+            key = json.dumps(stack.backend, sort_keys=True)
+            by_state.setdefault(key, []).append(stack.name)
+    shared = [names for names in by_state.values() if len(names) > 1 and chosen & set(names)]
+    if shared:
+        click.echo("brickline: " + "; ".join(
+            f"stacks {', '.join(names)} keep their Terraform state in the same place "
+            f"({json.loads(key)[0]} {json.loads(key)[1]})" for key, names in by_state.items()
+            if names in shared) + ": deploying one would destroy what the other deployed. "
+            "Give each target a backend of its own (pipeline.targets.<t>.backend, another "
+            "key or prefix)", err=True)
+        sys.exit(1)
+
+
+def _synthesized(stacks: Sequence[Any], paths: Sequence[str], outdir: Path,
+                 profile: str | None) -> list[Any]:
+    """The synthesized folders of `stacks` (synthesized now unless `outdir` is the current
+    output of the pipelines)."""
+    from brickline import app
+    from brickline.ops import terraform
+
+    current = app.current_output(_paths(paths), outdir)
+    if current is None or not {s.name for s in stacks} <= set(current):
+        try:
+            app.synth(_paths(paths), outdir)
+        except SpecError as error:
+            _fail(error)
+    return [terraform.Stack(s.name, outdir / "stacks" / s.name, profile) for s in stacks]
+
+
+def _who(stacks: Sequence[Any], profile: str | None, timeout: float) -> None:
+    """Before any Terraform call: each workspace answers, and says who deploys."""
+    from brickline import ops
+
+    for host in sorted({s.host or "" for s in stacks}):
+        try:
+            session = ops.connect(profile=profile, host=host or None,
+                                  limits=ops.Limits(timeout=timeout))
+            with session.calls():
+                me = session.ws.current_user.me()
+        except ops.OpsError as exc:
+            _ops_error(exc)
+        click.echo(f"workspace {session.host}, as {me.user_name or me.display_name or me.id}")
+
+
+def _variables_given(stacks: Sequence[Any]) -> None:
+    from brickline.ops import terraform
+
+    missing = {s.name: terraform.missing_variables(s) for s in stacks}
+    lines = [f"stack '{name}' needs {', '.join(f'TF_VAR_{v}' for v in names)}"
+             for name, names in missing.items() if names]
+    if lines:
+        click.echo("brickline: variables without a value (Terraform would stop at the first "
+                   "one): " + "; ".join(lines) + ". Set them in the environment "
+                   "(a repository secret each, in CI)", err=True)
+        sys.exit(1)
+
+
+def _confirm(question: str, answer: str) -> bool:
+    try:
+        given = click.prompt(f"{question} Only '{answer}' is taken", default="",
+                             show_default=False)
+    except click.Abort:
+        return False
+    return bool(given.strip() == answer)
+
+
+def _print_summary(stack: Any, folder: Any) -> None:
+    from brickline import ops
+    from brickline.ops import terraform
+
+    try:
+        jobs = terraform.deployed_jobs(stack, terraform.outputs(folder))
+    except ops.OpsError as exc:
+        _ops_error(exc)
+    if not any(j.job_id for j in jobs):
+        click.echo(f"{stack.name}: nothing deployed (its state has no job outputs)")
+        return
+    click.echo(f"{stack.name}:")
+    width = max(len(j.name) for j in jobs)
+    for job in jobs:
+        where = f"{job.job_id}  {job.url or ''}".rstrip() if job.job_id else "not deployed"
+        click.echo(f"  {job.name:<{width}}  {where}")
+
+
+_outdir_option = click.option(
+    "--outdir", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
+    help="Where the stacks are synthesized (stacks/<stack>/cdk.tf.json), as `cdktf synth`.")
+_approve_option = click.option(
+    "--auto-approve", is_flag=True, help="Apply without asking (CI); the plan is still shown.")
+_timeout_option = click.option(
+    "--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+    metavar="SECONDS", help="How long to wait for the workspace to answer brickline's own "
+    "calls (Terraform's are Terraform's).")
+
+
+@cli.command()
+@click.argument("pipeline", required=False)
+@_target_option
+@_pipelines_option
+@_outdir_option
+@_approve_option
+@_profile_option
+@_timeout_option
+def deploy(pipeline: str | None, target: str | None, paths: tuple[str, ...], outdir: Path,
+           auto_approve: bool, profile: str | None, timeout: float) -> None:
+    """Deploy the pipeline (every pipeline without PIPELINE; every target without --target)
+    the safe way: validate --deploy (state in a remote backend), synth, terraform init and
+    plan of each stack, the plan in the review's words (destroys and replacements loudly),
+    a confirmation unless --auto-approve, then apply of exactly that plan, and each job's
+    URL."""
+    from brickline import ops
+    from brickline.ops import terraform
+    from brickline.review import plan_report
+
+    stacks = _chosen_stacks(pipeline, paths, target, state_check=True)
+    folders = _synthesized(stacks, paths, outdir, profile)
+    _variables_given(folders)
+    _who(stacks, profile, timeout)
+    planned = []
+    try:
+        for i, folder in enumerate(folders, 1):
+            click.echo(f"planning stack {folder.name} ({i} of {len(folders)})")
+            terraform.init(folder)
+            plan = terraform.plan(folder)
+            rep = plan_report.report(plan)
+            if terraform.has_changes(plan):
+                planned.append((folder, rep))
+                click.echo("  " + plan_report.text(rep).rstrip("\n").replace("\n", "\n  "))
+            else:
+                click.echo("  no changes")
+    except (ops.OpsError, plan_report.PlanError) as exc:
+        _ops_error(exc)
+    if planned:
+        lost = [d for _, rep in planned for d in rep.destroys]
+        if lost:
+            click.echo(f"!! {len(lost)} resource(s) would be destroyed or replaced (listed "
+                       "with !! above)" + (", some holding data" if any(d.data_loss for d in lost)
+                                           else ""))
+        if not auto_approve and not _confirm(
+                f"Apply the plan of {', '.join(f.name for f, _ in planned)}?", "yes"):
+            click.echo("brickline: nothing applied", err=True)
+            sys.exit(1)
+        try:
+            for i, (folder, _) in enumerate(planned, 1):
+                click.echo(f"applying stack {folder.name} ({i} of {len(planned)})")
+                terraform.apply(folder, lambda line: click.echo(f"  {line}" if line else ""))
+        except ops.OpsError as exc:
+            _ops_error(exc)
+    else:
+        click.echo("nothing to apply: every stack is as planned")
+    for stack, folder in zip(stacks, folders, strict=True):
+        _print_summary(stack, folder)
+
+
+@cli.command()
+@click.argument("pipeline")
+@_target_option
+@_pipelines_option
+@_outdir_option
+@click.option("--delete-status-log", "delete_log", metavar="TABLE", default=None,
+              help="Also delete the status log table and every row in it: name the table "
+              "(catalog.schema.name). Without it, a stack that holds the table is not "
+              "destroyed.")
+@_approve_option
+@_profile_option
+@_timeout_option
+def destroy(pipeline: str, target: str | None, paths: tuple[str, ...], outdir: Path,
+            delete_log: str | None, auto_approve: bool, profile: str | None,
+            timeout: float) -> None:
+    """Destroy one stack of a pipeline (its jobs, the orchestrator and everything else it
+    created), after showing the plan and a confirmation. A stack that holds the status log
+    table is refused unless --delete-status-log names that table."""
+    from brickline.ops import terraform
+
+    stacks = _chosen_stacks(pipeline, paths, target, state_check=False)
+    if len(stacks) != 1:
+        raise click.UsageError(f"pipeline '{pipeline}' has {len(stacks)} stacks "
+                               f"({', '.join(s.name for s in stacks)}): destroy one at a "
+                               "time, with --target")
+    (stack,) = stacks
+    (folder,) = _synthesized(stacks, paths, outdir, profile)
+    _variables_given([folder])
+    _who(stacks, profile, timeout)
+    table = stack.table.settings
+    table_name = f"{table['catalog_name']}.{table['schema_name']}.{table['name']}"
+    table_address = f"{terraform.TABLE_TYPE}.{stack.table.address}"
+    synthesized = (folder.folder / "cdk.tf.json").read_bytes()
+    try:
+        _destroy(stack, folder, target, delete_log, table_name, table_address, auto_approve)
+    finally:  # the stack's JSON as synthesized again (prevent_destroy back on the table)
+        (folder.folder / "cdk.tf.json").write_bytes(synthesized)
+
+
+def _destroy(stack: Any, folder: Any, target: str | None, delete_log: str | None,
+             table_name: str, table_address: str, auto_approve: bool) -> None:
+    from brickline import ops
+    from brickline.ops import terraform
+    from brickline.review import plan_report
+
+    pipeline = stack.pipeline or stack.name
+    try:
+        terraform.init(folder)
+        held = terraform.state_addresses(folder)
+        if table_address in held:
+            if delete_log is None:
+                _ops_error(ops.OpsError(
+                    f"stack '{stack.name}' holds the status log {table_name}: destroying it "
+                    "deletes the table and every row logged in it (the table is protected "
+                    "by prevent_destroy for this reason). Nothing was changed. To delete it "
+                    f"all the same: brickline destroy {pipeline}"
+                    + (f" --target {target}" if target else "")
+                    + f" --delete-status-log {table_name}"))
+            if delete_log != table_name:
+                raise click.UsageError(f"--delete-status-log {delete_log}: the status log of "
+                                       f"stack '{stack.name}' is {table_name}; name it exactly")
+            terraform.without_prevent_destroy(folder, table_address)
+        if not held:
+            click.echo(f"stack '{stack.name}' holds nothing (its state is empty): nothing to "
+                       "destroy")
+            return
+        plan = terraform.plan(folder, destroy=True)
+        rep = plan_report.report(plan)
+    except (ops.OpsError, plan_report.PlanError) as exc:
+        _ops_error(exc)
+    click.echo(plan_report.text(rep).rstrip("\n"))
+    if not auto_approve and not _confirm(
+            f"Destroy every resource of stack '{stack.name}' listed above? Type the stack's "
+            "name to go on.", stack.name):
+        click.echo("brickline: nothing destroyed", err=True)
+        sys.exit(1)
+    try:
+        click.echo(f"destroying stack {stack.name}")
+        terraform.apply(folder, lambda line: click.echo(f"  {line}" if line else ""))
+    except ops.OpsError as exc:
+        _ops_error(exc)
+    click.echo(f"stack '{stack.name}' destroyed")
+
+
+@cli.command()
+@click.argument("pipeline", required=False)
+@_target_option
+@_pipelines_option
+@_outdir_option
+@_profile_option
+def summary(pipeline: str | None, target: str | None, paths: tuple[str, ...],
+            outdir: Path, profile: str | None) -> None:
+    """Every deployed job of the pipeline (every pipeline without PIPELINE) with its id and
+    URL, from each stack's Terraform outputs (its state)."""
+    from brickline import ops
+    from brickline.ops import terraform
+
+    stacks = _chosen_stacks(pipeline, paths, target, state_check=False)
+    folders = _synthesized(stacks, paths, outdir, profile)
+    for stack, folder in zip(stacks, folders, strict=True):
+        try:
+            terraform.init(folder)
+        except ops.OpsError as exc:
+            _ops_error(exc)
+        _print_summary(stack, folder)
+
+
 @cli.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pipeline", "pipeline_name", default="example", show_default=True,
               help="Name of the example pipeline (its folder under pipelines/).")
-def init(folder: Path, pipeline_name: str) -> None:
+@click.option("--wheel", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The brickline wheel to keep in the repository (vendor/). Default: the "
+              "wheel file this brickline was installed from, if it was.")
+def init(folder: Path, pipeline_name: str, wheel: Path | None) -> None:
     """Set up FOLDER (default: here) as a repository of pipelines deployed with brickline:
-    cdktf.json, main.py, package.json, requirements.txt, pipelines/<name>/, the GitHub
-    workflows, the editor schema, a README section. Overwrites nothing."""
+    cdktf.json, main.py, package.json, requirements.txt (with the brickline wheel in
+    vendor/), pipelines/<name>/, the GitHub workflows, the editor schema, a README section.
+    Overwrites nothing."""
     from brickline import init as scaffold
 
     try:
-        planned = scaffold.files(folder, pipeline_name)
+        install = scaffold.install_source(wheel)
+        planned = scaffold.files(folder, pipeline_name, install)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     taken = scaffold.conflicts(folder, planned)
@@ -558,9 +996,11 @@ def init(folder: Path, pipeline_name: str) -> None:
     scaffold.write(folder, planned)
     for item in planned:
         click.echo(f"{'appended to' if item.append else 'wrote'} {item.path}")
-    click.echo("next: python3 -m venv .venv && . .venv/bin/activate && "
-               "pip install -r requirements.txt && npm install, then brickline validate "
-               "and npx cdktf synth")
+    if install.note:
+        click.echo(f"note: {install.note}", err=True)
+    click.echo("next: python3 -m venv .venv && .venv/bin/pip install -r requirements.txt, "
+               "then .venv/bin/brickline validate and .venv/bin/brickline synth (or npm "
+               "install and npx cdktf synth: cdktf.json runs .venv/bin/python)")
 
 
 def _ids_by_name(ws: Any, names: Sequence[str], pattern: str | None) -> list[int]:
@@ -591,13 +1031,17 @@ def _ids_by_name(ws: Any, names: Sequence[str], pattern: str | None) -> list[int
               help="Import every job whose name matches this regular expression.")
 @click.option("--pipeline", "target_path", required=True, metavar="PATH",
               type=click.Path(path_type=Path),
-              help="The pipeline folder to write jobs.yml into, or a .yml file to write.")
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+              help="The pipeline folder to write jobs.yml into (added to, when it exists), or "
+              "a .yml file to write.")
+@click.option("--force", is_flag=True, help="Replace the file instead of adding to it.")
 @_profile_option
+@_timeout_option
 def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], pattern: str | None,
-                target_path: Path, force: bool, profile: str | None) -> None:
+                target_path: Path, force: bool, profile: str | None, timeout: float) -> None:
     """Write existing jobs (by id or --name) as pipeline YAML; each keeps its id
-    (import_id), so the first deploy adopts the job instead of creating a second one."""
+    (import_id), so the first deploy adopts the job instead of creating a second one, and
+    deploys it as it runs today: values the pipeline's defaults would change are written
+    out, and whatever else the pipeline or a target changes in it is said."""
     from databricks.sdk.errors.base import DatabricksError
 
     from brickline import importer, ops
@@ -609,28 +1053,80 @@ def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], pattern: str |
             re.compile(pattern)
         except re.error as exc:
             raise click.UsageError(f"--all-matching: bad regular expression: {exc}") from None
-    file = target_path if target_path.suffix in (".yml", ".yaml") else target_path / "jobs.yml"
-    if file.exists() and not force:
-        raise click.UsageError(f"{file} exists: choose another path, or --force to replace it")
-    settled = any((file.parent / name).exists() for name in ("pipeline.yml", "pipeline.yaml"))
+    single = target_path.suffix in (".yml", ".yaml")
+    file = target_path if single else target_path / "jobs.yml"
+    adding = file.exists() and not force
+    pipeline_files = ([file] if file.exists() else []) if single else sorted(
+        [*file.parent.glob("*.yml"), *file.parent.glob("*.yaml")])
+    has = importer.existing([f for f in pipeline_files if not (force and f == file)])
     try:
-        session = ops.connect(profile=profile)
+        session = ops.connect(profile=profile, limits=ops.Limits(timeout=timeout))
         with session.calls():
             ids = [*job_ids, *_ids_by_name(session.ws, names, pattern)]
             payloads = importer.fetch(session.ws, sorted(set(ids)))
-        result = importer.pipeline_yaml(payloads, with_settings=not settled)
+        again = sorted(i for i in set(ids) if i in has.import_ids)
+        if again:
+            raise importer.NotImportable(
+                "already in the pipeline: " + ", ".join(
+                    f"job {i} ({has.import_ids[i]})" for i in again))
+        result = importer.pipeline_yaml(payloads, with_settings=not has.settled,
+                                        defaults=has.defaults, taken=has.keys)
+        clash = sorted(set(result.names) & has.names)
+        if clash:
+            raise importer.NotImportable(
+                f"the pipeline has a job named {', '.join(map(repr, clash))} already: import "
+                "into another pipeline, or rename one of them")
+        text = result.text
+        if adding:
+            try:
+                text = importer.appended(file.read_text(encoding="utf-8"), result)
+            except ValueError as exc:
+                raise importer.NotImportable(
+                    f"cannot add the jobs to {file}: {exc}; import into another file "
+                    "(--pipeline FOLDER/other.yml), or --force to replace it") from None
     except (ops.OpsError, importer.NotImportable, DatabricksError, OSError) as exc:
         _ops_error(exc)
     file.parent.mkdir(parents=True, exist_ok=True)
     # written whole or not at all
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=file.parent, suffix=".tmp",
                                      delete=False) as out:
-        out.write(result.text)
+        out.write(text)
     os.replace(out.name, file)
-    click.echo(f"wrote {file}: {', '.join(result.names)}")
-    for note in result.notes:
+    click.echo(f"{'added to' if adding else 'wrote'} {file}: {', '.join(result.names)}")
+    for note in [*result.notes, *_import_effects(file, single, result)]:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"next: brickline validate {file.parent}, then cdktf deploy adopts the jobs")
+    click.echo(f"next: brickline validate {file if single else file.parent}, then brickline "
+               "deploy adopts the jobs (an import block each: updated in place, not created)")
+
+
+def _import_effects(file: Path, single: bool, result: Any) -> list[str]:
+    """What the pipeline changes in the imported jobs (importer.effects), from its plans
+    and those of the imported jobs alone, each planned from a scratch copy."""
+    import shutil
+
+    import yaml
+
+    from brickline import importer
+    from brickline.plan import plans
+    from brickline.spec.load import collect
+
+    with tempfile.TemporaryDirectory(prefix="brickline-import-") as tmp:
+        alone = Path(tmp) / "alone" / "jobs.yml"
+        alone.parent.mkdir()
+        alone.write_text(yaml.safe_dump({"jobs": result.jobs}, sort_keys=False),
+                         encoding="utf-8")
+        whole = Path(tmp) / "pipeline"
+        if single:
+            whole.mkdir()
+            shutil.copy(file, whole / file.name)
+        else:
+            shutil.copytree(file.parent, whole, ignore=shutil.ignore_patterns(".*"))
+        mine, _ = collect([str(alone)])
+        found, diagnostics = collect([str(whole / file.name) if single else str(whole)])
+        if any(d.severity == "error" for d in diagnostics) or len(found) != 1 or not mine:
+            return [f"the pipeline does not validate with these jobs yet: run brickline "
+                    f"validate {file if single else file.parent}"]
+        return importer.effects(plans(mine[0])[0], plans(found[0]), result.names)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

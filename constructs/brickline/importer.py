@@ -17,7 +17,9 @@ import yaml
 from pydantic import ValidationError
 
 from brickline.names import address_from_name
-from brickline.spec.model import Job
+from brickline.plan import StackPlan
+from brickline.spec.defaults import NO_DEFAULTS_TASK_TYPES, TASK_DEFAULT_KEYS
+from brickline.spec.model import Job, TaskDefaults
 
 # Read-only or output-only in jobs/get: `format` (computed by the provider,
 # jobs/resource_job.go:313), `deployment` (set by bundles), git_source.git_snapshot
@@ -54,6 +56,7 @@ class Imported:
     text: str
     names: list[str]
     notes: list[str] = field(default_factory=list)
+    jobs: list[dict[str, Any]] = field(default_factory=list)  # as written, in order
 
 
 def fetch(ws: Any, job_ids: Iterable[int]) -> list[dict[str, Any]]:
@@ -85,12 +88,16 @@ def ids_matching(ws: Any, pattern: str) -> list[int]:
                   and found.search(j.settings.name))
 
 
-def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = True) -> Imported:
+def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = True,
+                  defaults: TaskDefaults | None = None,
+                  taken: frozenset[str] = frozenset()) -> Imported:
     """The jobs of `payloads` (jobs/get answers) as the text of a pipeline's jobs file; with
     `with_settings` (the folder has no pipeline.yml yet) also a `pipeline:` section when the
-    orchestrator takes over a job's schedule."""
+    orchestrator takes over a job's schedule. `defaults` are the pipeline's task defaults:
+    a task value they would change is written out (the provider's default), so that the
+    job deploys as it runs today. `taken`: the keys of the pipeline's other jobs."""
     notes: list[str] = []
-    keys = _keys(payloads)
+    keys = _keys(payloads, taken)
     jobs = []
     for payload in payloads:
         job_id = int(payload["job_id"])
@@ -107,6 +114,8 @@ def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = T
         if keys[job_id] != address_from_name(name):
             settings["key"] = keys[job_id]
         settings["import_id"] = job_id
+        if defaults is not None:
+            settings["tasks"] = [_as_today(task, defaults) for task in settings["tasks"]]
         jobs.append(settings)
     orchestrator = _triggers(jobs, _edges(jobs), with_settings, notes)
     problems = []
@@ -133,13 +142,31 @@ def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = T
     document: dict[str, Any] = {"jobs": ordered}
     if orchestrator:
         document = {"pipeline": {"orchestrator": orchestrator}, **document}
-    return Imported(header + _dump(document), [j["name"] for j in ordered], notes)
+    return Imported(header + _dump(document), [j["name"] for j in ordered], notes, ordered)
 
 
-def _keys(payloads: Sequence[dict[str, Any]]) -> dict[int, str]:
-    """Each job's key: its name in snake_case, the job id added where two names meet."""
+def _as_today(task: dict[str, Any], defaults: TaskDefaults) -> dict[str, Any]:
+    """The task with each value the pipeline's defaults would set in its place written
+    out as jobs/get left it unset: the provider's default (TASK_DEFAULTS), which is how it
+    runs today. Tasks the defaults skip (spec/defaults.py) stay as they are; the task a
+    for_each repeats gets them."""
+    nested = (task.get("for_each_task") or {}).get("task")
+    if nested:
+        task = {**task, "for_each_task": {**task["for_each_task"],
+                                          "task": _as_today(nested, defaults)}}
+    if any(t in task for t in NO_DEFAULTS_TASK_TYPES):
+        return task
+    kept = {key: TASK_DEFAULTS[key] for key in TASK_DEFAULT_KEYS
+            if getattr(defaults, key) is not None and key not in task}
+    return _ordered({**task, **kept}, TASK_ORDER) if kept else task
+
+
+def _keys(payloads: Sequence[dict[str, Any]],
+          others: frozenset[str] = frozenset()) -> dict[int, str]:
+    """Each job's key: its name in snake_case, the job id added where two names meet (or
+    where the pipeline's other jobs have the key)."""
     keys: dict[int, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set(others)
     for p in sorted(payloads, key=lambda p: int(p["job_id"])):
         key = address_from_name((p.get("settings") or {}).get("name") or f"job_{p['job_id']}")
         if key in taken:
@@ -312,3 +339,159 @@ _Dumper.add_representer(str, _text)
 def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
                      width=100, allow_unicode=True)
+
+
+# --- what the pipeline would change in the jobs it adopts ---------------------------------
+
+def effects(alone: StackPlan, deployed: Sequence[StackPlan], imported: Sequence[str]) -> list[str]:
+    """What deploying the imported jobs in their pipeline changes in them, compared with
+    the same jobs planned on their own (`alone`: no pipeline settings, no target), per
+    target: what the pipeline's and the target's settings add or replace (run_as, tags,
+    notifications, health rules, paused schedules, cluster settings, name prefixes, ...),
+    the access list the pipeline sets, and which jobs join the orchestrator. brickline's
+    own additions (the status tasks and their parameters) are the same either way and
+    are documented, so they are left out."""
+    from brickline import names
+    from brickline.ops.runs import orchestrated
+    from brickline.review.fields import changes, describe
+
+    notes = []
+    own = {j.name: j for j in alone.jobs}
+    for stack in deployed:
+        where = f"in target {stack.target}" if stack.target else "as deployed"
+        jobs = {j.name: j for j in stack.jobs}
+        permissions = {r.address for r in stack.resources
+                       if r.type == "databricks_permissions"}
+        for name in imported:
+            if name not in jobs or name not in own:
+                continue
+            lines = [describe(path, old, new) for path, old, new in
+                     changes(_comparable(own[name].settings),
+                             _comparable(jobs[name].settings))]
+            if lines:
+                notes.append(f"{name} {where} differs from the job as it runs today: "
+                             + "; ".join(lines))
+            if names.permission_address(jobs[name].address) in permissions:
+                # databricks_permissions sets a job's permissions, replacing the direct ones
+                # it has (Permissions API, PUT /api/2.0/permissions/{type}/{id}: "Sets
+                # permissions on an object, replacing existing permissions if they exist")
+                notes.append(f"{name} {where}: its permissions become the pipeline's "
+                             "(`permissions:`), replacing the ones it has now")
+    if deployed:
+        first = deployed[0]
+        inside = orchestrated(first)
+        joining = sorted(j.name for j in first.jobs if j.name in imported
+                         and j.address in inside)
+        if joining and first.orchestrator is not None:
+            notes.append(f"{', '.join(joining)} join{'s' * (len(joining) == 1)} the "
+                         f"orchestrator '{first.orchestrator.name}': "
+                         f"{'it runs' if len(joining) == 1 else 'they run'} in every run of "
+                         "the pipeline from the first deploy on; set `orchestrate: false` on a "
+                         "job that should keep running only as it does today")
+    return notes
+
+
+def _comparable(settings: dict[str, Any]) -> dict[str, Any]:
+    """A planned job less what brickline adds to every job (its status tasks, their
+    dependencies and parameters, the run_key parameter), references as text."""
+    from brickline.runtime.status import RESERVED_PREFIX
+
+    out = dict(settings)
+    tasks = []
+    for task in out.get("task", []):
+        if task["task_key"].startswith(RESERVED_PREFIX):
+            continue
+        deps = [d for d in task.get("depends_on", [])
+                if not d["task_key"].startswith(RESERVED_PREFIX)]
+        task = {k: v for k, v in task.items() if k != "depends_on"}
+        tasks.append({**task, **({"depends_on": deps} if deps else {})})
+    out["task"] = tasks
+    out["parameter"] = [p for p in out.get("parameter", [])
+                        if p["name"] != "run_key" and not p["name"].startswith(RESERVED_PREFIX)]
+    out["environment"] = [e for e in out.get("environment", [])
+                          if not e["environment_key"].startswith(RESERVED_PREFIX)]
+    plain: dict[str, Any] = _as_text({k: v for k, v in out.items() if v not in ([], {})})
+    return plain
+
+
+def _as_text(value: Any) -> Any:
+    from brickline.plan import Ref
+
+    if isinstance(value, Ref):
+        return f"${{{value.address}.{value.attribute}}}"
+    if isinstance(value, dict):
+        return {k: _as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    return value
+
+
+# --- adding to a pipeline that has jobs already -------------------------------------------
+
+@dataclass(frozen=True)
+class Existing:
+    """What the pipeline the jobs are imported into has already (read as plain YAML, so a
+    pipeline that does not validate yet can still take jobs)."""
+
+    settled: bool  # it has a `pipeline:` section
+    defaults: TaskDefaults | None
+    names: frozenset[str]
+    keys: frozenset[str]
+    import_ids: dict[int, str]  # import_id -> the job's name
+
+
+def existing(files: Sequence[Any]) -> Existing:
+    """The pipeline files (pathlib.Path) as they are; unreadable ones are left out
+    (`brickline validate` reports them)."""
+    settled = False
+    defaults = None
+    found_names: set[str] = set()
+    keys: set[str] = set()
+    ids: dict[int, str] = {}
+    for file in files:
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        settings = data.get("pipeline")
+        if isinstance(settings, dict):
+            settled = True
+            try:
+                defaults = TaskDefaults.model_validate(settings.get("defaults") or {})
+            except ValidationError:
+                defaults = None
+        for job in data.get("jobs") or [] if isinstance(data.get("jobs"), list) else []:
+            if not isinstance(job, dict) or not isinstance(job.get("name"), str):
+                continue
+            found_names.add(job["name"])
+            keys.add(str(job.get("key") or address_from_name(job["name"])))
+            if isinstance(job.get("import_id"), int):
+                ids[job["import_id"]] = job["name"]
+    return Existing(settled, defaults, frozenset(found_names), frozenset(keys), ids)
+
+
+def appended(text: str, imported: Imported) -> str:
+    """`text` (a jobs file whose `jobs:` list ends it) with the imported jobs added at the
+    end of that list, its comments and layout kept; ValueError when the file is not laid
+    out so (then nothing is written)."""
+    try:
+        before = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"it is not YAML that reads ({type(exc).__name__})") from None
+    if not isinstance(before, dict) or not isinstance(before.get("jobs", []), list):
+        raise ValueError("it holds no `jobs:` list to add to")
+    items = _dump({"jobs": imported.jobs}).split("\n", 1)[1]
+    note = ("  # Imported by `brickline import` from jobs/get: import_id adopts each job on "
+            "the first deploy.\n")
+    head = text if text.endswith("\n") else text + "\n"
+    out = head + (note + items if "jobs" in before else "jobs:\n" + note + items)
+    try:
+        after = yaml.safe_load(out)
+    except yaml.YAMLError:
+        after = None
+    expected = {**before, "jobs": [*(before.get("jobs") or []), *imported.jobs]}
+    if after != expected:
+        raise ValueError("its `jobs:` list is not the end of the file (or is written inline)")
+    return out

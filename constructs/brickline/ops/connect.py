@@ -170,11 +170,17 @@ def config_file() -> Path:
 def credentials_problem(message: str, profile: str | None) -> str:
     """The SDK's ValueError from building its Config, in the user's terms."""
     missing = re.search(r"has no (\S+) profile configured", message)
-    if missing:
+    if missing or (profile and "cannot configure default credentials" in message
+                   and not config_file().exists()):
         path = config_file()
+        wanted = missing.group(1) if missing else profile
+        if not path.exists():
+            return (f"no profile '{wanted}': {path} does not exist (the profiles of "
+                    "`databricks configure` live there; DATABRICKS_CONFIG_FILE names another "
+                    "file); create it, or set DATABRICKS_HOST and DATABRICKS_TOKEN")
         names = profiles(path)
         known = f" (it has {', '.join(names)})" if names else ""
-        return (f"no profile '{missing.group(1)}' in {path}{known}: pick one with --profile, "
+        return (f"no profile '{wanted}' in {path}{known}: pick one with --profile, "
                 "or set DATABRICKS_HOST and DATABRICKS_TOKEN")
     if "cannot configure default credentials" in message:
         seen = re.search(r"Config: (.*)", message)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from brickline.ops.connect import Limits, OpsError
-from brickline.ops.runs import JobProgress, Snapshot, job_names
+from brickline.ops.runs import JobProgress, Snapshot, apart, job_names
 from brickline.plan import StackPlan
 from brickline.runtime.status import FAILED, PENDING, SKIPPED, SUCCESS
 from brickline.runtime.views import status_query
@@ -63,8 +63,12 @@ def status(ws: Any, stack: StackPlan, *, warehouse_id: str, run_key: str | None,
     params = [StatementParameterListItem(name="pipeline", value=stack.pipeline or stack.name)]
     if run_key is not None:
         params.append(StatementParameterListItem(name="run_key", value=run_key))
+    # a pipeline with an orchestrator: its latest run, not the latest own run of a job with
+    # `orchestrate: false` (without an orchestrator, every run_key is such a run)
+    own_runs = apart(stack) if stack.orchestrator is not None else ()
     response = ws.statement_execution.execute_statement(
-        statement=status_query(view_name, table_name, latest=run_key is None),
+        statement=status_query(view_name, table_name, latest=run_key is None,
+                               own_runs=own_runs),
         warehouse_id=warehouse_id, parameters=params, wait_timeout=wait_timeout(limits),
         disposition=Disposition.INLINE, format=Format.JSON_ARRAY)
     deadline = time.monotonic() + limits.query_timeout
@@ -132,7 +136,8 @@ def snapshot(rows: Sequence[dict[str, Any]], stack: StackPlan, *, over: bool) ->
     result = None
     if over:
         result = "nothing logged" if key is None else FAILED if failed else SUCCESS
-    return Snapshot(title, None, tuple(jobs), over, result, ok=over and not failed)
+    return Snapshot(title, None, tuple(jobs), over, result, ok=over and not failed,
+                    apart=apart(stack))
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:

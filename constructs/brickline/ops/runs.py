@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from brickline.ops.connect import OpsError
-from brickline.plan import StackPlan
+from brickline.plan import JobPlan, StackPlan
 from brickline.runtime.status import NOT_RUN_STATES, OK_STATES, RESERVED_PREFIX, result_state
 
 # RunLifeCycleState (databricks-sdk 0.162 service/jobs.py): TERMINATED, SKIPPED and
@@ -23,6 +23,9 @@ from brickline.runtime.status import NOT_RUN_STATES, OK_STATES, RESERVED_PREFIX,
 # (RunLifecycleStateV2State: QUEUED, PENDING, RUNNING, TERMINATING, TERMINATED, BLOCKED,
 # WAITING) only TERMINATED is. Any other value counts as still active.
 ENDED_STATES = frozenset({"TERMINATED", "SKIPPED", "INTERNAL_ERROR"})
+# Life-cycle states of a task that has not started its work (RunLifeCycleState and
+# RunLifecycleStateV2State, databricks-sdk 0.162 service/jobs.py): no duration is shown.
+WAITING_STATES = frozenset({"PENDING", "QUEUED", "BLOCKED", "WAITING_FOR_RETRY", "WAITING"})
 # A run aborted because another run of the job was active ran nothing: never repaired.
 NEVER_RAN = "SKIPPED"
 # how many of the latest runs are looked at: one page of runs/list at its default size (SDK
@@ -64,6 +67,8 @@ class Snapshot:
     ended_ms: int | None = None
     run_id: int | None = None
     message: str | None = None  # the run's own state message, once over
+    # jobs with `orchestrate: false`: not in a pipeline run (runs.apart), shown apart
+    apart: tuple[str, ...] = ()
 
 
 def life(item: Mapping[str, Any]) -> str | None:
@@ -119,10 +124,26 @@ def latest_repair(run: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return max(repairs, key=lambda r: (r[0], r[1]))[2] if repairs else None
 
 
+def orchestrated(stack: StackPlan) -> set[str]:
+    """The addresses of the jobs the orchestrator runs: its run_job tasks' keys."""
+    if stack.orchestrator is None:
+        return set()
+    return {str(t["task_key"]) for t in stack.orchestrator.settings.get("task", [])}
+
+
+def apart(stack: StackPlan) -> tuple[str, ...]:
+    """The names of the jobs with `orchestrate: false`: they run on their own schedule, so a
+    pipeline run never runs them, and they are never pending in it."""
+    inside = orchestrated(stack)
+    return tuple(sorted(j.name for j in stack.jobs if j.address not in inside))
+
+
 def job_names(stack: StackPlan) -> list[tuple[str, str]]:
-    """(orchestrator task key, job name): a job after the jobs it waits for, else in the
-    pipeline's order."""
-    left = list(stack.jobs)
+    """(orchestrator task key, job name) of the jobs a pipeline run runs: a job after the
+    jobs it waits for, else in the pipeline's order. Jobs with `orchestrate: false` are not
+    among them (`apart`)."""
+    inside = orchestrated(stack)
+    left = [j for j in stack.jobs if j.address in inside]
     placed: set[str] = set()
     order = []
     while left:
@@ -139,7 +160,8 @@ def repair_item(run: Mapping[str, Any], repair_id: int) -> Mapping[str, Any] | N
 
 
 def snapshot(run: Mapping[str, Any], names: Sequence[tuple[str, str]], *, title: str,
-             repair_id: int | None = None, repair_must_show: bool = True) -> Snapshot:
+             repair_id: int | None = None, repair_must_show: bool = True,
+             apart: tuple[str, ...] = ()) -> Snapshot:
     """A run of the orchestrator as one entry per job. While a repair (`repair_id`) is
     followed, the ended run is over only when that repair shows in its history and has
     ended (an answer from before the repair started does not end it), unless
@@ -157,9 +179,11 @@ def snapshot(run: Mapping[str, Any], names: Sequence[tuple[str, str]], *, title:
         done = ended(task)
         state = outcome(task) if done else (life(task) or "PENDING")
         attempt = numbers.get(int(task.get("run_id") or 0), task.get("attempt_number") or 0)
+        # a task that waits has a start_time already (when it was queued): no duration yet
+        waiting = not done and state in WAITING_STATES
         jobs.append(JobProgress(
             named.get(key, key), state.lower(), int(attempt),
-            started_ms=task.get("start_time") or None,
+            started_ms=None if waiting else task.get("start_time") or None,
             ended_ms=(task.get("end_time") or None) if done else None,
             over=done, ok=done and outcome(task) in OK_STATES, key=key))
     source: Mapping[str, Any] = run
@@ -179,12 +203,13 @@ def snapshot(run: Mapping[str, Any], names: Sequence[tuple[str, str]], *, title:
                     ended_ms=(source.get("end_time") or None) if over else None,
                     run_id=run.get("run_id"),
                     message=((source.get("state") or {}).get("state_message") or None)
-                    if over else None)
+                    if over else None, apart=apart)
 
 
 # --- finding the orchestrator and its runs ------------------------------------------------
 
 def orchestrator_ids(ws: Any, name: str) -> list[int]:
+    """The ids of the jobs named `name` (the orchestrator's, or any deployed job's)."""
     # jobs/list's name filter is "exact (case insensitive)" (SDK JobsAPI.list): keep exact
     return [int(j.job_id) for j in ws.jobs.list(name=name)
             if j.settings and j.settings.name == name]
@@ -194,7 +219,7 @@ def orchestrator_id(ws: Any, name: str, *, takes_run_id: bool = True) -> int:
     ids = orchestrator_ids(ws, name)
     if not ids:
         raise OpsError(f"no job named '{name}' in this workspace: deploy the pipeline first "
-                       "(cdktf deploy), or pick the workspace with --profile")
+                       "(brickline deploy), or pick the workspace with --profile")
     if len(ids) > 1:
         raise OpsError(f"{len(ids)} jobs are named '{name}' (ids "
                        f"{', '.join(map(str, sorted(ids)))}); delete the extra ones"
@@ -252,6 +277,85 @@ def start(ws: Any, stack: StackPlan, *, run_key: str | None) -> Started:
     if run_id is None:
         raise OpsError(f"Databricks started '{name}' but sent no run id")
     return Started(job_id, int(run_id))
+
+
+def find_job(stack: StackPlan, name: str) -> JobPlan:
+    """A job of the stack by its name, deployed name or key (address)."""
+    for job in stack.jobs:
+        if name in (job.name, job.settings.get("name"), job.address):
+            return job
+    from brickline.spec.diagnostics import did_you_mean
+
+    known = [j.name for j in stack.jobs]
+    raise OpsError(f"pipeline '{stack.pipeline or stack.name}' has no job '{name}'"
+                   f"{did_you_mean(name, known)}; its jobs: {', '.join(sorted(known))}")
+
+
+def start_job(ws: Any, stack: StackPlan, job: JobPlan, *, run_key: str | None) -> Started:
+    """run-now of one job of the pipeline: with run_key given, or the default its run_key
+    parameter has (the orchestrator's, for a job the orchestrator runs: the same run_key a
+    pipeline run would give it), so its status rows join that run's."""
+    name = str(job.settings["name"])
+    job_id = orchestrator_id(ws, name, takes_run_id=False)
+    wait = ws.jobs.run_now(job_id, job_parameters={"run_key": run_key}
+                           if run_key is not None else None)
+    run_id = wait.response.run_id if wait.response is not None else None
+    if run_id is None:
+        raise OpsError(f"Databricks started '{name}' but sent no run id")
+    return Started(job_id, int(run_id))
+
+
+def task_names(job: JobPlan) -> list[tuple[str, str]]:
+    """(task key, task key) of one job's tasks: a task after the tasks it depends on, else
+    by key (the status tasks first and last, as they run)."""
+    tasks = {str(t["task_key"]): {str(d["task_key"]) for d in t.get("depends_on", [])}
+             for t in job.settings.get("task", [])}
+    order: list[str] = []
+    while len(order) < len(tasks):
+        ready = sorted(k for k, ups in tasks.items() if k not in order and ups <= set(order))
+        order.append(ready[0] if ready else sorted(set(tasks) - set(order))[0])
+    return [(k, k) for k in order]
+
+
+@dataclass(frozen=True)
+class Attached:
+    """What a run that is followed again belongs to: the pipeline's orchestrator or one of
+    its jobs, and the repair to follow (the run's latest, if it has one)."""
+
+    title: str
+    names: list[tuple[str, str]]
+    job: JobPlan | None  # None: the orchestrator
+    repair_id: int | None
+
+
+def attach(run: Mapping[str, Any], stack: StackPlan) -> Attached | None:
+    """The run (runs/get) as a run of `stack`'s orchestrator or of one of its jobs, by the
+    job name runs/get gives (`run_name`, the job's name when the run was not submitted)
+    or else by its task keys; None when it is neither."""
+    keys = {str(t["task_key"]) for t in run.get("tasks") or []}
+    run_name = run.get("run_name")
+    repair = latest_repair(run)
+    repair_id = int(repair["id"]) if repair and repair.get("id") is not None else None
+    orchestrator = stack.orchestrator
+    if orchestrator is not None and (run_name == orchestrator.name or (
+            keys and keys <= orchestrated(stack) and run_name is None)):
+        return Attached(f"run {run['run_id']} of '{orchestrator.name}'", job_names(stack),
+                        None, repair_id)
+    for job in stack.jobs:
+        own = {str(t["task_key"]) for t in job.settings.get("task", [])}
+        if run_name == job.settings.get("name") or (run_name is None and keys and keys <= own):
+            return Attached(f"run {run['run_id']} of '{job.settings['name']}'", task_names(job),
+                            job, repair_id)
+    return None
+
+
+def run_key_of(run: Mapping[str, Any]) -> str | None:
+    """The run_key a run was given (runs/get job_parameters: name, default, value)."""
+    for item in run.get("job_parameters") or []:
+        if item.get("name") == "run_key":
+            value = item.get("value", item.get("default"))
+            return str(value) if value is not None else None
+    return None
 
 
 def read(ws: Any, run_id: int) -> dict[str, Any]:
@@ -366,14 +470,31 @@ def _job_run_errors(ws: Any, task: Mapping[str, Any]) -> str | None:
         if child_id is None:
             return str(output["error"]) if output.get("error") else None
         child = ws.jobs.get_run(child_id).as_dict()
-        lines = []
-        broken = [t for t in latest_tasks(child).values()
-                  if not t["task_key"].startswith(RESERVED_PREFIX)
-                  and ended(t) and outcome(t) not in OK_STATES | NOT_RUN]
-        for t in sorted(broken, key=lambda t: str(t["task_key"]))[:MAX_ERRORS]:
-            error = ws.jobs.get_run_output(t["run_id"]).as_dict().get("error")
-            error = error or (t.get("state") or {}).get("state_message") or ""
-            lines.append(f"{t['task_key']}: {outcome(t)}: {error}".rstrip(": "))
+        lines = [f"{key}: {text}" for key, text in
+                 _task_errors(ws, child, limit=MAX_ERRORS).items()]
         return "\n".join(lines) or (str(output["error"]) if output.get("error") else None)
     except (KeyError, DatabricksError):  # no output to read: the state message says enough
         return None
+
+
+def _task_errors(ws: Any, run: Mapping[str, Any], *, limit: int) -> dict[str, str]:
+    """Work task key -> `OUTCOME: error` for the failed work tasks of a job's run."""
+    broken = [t for t in latest_tasks(run).values()
+              if not t["task_key"].startswith(RESERVED_PREFIX)
+              and ended(t) and outcome(t) not in OK_STATES | NOT_RUN]
+    found = {}
+    for t in sorted(broken, key=lambda t: str(t["task_key"]))[:limit]:
+        error = ws.jobs.get_run_output(t["run_id"]).as_dict().get("error")
+        error = error or (t.get("state") or {}).get("state_message") or ""
+        found[str(t["task_key"])] = f"{outcome(t)}: {error}".rstrip(": ")
+    return found
+
+
+def task_failures(ws: Any, run: Mapping[str, Any]) -> dict[str, str]:
+    """Task key -> why it failed, for a job's own run (`brickline run --job`)."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    try:
+        return _task_errors(ws, run, limit=10)
+    except (OSError, DatabricksError):  # the state messages will do
+        return {}

@@ -73,6 +73,8 @@ class Lines:
             self._heading = heading(snap)
             self._seen = {}
             self._echo(self._heading)
+            if snap.apart:
+                self._echo(apart_line(snap.apart))
         width = max((len(clean(j.name)) for j in snap.jobs), default=0)
         for job in snap.jobs:
             if self._seen.get(job.name) != (job.state, job.attempt):
@@ -81,6 +83,12 @@ class Lines:
 
     def close(self) -> None:
         pass
+
+
+def apart_line(names: tuple[str, ...]) -> str:
+    """The jobs with `orchestrate: false`: never part of a pipeline run, so never pending."""
+    return clean(f"not in this run (orchestrate: false, each on its own schedule): "
+                 f"{', '.join(names)}")
 
 
 def line(job: JobProgress, width: int) -> str:
@@ -136,7 +144,10 @@ class LiveTable:
             table.add_row(clean(job.name), Text(clean(job.state),
                                                 style=_STYLES.get(job.state, "")),
                           str(job.attempt), duration(job.started_ms, end))
-        return Group(Text(heading(snap), style="bold"), table)
+        parts: list[Any] = [Text(heading(snap), style="bold"), table]
+        if snap.apart:
+            parts.append(Text(apart_line(snap.apart), style="dim"))
+        return Group(*parts)
 
 
 def summary(snap: Snapshot, errors: Mapping[str, str], next_command: str | None) -> list[str]:

@@ -69,6 +69,8 @@ class StackReview:
     name: str
     status: str = "changed"  # added | removed | changed | unchanged
     jobs_added: list[str] = field(default_factory=list)
+    # new to the configuration, but existing jobs an `import` block adopts: not created
+    jobs_adopted: list[str] = field(default_factory=list)
     jobs_removed: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
     jobs_changed: list[JobChange] = field(default_factory=list)
@@ -81,9 +83,10 @@ class StackReview:
 
     @property
     def empty(self) -> bool:
-        return not (self.jobs_added or self.jobs_removed or self.renamed or self.jobs_changed
-                    or self.edges_added or self.edges_removed or self.other or self.notes
-                    or self.destroys or self.status in ("added", "removed"))
+        return not (self.jobs_added or self.jobs_adopted or self.jobs_removed or self.renamed
+                    or self.jobs_changed or self.edges_added or self.edges_removed
+                    or self.other or self.notes or self.destroys
+                    or self.status in ("added", "removed"))
 
 
 @dataclass
@@ -152,6 +155,12 @@ def _follow(resource: dict[str, Any], moves: dict[str, str]) -> dict[str, Any]:
     return dict(json.loads(text))
 
 
+def _imports(doc: dict[str, Any]) -> dict[str, str]:
+    """import blocks of jobs: job address -> the id of the existing job it adopts."""
+    return {str(i["to"]).removeprefix(f"{JOB}."): str(i.get("id"))
+            for i in doc.get("import", []) if str(i.get("to", "")).startswith(f"{JOB}.")}
+
+
 def _moves(doc: dict[str, Any]) -> dict[str, str]:
     """moved blocks: old address -> new address (as "type.name")."""
     return {m["from"]: m["to"] for m in doc.get("moved", [])}
@@ -205,8 +214,11 @@ def _stack(base: dict[str, Any], head: dict[str, Any], name: str) -> StackReview
             review.destroys.append(Destroy(f"{JOB}.{address}",
                                            f"{job['name']} is removed: the job and its run "
                                            "history are deleted"))
+    adopted = _imports(head)
+    review.jobs_adopted = sorted(f"{new_jobs[a]['name']} (existing job {adopted[a]})"
+                                 for a in unmatched_new if a in adopted)
     review.jobs_added = sorted(new_jobs[a]["name"] for a in unmatched_new
-                               if not _is_orchestrator(a, new_jobs[a]))
+                               if not _is_orchestrator(a, new_jobs[a]) and a not in adopted)
     renames: dict[str, str] = {}
     for old, new in matched.items():
         before, after = old_jobs[old], new_jobs[new]

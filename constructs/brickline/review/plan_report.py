@@ -32,6 +32,9 @@ class Report:
     creates: list[str] = field(default_factory=list)
     destroys: list[Destroy] = field(default_factory=list)
     format_version: str = ""
+    # resources an import block adopts: the existing object comes under Terraform, and any
+    # update of it is listed too (never a create)
+    imports: list[str] = field(default_factory=list)
 
 
 class PlanError(Exception):
@@ -180,6 +183,15 @@ def report(plan: Any) -> Report:
     for rc in resource_changes:
         change = rc.get("change", {})
         action = _action(change.get("actions", []))
+        # "importing": present (not null) when the change imports an existing object, in
+        # addition to its actions (hashicorp/terraform-json plan.go, Change.Importing)
+        importing = change.get("importing")
+        if isinstance(importing, dict) and rc.get("mode") != "data":
+            values = change.get("after") if isinstance(change.get("after"), dict) else {}
+            found = importing.get("id")
+            out.imports.append(_label(rc, _mask(values, change.get("after_sensitive"), None,
+                                                hidden)) + (f", existing id {found}"
+                                                            if found is not None else ""))
         if action is None or rc.get("mode") == "data":
             continue
         out.counts.setdefault(rc["type"], Counter())[action] += 1
@@ -234,10 +246,14 @@ def markdown(rep: Report) -> str:
                          f"{c['replace']} |")
         lines.append("")
     else:
-        lines += ["No changes.", ""]
+        lines += ["No other changes." if rep.imports else "No changes.", ""]
     for label, diffs in rep.updates:
         lines.append(f"**{label}**")
         lines += [f"- {d}" for d in diffs] or ["- (no visible attribute change)"]
+        lines.append("")
+    if rep.imports:
+        lines.append("**Adopted** (an import block: the existing object is kept and managed "
+                     "from now on, not created): " + ", ".join(f"`{c}`" for c in rep.imports))
         lines.append("")
     if rep.creates:
         lines.append("**Created:** " + ", ".join(f"`{c}`" for c in rep.creates))
@@ -249,12 +265,14 @@ def text(rep: Report) -> str:
     total = Counter[str]()
     for c in rep.counts.values():
         total.update(c)
-    lines.append(f"Plan: {total['create']} to add, {total['update']} to change, "
+    adopted = f"{len(rep.imports)} to adopt (import), " if rep.imports else ""
+    lines.append(f"Plan: {adopted}{total['create']} to add, {total['update']} to change, "
                  f"{total['delete']} to destroy, {total['replace']} to replace")
     for d in rep.destroys:
         lines.append(f"!! {d.action.upper()} {d.address}: {d.reason}")
     for label, diffs in rep.updates:
         lines.append(f"~ {label}")
         lines += [f"    {d}" for d in diffs]
+    lines += [f"= adopt {c}" for c in rep.imports]
     lines += [f"+ {c}" for c in rep.creates]
     return "\n".join(lines) + "\n"

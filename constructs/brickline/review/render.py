@@ -54,6 +54,8 @@ def _sections(stack: StackReview, md: bool) -> list[str]:
             out.append(f"{bullet}{level}: {code(d.address)}: {d.reason}")
         out.append("")
     block("Jobs added", stack.jobs_added)
+    block("Jobs adopted (an import block: the existing job is updated in place, not created)",
+          stack.jobs_adopted)
     block("Jobs removed", stack.jobs_removed)
     block("Jobs renamed", stack.renamed)
     for change in stack.jobs_changed:
@@ -81,7 +83,8 @@ def markdown(review: Review) -> str:
             continue
         lines += [f"### {stack.name} ({stack.status})", ""]
         lines += _sections(stack, md=True)
-        if stack.jobs_added or stack.jobs_changed or stack.edges_added or stack.edges_removed:
+        if (stack.jobs_added or stack.jobs_adopted or stack.jobs_changed or stack.edges_added
+                or stack.edges_removed):
             lines += [*_mermaid(stack), ""]
     if unchanged:
         lines.append("Unchanged: " + ", ".join(unchanged))

@@ -89,12 +89,16 @@ _RANKED = (
 )
 
 
-def status_query(view: str, table: str, *, latest: bool) -> str:
+def status_query(view: str, table: str, *, latest: bool, own_runs: Sequence[str] = ()) -> str:
     """`brickline status`: rows of the view for one run_key, given as the named parameter
-    :run_key, or (latest=True) the run_key most recently logged for :pipeline."""
+    :run_key, or (latest=True) the run_key most recently logged for :pipeline. The rows of
+    `own_runs` (jobs with `orchestrate: false`, each logging under a run_key of its own) do
+    not make the latest run_key: it is the latest pipeline run's."""
     if latest:
+        own = (" AND job_name NOT IN (" + ", ".join(sql_string(n) for n in sorted(own_runs))
+               + ")") if own_runs else ""
         key = (f"(SELECT max_by(run_key, logged_at) FROM {quote_table(table)} "
-               "WHERE pipeline = :pipeline)")
+               f"WHERE pipeline = :pipeline{own})")
     else:
         key = ":run_key"
     columns = ", ".join(VIEW_COLUMNS)

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from brickline.spec import bundle as bundles
-from brickline.spec import localfiles, orchestration, rules, targets
+from brickline.spec import localfiles, orchestration, overrides, rules, targets
 from brickline.spec.diagnostics import (
     Diagnostic,
     Location,
@@ -298,13 +298,10 @@ def _target_overrides(p: Pipeline, broken: set[str]) -> list[Diagnostic]:
                     out.append(source.error(path, f"unknown job '{job_name}'"
                                             f"{did_you_mean(job_name, names)}", key=True))
                 continue
-            for key in targets.FIXED_JOB_KEYS:
-                if key in override:
-                    out.append(source.error(
-                        (*path, key), f"a target cannot change a job's '{key}': the jobs and "
-                        "their edges are the same in every target", key=True))
-            # the rest of the override is checked too: one run shows every mistake in it
-            override = {k: v for k, v in override.items() if k not in targets.FIXED_JOB_KEYS}
+            # fixed keys and near-miss list items are reported, the rest of the override is
+            # still merged and checked: one run shows every mistake in it
+            found, override = overrides.check_job(job.raw, override, source, path, job.name)
+            out += found
             merged = targets.job_raw(job, override, target_name)
             problems = _merged_problems(Job, merged, source, path, override)
             out += problems or _merged_files(job, merged, source.where(path, key=True), path)

@@ -21,6 +21,7 @@ from brickline.spec.diagnostics import (
     format_path,
 )
 from brickline.spec.model import Job, PipelineSettings, PipelineTask
+from brickline.spec.overrides import hint
 from brickline.spec.rules import platform
 from brickline.spec.yamlsource import Source, load
 
@@ -307,7 +308,7 @@ def kind_of(value: Any) -> str:
 
 def unknown_key(name: str, candidates: Iterable[str]) -> str:
     options = sorted(candidates)
-    return f"unknown key '{name}'{did_you_mean(name, options)}"
+    return f"unknown key '{name}'{did_you_mean(name, options) or hint(name, options)}"
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
