@@ -331,9 +331,14 @@ def _secrets(p: Pipeline) -> list[Diagnostic]:
                 words = str(key).replace("_", " ")
                 what = f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
             if what is not None:
+                # a sensitive variable already declared is the likely home of the secret
+                sensitive = sorted(n for n, v in p.settings.variables.items() if v.sensitive)
+                fix = (f"write ${{var.{sensitive[0]}}} here" if len(sensitive) == 1 else
+                       "write one of " + ", ".join(f"${{var.{n}}}" for n in sensitive)
+                       + " here" if sensitive else
+                       "declare a sensitive variable and write ${var.NAME} here")
                 out.append(source.error(path, f"this looks like {what}, written into YAML (so "
-                                              "into git and the Terraform JSON): declare a "
-                                              "sensitive variable and write ${var.NAME} here"))
+                                              f"into git and the Terraform JSON): {fix}"))
     return sorted(out, key=lambda d: (d.location.file, d.location.line, d.location.column))
 
 

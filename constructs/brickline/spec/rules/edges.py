@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
+from pathlib import Path as Path_
 
-from brickline.spec.diagnostics import Diagnostic, did_you_mean
+from brickline.spec.diagnostics import Diagnostic, Location, did_you_mean
 from brickline.spec.model import Pipeline
 from brickline.spec.rules.context import job_at
 
@@ -29,11 +31,21 @@ def job_edges(p: Pipeline, known_broken: AbstractSet[str]) -> list[Diagnostic]:
     edges = [(a, b) for a, b in p.edges() if a in job_names and b in job_names]
     cycle = find_cycle(sorted(job_names), edges)
     if cycle:
+        # one message, at the edge the search closed it with, naming every edge and where
+        # it is written: which one was added last, the YAML cannot say
+        places = [(f"{a} -> {b}", _edge_at(p, a, b, "").location)
+                  for a, b in itertools.pairwise(cycle)]
         upstream, downstream = cycle[-2], cycle[-1]
-        out.append(_edge_at(p, upstream, downstream,
-                            "jobs depend on each other in a cycle: " + " -> ".join(cycle)
-                            + f"; this edge ({upstream} -> {downstream}) closes it"))
+        out.append(_edge_at(p, upstream, downstream, cycle_message("jobs", cycle, places)))
     return out
+
+
+def cycle_message(what: str, cycle: list[str], places: list[tuple[str, Location]]) -> str:
+    edges = ", ".join(f"{edge} (line {where.line}" + (
+        f" of {Path_(where.file).name}" if where.file != places[-1][1].file else "") + ")"
+        for edge, where in places)
+    return (f"{what} depend on each other in a cycle: {' -> '.join(cycle)}; removing any "
+            f"one of its edges breaks it: {edges}")
 
 
 def _edge_at(p: Pipeline, upstream: str, downstream: str, message: str) -> Diagnostic:

@@ -3,6 +3,7 @@ run_as and git_source."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,7 @@ from brickline.spec.base import known_int
 from brickline.spec.diagnostics import Diagnostic, Path
 from brickline.spec.model import Job
 from brickline.spec.rules.context import JobContext, job_at
-from brickline.spec.rules.edges import find_cycle
+from brickline.spec.rules.edges import cycle_message, find_cycle
 from brickline.spec.rules.limits import (
     MAX_CONCURRENT_RUNS,
     MAX_DESCRIPTION,
@@ -170,20 +171,22 @@ def rollback_tables(ctx: JobContext) -> list[Diagnostic]:
 
 
 def task_cycle(ctx: JobContext) -> list[Diagnostic]:
-    """Tasks' depends_on make no cycle; reported at the depends_on entry that closes it."""
+    """Tasks' depends_on make no cycle; reported once, naming each depends_on entry of it."""
     job = ctx.job
     cycle = find_cycle([t.task_key for t in job.tasks],
                        [(d.task_key, t.task_key) for t in job.tasks
                         for d in t.depends_on or [] if d.task_key in ctx.tasks])
     if not cycle:
         return []
-    upstream, downstream = cycle[-2], cycle[-1]
-    index = next(i for i, t in enumerate(job.tasks) if t.task_key == downstream)
-    dep = next(i for i, d in enumerate(job.tasks[index].depends_on or [])
-               if d.task_key == upstream)
-    return [ctx.at(("tasks", index, "depends_on", dep, "task_key"),
-                   "tasks depend on each other in a cycle: " + " -> ".join(cycle)
-                   + f"; this depends_on ({downstream} on {upstream}) closes it")]
+    def at(upstream: str, downstream: str) -> Path:
+        index = next(i for i, t in enumerate(job.tasks) if t.task_key == downstream)
+        dep = next(i for i, d in enumerate(job.tasks[index].depends_on or [])
+                   if d.task_key == upstream)
+        return ("tasks", index, "depends_on", dep, "task_key")
+
+    places = [(f"{a} -> {b}", ctx.at(at(a, b), "").location)
+              for a, b in itertools.pairwise(cycle)]
+    return [ctx.at(at(cycle[-2], cycle[-1]), cycle_message("tasks", cycle, places))]
 
 
 def run_as_problems(run_as: api.RunAs | None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from brickline import names
-from brickline.spec.diagnostics import Diagnostic, Path
+from brickline.spec.diagnostics import Diagnostic, Location, Path
 from brickline.spec.model import Job, Pipeline
 from brickline.spec.rules.cluster import worker_ranges
 from brickline.spec.rules.context import job_at, settings_where
@@ -42,7 +42,10 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     by_name: dict[str, Pipeline] = {}
     by_stack: dict[str, str] = {}
-    by_table: dict[tuple[str | None, str], tuple[tuple[int, str | None], str, str]] = {}
+    # (host, table lowercase) -> the first stack's key, label, spelling, place and path
+    by_table: dict[tuple[str | None, str],
+                   tuple[tuple[int, str | None], str, str, Location, str]] = {}
+    told: set[tuple[int, str | None]] = set()
     for p in pipelines:
         where = settings_where(p, ("pipeline", "name"))
         duplicate = p.name in by_name
@@ -60,26 +63,35 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
             by_stack.setdefault(d.stack_name, label)
             meta = d.metadata
             view = f"{meta.catalog}.{meta.schema_name}.{meta.view_name}"
+            path = ("pipeline", "targets", d.target, "metadata") if d.target else (
+                "pipeline", "metadata")
+            here = settings_where(p, path)
+            me = (id(p), d.target)
             for kind, table in (("metadata table", meta.full_name), ("status view", view)):
-                me = (id(p), d.target)
                 lowered = table.lower()
-                other_key, other, spelled = by_table.get((d.host, lowered), (me, label, table))
-                if other_key != me:
-                    # the view's name derives from the table's: one clash, one message
-                    if kind == "status view" and out and out[-1].message.startswith(
-                            f"the metadata table {meta.full_name} "):
-                        continue
-                    path = ("pipeline", "targets", d.target, "metadata") if d.target else (
-                        "pipeline", "metadata")
-                    out.append(Diagnostic(settings_where(p, path), ".".join(path),
-                                          f"the {kind} {table} of {label} is also created "
-                                          f"by {other}" + (
-                                              f" as {spelled} (Unity Catalog names ignore "
-                                              "case)" if spelled != table else "")
-                                          + "; give each its own with metadata.table (or "
-                                          "schema, or view), or a different host"))
-                by_table.setdefault((d.host, lowered), (me, label, table))
+                first = by_table.setdefault((d.host, lowered),
+                                            (me, label, table, here, ".".join(path)))
+                other_key, other, spelled, there, other_path = first
+                # the view's name derives from the table's: one clash, one message each
+                if other_key == me or me in told:
+                    continue
+                # at every stack involved: which one changed last, the YAML cannot say (two
+                # pipelines of one name: at the second, beside that message)
+                told.add(me)
+                out.append(Diagnostic(here, ".".join(path), _shared(kind, table, label, other,
+                                                                     spelled)))
+                if other_key not in told and not duplicate:
+                    told.add(other_key)
+                    out.append(Diagnostic(there, other_path, _shared(kind, spelled, other,
+                                                                     label, table)))
     return out
+
+
+def _shared(kind: str, table: str, label: str, other: str, spelled: str) -> str:
+    return (f"the {kind} {table} of {label} is also created by {other}" + (
+        f" as {spelled} (Unity Catalog names ignore case)" if spelled != table else "")
+        + "; give each its own with metadata.table (or schema, or view), or a different "
+        "host")
 
 
 def pipeline_name(p: Pipeline) -> list[Diagnostic]:
