@@ -20,6 +20,9 @@ from conftest import PIPELINES
 from hypothesis import HealthCheck, given, settings
 from test_fuzz import CI, pipelines, write
 
+# runs on both engines (`make test-cdktn`)
+pytestmark = pytest.mark.engine
+
 EXAMPLES = ["parallel_abcd", "sales_daily-dev", "sales_daily-prod", "seed_etl"]
 
 
@@ -65,11 +68,8 @@ def test_fuzzed_pipelines_are_byte_identical(tmp_path_factory: Any,
 @pytest.fixture
 def registered(monkeypatch: pytest.MonkeyPatch) -> None:
     """Types of the generic extension point, registered as a plan's author would."""
-    from cdktf_cdktf_provider_databricks.data_databricks_schema import DataDatabricksSchema
-    from cdktf_cdktf_provider_databricks.grants import Grants
-
-    monkeypatch.setitem(tf.RESOURCE_CLASSES, "databricks_grants", Grants)
-    monkeypatch.setitem(tf.DATA_CLASSES, "databricks_schema", DataDatabricksSchema)
+    monkeypatch.setitem(tf.RESOURCE_CLASSES, "databricks_grants", tf.bindings("grants").Grants)
+    monkeypatch.setitem(tf.DATA_CLASSES, "databricks_schema", tf.DataDatabricksSchema)
 
 
 def every_kind_of_block(base: StackPlan) -> StackPlan:

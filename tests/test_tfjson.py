@@ -32,6 +32,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fuzz import CI
 
+# runs on both engines (`make test-cdktn`)
+pytestmark = pytest.mark.engine
+
 # characters where JSON escaping, UTF-16 and sorting differ: controls, quote, backslash,
 # DEL, U+2028, the last BMP characters, lone surrogates, astral characters
 ODD = st.sampled_from(["\x00", "\x08", "\t", "\n", "\x0b", "\x1f", '"', "\\", "\x7f", "é",

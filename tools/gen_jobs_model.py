@@ -1,13 +1,20 @@
 """Generate constructs/brickline/spec/jobs_api.py from the Databricks provider's own classes.
 
-The provider bindings (cdktf-cdktf-provider-databricks) are the source of truth for what a
-`databricks_job` accepts. Walking them gives a complete, strict pydantic model of a job in
-the Jobs API's words (`tasks`, `job_clusters`, `libraries`), with the provider's block names
-kept as serialization aliases (`task`, `job_cluster`, `library`). The spec layer then
-validates without importing jsii, and tests/test_jobs_model.py fails when this file is stale.
+The provider bindings are the source of truth for what a `databricks_job` accepts. Walking
+the newest ones brickline synthesizes with (cdktn-provider-databricks, provider 1.138.0)
+gives a complete, strict pydantic model of a job in the Jobs API's words (`tasks`,
+`job_clusters`, `libraries`), with the provider's block names kept as serialization
+aliases (`task`, `job_cluster`, `library`). Each field is compared with the oldest bindings
+(cdktf-cdktf-provider-databricks, provider 1.99.0): one they lack was introduced by a newer
+provider, recorded in INTRODUCED and checked against the engine in use (spec/since.py).
+The two packages say only that such a field came after 1.99.0 and by 1.138.0, so it is
+marked 1.138.0: the newest provider known to have it. The spec layer then validates
+without importing jsii, and tests/test_jobs_model.py fails when this file is stale.
 
-    .venv/bin/python tools/gen_jobs_model.py            # rewrite the module
-    .venv/bin/python tools/gen_jobs_model.py --check    # exit 1 if it would change
+Both packages must be installed (`make test-cdktn` sets up .venv-cdktn with both):
+
+    .venv-cdktn/bin/python tools/gen_jobs_model.py            # rewrite the module
+    .venv-cdktn/bin/python tools/gen_jobs_model.py --check    # exit 1 if it would change
 """
 
 from __future__ import annotations
@@ -19,6 +26,10 @@ import typing
 from pathlib import Path
 
 TARGET = Path(__file__).resolve().parent.parent / "constructs/brickline/spec/jobs_api.py"
+# the newest bindings (the model's fields) and the oldest (what came later): Python
+# package, PyPI distribution
+NEWEST = ("cdktn_provider_databricks", "cdktn-provider-databricks")
+OLDEST = ("cdktf_cdktf_provider_databricks", "cdktf-cdktf-provider-databricks")
 
 # Provider list blocks are singular; the Jobs API, bundles and the Jobs UI's YAML say plural.
 LIST_RENAMES = {
@@ -123,13 +134,44 @@ def _enum_for(cls_name: str, field: str) -> tuple[str, ...] | None:
     return None
 
 
+def provider_version(package: str) -> str:
+    """The provider version a bindings package wraps: the second line of its __init__.py
+    ("# CDKTF prebuilt bindings for databricks/databricks provider version 1.99.0", CDKTN
+    for cdktn's), read without importing it."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise SystemExit(f"{package} is not installed: the generator needs both provider "
+                         "bindings (make test-cdktn sets up .venv-cdktn with both)")
+    head = Path(spec.origin).read_text(encoding="utf-8").splitlines()[1]
+    match = re.fullmatch(r"# CDKT[FN] prebuilt bindings for databricks/databricks provider "
+                         r"version (\d+\.\d+\.\d+)", head)
+    if match is None:
+        raise SystemExit(f"{spec.origin}: no provider version on its second line: {head!r}")
+    return match.group(1)
+
+
 def generate() -> str:
+    import importlib
+
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
+    newest_version, oldest_version = provider_version(NEWEST[0]), provider_version(OLDEST[0])
     from brickline.constructs.structs import struct_in
-    from cdktf_cdktf_provider_databricks import job as provider_job
+
+    provider_job = importlib.import_module(f"{NEWEST[0]}.job")
+    oldest_job = importlib.import_module(f"{OLDEST[0]}.job")
+
+    def oldest_fields(cls: type) -> set[str] | None:
+        """The fields of the same class in the oldest bindings (None: it has no such class:
+        a block that came whole, refused where its field is)."""
+        older = getattr(oldest_job, cls.__name__, None)
+        return set(typing.get_type_hints(older.__init__)) if older is not None else None
 
     classes: dict[str, list[str]] = {}
     order: list[str] = []
+    introduced: dict[str, dict[str, str]] = {}
 
     def visit(cls: type, is_root: bool = False) -> str:
         name = _model_name(cls)
@@ -137,6 +179,7 @@ def generate() -> str:
             return name
         classes[name] = []
         hints = typing.get_type_hints(cls.__init__)
+        older = oldest_fields(cls)
         lines: list[str] = []
         for field, hint in sorted(hints.items()):
             if field in SKIP_EVERYWHERE or field in ("return", "scope", "id_"):
@@ -172,6 +215,11 @@ def generate() -> str:
             else:
                 annotation = f"{annotation} | None"
                 default = "None"
+            if older is None or field not in older:
+                introduced.setdefault(name, {})[user_name] = newest_version
+            if older is not None and field not in older:
+                # came after the oldest provider: refused on an engine older than it
+                annotation = f"Annotated[{annotation}, since({newest_version!r})]"
             if extras:
                 args = ", ".join([default, *extras])
                 lines.append(f"    {user_name}: {annotation} = Field({args})")
@@ -184,35 +232,45 @@ def generate() -> str:
         return name
 
     visit(provider_job.Job, is_root=True)
-    version = _provider_version()
+    from importlib.metadata import version
+
+    table = ["INTRODUCED: dict[str, dict[str, str]] = {"]
+    for name in sorted(introduced):
+        fields = ", ".join(f"{f!r}: {v!r}" for f, v in sorted(introduced[name].items()))
+        table.append(f"    {name!r}: {{{fields}}},")
+    table.append("}")
     out = [
-        '"""GENERATED by tools/gen_jobs_model.py from cdktf-cdktf-provider-databricks '
-        f'{version}. Do not edit.',
+        f'"""GENERATED by tools/gen_jobs_model.py from {NEWEST[1]} '
+        f'{version(NEWEST[1])} (provider {newest_version}),',
+        f"compared with {OLDEST[1]} {version(OLDEST[1])} (provider {oldest_version}). "
+        "Do not edit.",
         "",
         "A databricks_job in the Jobs API's words; serialization aliases are the provider's",
-        "names, and both spellings load (validation aliases).",
+        "names, and both spellings load (validation aliases). A field the older provider",
+        "lacks carries since(version): refused on an engine whose provider is older.",
         'Regenerate after a provider upgrade; a test fails while this is stale."""',
         "",
         "from __future__ import annotations",
         "",
-        "from typing import Literal",
+        "from typing import Annotated, Literal",
         "",
         "from pydantic import AliasChoices, Field",
         "",
         "from brickline.spec.base import Number, Real, SpecModel",
+        "from brickline.spec.since import since",
         "",
         "__all__ = [" + ", ".join(repr(n) for n in sorted(order)) + "]",
+        "",
+        f"# every field not in INTRODUCED is in provider {oldest_version} (the cdktf engine's)",
+        f"BASELINE = {oldest_version!r}",
+        "# model -> field -> the provider version that introduced it: after the baseline, by",
+        "# this version (the newest bindings have it, the oldest do not)",
+        *table,
         "",
     ]
     for name in order:
         out += ["", f"class {name}(SpecModel):", *classes[name], ""]
     return "\n".join(out).rstrip() + "\n"
-
-
-def _provider_version() -> str:
-    from importlib.metadata import version
-
-    return version("cdktf-cdktf-provider-databricks")
 
 
 def main(argv: list[str]) -> int:

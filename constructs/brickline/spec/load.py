@@ -31,6 +31,7 @@ from brickline.spec.diagnostics import (
     format_path,
 )
 from brickline.spec.model import Job, Orchestrator, Pipeline, PipelineSettings, PipelineTask
+from brickline.spec.since import NEWER_FIELD
 from brickline.spec.yamlsource import Source, load
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -552,6 +553,8 @@ def _translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> 
             message += (f"; '{name}' is a Jobs API field that the Databricks Terraform "
                         "provider brickline builds on does not take (yet): remove it")
         return source.error(path, message, key=True)
+    if kind == NEWER_FIELD:  # a field the engine's provider lacks (spec/since.py)
+        return source.error(path, str(err["msg"]), key=True)
     if kind == "missing":
         return Diagnostic(source.where(path[:-1], key=True), format_path(path),
                           f"missing required key '{loc[-1]}'")

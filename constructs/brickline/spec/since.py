@@ -1,0 +1,43 @@
+"""Job fields by the provider version that introduced them.
+
+The jobs model (jobs_api.py) is generated from the newest provider brickline synthesizes
+for (cdktn-provider-databricks 18.11.0: provider 1.138.0), so it knows every field of
+either engine. tools/gen_jobs_model.py compares it with the oldest (cdktf-cdktf-provider-
+databricks 15.16.1: provider 1.99.0): a field the older bindings lack is marked with the
+newer provider's version (jobs_api.INTRODUCED) and carries `since(version)`, which refuses
+it, with the field's location, when the engine in use synthesizes for an older provider.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BeforeValidator, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from brickline import engine
+
+# the pydantic error type of such a field (spec.load locates it at its key)
+NEWER_FIELD = "newer_field"
+
+
+def since(version: str) -> Any:
+    """The check of a field that came with provider `version` (Annotated metadata). It
+    runs before the field's own validation: one error for the field, whatever is in it."""
+    def check(value: Any, info: ValidationInfo) -> Any:
+        field = (info.field_name or "").removesuffix("_")  # schema_ is `schema`
+        message = engine.newer_field(field, version, engine.current())
+        if message is not None:
+            raise PydanticCustomError(NEWER_FIELD, "{message}", {"message": message})
+        return value
+
+    return BeforeValidator(check)
+
+
+def introduced(model: str, field: str) -> str:
+    """The provider version that introduced `field` of the jobs model class named `model`
+    ("Task", "python_operator_task" -> "1.138.0"): every field the oldest provider already
+    has says that provider's version (jobs_api.BASELINE)."""
+    from brickline.spec import jobs_api
+
+    return jobs_api.INTRODUCED.get(model, {}).get(field, jobs_api.BASELINE)
