@@ -74,8 +74,8 @@ def synth_dir(pipelines: Path, outdir: Path) -> Path:
 def as_cdktf(config: dict[str, Any]) -> dict[str, Any]:
     """A stack's Terraform JSON with what the engine writes put back as cdktf 0.21 writes it:
     on cdktn 0.24, its version in the metadata (if any) and the provider version its
-    bindings pin (1.138.0). The rest is the same on both engines (tests/test_engines.py pins that byte
-    for byte), so the cdktf snapshots hold for both."""
+    bindings pin (1.138.0). The rest is the same on both engines (tests/test_engines.py
+    pins that byte for byte), so the cdktf snapshots hold for both."""
     from brickline import engine
 
     chosen = engine.current()

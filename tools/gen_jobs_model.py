@@ -219,7 +219,8 @@ def generate() -> str:
                 introduced.setdefault(name, {})[user_name] = newest_version
             if older is not None and field not in older:
                 # came after the oldest provider: refused on an engine older than it
-                annotation = f"Annotated[{annotation}, since({newest_version!r})]"
+                annotation = (f"Annotated[{annotation}, since({newest_version!r}), "
+                              f"since_doc({newest_version!r})]")
             if extras:
                 args = ", ".join([default, *extras])
                 lines.append(f"    {user_name}: {annotation} = Field({args})")
@@ -257,7 +258,7 @@ def generate() -> str:
         "from pydantic import AliasChoices, Field",
         "",
         "from brickline.spec.base import Number, Real, SpecModel",
-        "from brickline.spec.since import since",
+        "from brickline.spec.since import since, since_doc",
         "",
         "__all__ = [" + ", ".join(repr(n) for n in sorted(order)) + "]",
         "",

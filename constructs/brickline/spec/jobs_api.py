@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field
 
 from brickline.spec.base import Number, Real, SpecModel
-from brickline.spec.since import since
+from brickline.spec.since import since, since_doc
 
 __all__ = ['Continuous', 'ContinuousMaintenanceWindow', 'EmailNotifications', 'Environment', 'EnvironmentSpec', 'EnvironmentVariables', 'EnvironmentVariablesSpec', 'GitSource', 'GitSourceGitSnapshot', 'GitSourceJobSource', 'GitSourceSparseCheckout', 'Health', 'HealthRules', 'JobCluster', 'JobClusterNewCluster', 'JobClusterNewClusterAutoscale', 'JobClusterNewClusterAwsAttributes', 'JobClusterNewClusterAzureAttributes', 'JobClusterNewClusterAzureAttributesLogAnalyticsInfo', 'JobClusterNewClusterClusterLogConf', 'JobClusterNewClusterClusterLogConfDbfs', 'JobClusterNewClusterClusterLogConfS3', 'JobClusterNewClusterClusterLogConfVolumes', 'JobClusterNewClusterClusterMountInfo', 'JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo', 'JobClusterNewClusterDockerImage', 'JobClusterNewClusterDockerImageBasicAuth', 'JobClusterNewClusterDriverNodeTypeFlexibility', 'JobClusterNewClusterGcpAttributes', 'JobClusterNewClusterInitScripts', 'JobClusterNewClusterInitScriptsAbfss', 'JobClusterNewClusterInitScriptsDbfs', 'JobClusterNewClusterInitScriptsFile', 'JobClusterNewClusterInitScriptsGcs', 'JobClusterNewClusterInitScriptsS3', 'JobClusterNewClusterInitScriptsVolumes', 'JobClusterNewClusterInitScriptsWorkspace', 'JobClusterNewClusterLibrary', 'JobClusterNewClusterLibraryCran', 'JobClusterNewClusterLibraryMaven', 'JobClusterNewClusterLibraryPypi', 'JobClusterNewClusterWorkerNodeTypeFlexibility', 'JobClusterNewClusterWorkloadType', 'JobClusterNewClusterWorkloadTypeClients', 'JobSettings', 'NotificationSettings', 'Parameter', 'Queue', 'RunAs', 'Schedule', 'ScheduleSqlCondition', 'Task', 'TaskAiRuntimeTask', 'TaskAiRuntimeTaskDeployments', 'TaskAiRuntimeTaskDeploymentsCompute', 'TaskAlertTask', 'TaskAlertTaskSubscribers', 'TaskCleanRoomsNotebookTask', 'TaskCompute', 'TaskConditionTask', 'TaskDashboardTask', 'TaskDashboardTaskSubscription', 'TaskDashboardTaskSubscriptionSubscribers', 'TaskDbtCloudTask', 'TaskDbtPlatformTask', 'TaskDbtTask', 'TaskDependsOn', 'TaskEmailNotifications', 'TaskForEachTask', 'TaskForEachTaskTask', 'TaskForEachTaskTaskAiRuntimeTask', 'TaskForEachTaskTaskAiRuntimeTaskDeployments', 'TaskForEachTaskTaskAiRuntimeTaskDeploymentsCompute', 'TaskForEachTaskTaskAlertTask', 'TaskForEachTaskTaskAlertTaskSubscribers', 'TaskForEachTaskTaskCleanRoomsNotebookTask', 'TaskForEachTaskTaskCompute', 'TaskForEachTaskTaskConditionTask', 'TaskForEachTaskTaskDashboardTask', 'TaskForEachTaskTaskDashboardTaskSubscription', 'TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers', 'TaskForEachTaskTaskDbtCloudTask', 'TaskForEachTaskTaskDbtPlatformTask', 'TaskForEachTaskTaskDbtTask', 'TaskForEachTaskTaskDependsOn', 'TaskForEachTaskTaskEmailNotifications', 'TaskForEachTaskTaskGenAiComputeTask', 'TaskForEachTaskTaskGenAiComputeTaskCompute', 'TaskForEachTaskTaskHealth', 'TaskForEachTaskTaskHealthRules', 'TaskForEachTaskTaskLibrary', 'TaskForEachTaskTaskLibraryCran', 'TaskForEachTaskTaskLibraryMaven', 'TaskForEachTaskTaskLibraryPypi', 'TaskForEachTaskTaskNewCluster', 'TaskForEachTaskTaskNewClusterAutoscale', 'TaskForEachTaskTaskNewClusterAwsAttributes', 'TaskForEachTaskTaskNewClusterAzureAttributes', 'TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo', 'TaskForEachTaskTaskNewClusterClusterLogConf', 'TaskForEachTaskTaskNewClusterClusterLogConfDbfs', 'TaskForEachTaskTaskNewClusterClusterLogConfS3', 'TaskForEachTaskTaskNewClusterClusterLogConfVolumes', 'TaskForEachTaskTaskNewClusterClusterMountInfo', 'TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo', 'TaskForEachTaskTaskNewClusterDockerImage', 'TaskForEachTaskTaskNewClusterDockerImageBasicAuth', 'TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility', 'TaskForEachTaskTaskNewClusterGcpAttributes', 'TaskForEachTaskTaskNewClusterInitScripts', 'TaskForEachTaskTaskNewClusterInitScriptsAbfss', 'TaskForEachTaskTaskNewClusterInitScriptsDbfs', 'TaskForEachTaskTaskNewClusterInitScriptsFile', 'TaskForEachTaskTaskNewClusterInitScriptsGcs', 'TaskForEachTaskTaskNewClusterInitScriptsS3', 'TaskForEachTaskTaskNewClusterInitScriptsVolumes', 'TaskForEachTaskTaskNewClusterInitScriptsWorkspace', 'TaskForEachTaskTaskNewClusterLibrary', 'TaskForEachTaskTaskNewClusterLibraryCran', 'TaskForEachTaskTaskNewClusterLibraryMaven', 'TaskForEachTaskTaskNewClusterLibraryPypi', 'TaskForEachTaskTaskNewClusterWorkerNodeTypeFlexibility', 'TaskForEachTaskTaskNewClusterWorkloadType', 'TaskForEachTaskTaskNewClusterWorkloadTypeClients', 'TaskForEachTaskTaskNotebookTask', 'TaskForEachTaskTaskNotificationSettings', 'TaskForEachTaskTaskPipelineTask', 'TaskForEachTaskTaskPowerBiTask', 'TaskForEachTaskTaskPowerBiTaskPowerBiModel', 'TaskForEachTaskTaskPowerBiTaskTables', 'TaskForEachTaskTaskPythonOperatorTask', 'TaskForEachTaskTaskPythonOperatorTaskParameters', 'TaskForEachTaskTaskPythonWheelTask', 'TaskForEachTaskTaskRunJobTask', 'TaskForEachTaskTaskRunJobTaskPipelineParams', 'TaskForEachTaskTaskSparkJarTask', 'TaskForEachTaskTaskSparkPythonTask', 'TaskForEachTaskTaskSparkSubmitTask', 'TaskForEachTaskTaskSqlTask', 'TaskForEachTaskTaskSqlTaskAlert', 'TaskForEachTaskTaskSqlTaskAlertSubscriptions', 'TaskForEachTaskTaskSqlTaskDashboard', 'TaskForEachTaskTaskSqlTaskDashboardSubscriptions', 'TaskForEachTaskTaskSqlTaskFile', 'TaskForEachTaskTaskSqlTaskQuery', 'TaskForEachTaskTaskWebhookNotifications', 'TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded', 'TaskForEachTaskTaskWebhookNotificationsOnFailure', 'TaskForEachTaskTaskWebhookNotificationsOnMaintenanceComplete', 'TaskForEachTaskTaskWebhookNotificationsOnMaintenanceStart', 'TaskForEachTaskTaskWebhookNotificationsOnStart', 'TaskForEachTaskTaskWebhookNotificationsOnStreamingBacklogExceeded', 'TaskForEachTaskTaskWebhookNotificationsOnSuccess', 'TaskGenAiComputeTask', 'TaskGenAiComputeTaskCompute', 'TaskHealth', 'TaskHealthRules', 'TaskLibrary', 'TaskLibraryCran', 'TaskLibraryMaven', 'TaskLibraryPypi', 'TaskNewCluster', 'TaskNewClusterAutoscale', 'TaskNewClusterAwsAttributes', 'TaskNewClusterAzureAttributes', 'TaskNewClusterAzureAttributesLogAnalyticsInfo', 'TaskNewClusterClusterLogConf', 'TaskNewClusterClusterLogConfDbfs', 'TaskNewClusterClusterLogConfS3', 'TaskNewClusterClusterLogConfVolumes', 'TaskNewClusterClusterMountInfo', 'TaskNewClusterClusterMountInfoNetworkFilesystemInfo', 'TaskNewClusterDockerImage', 'TaskNewClusterDockerImageBasicAuth', 'TaskNewClusterDriverNodeTypeFlexibility', 'TaskNewClusterGcpAttributes', 'TaskNewClusterInitScripts', 'TaskNewClusterInitScriptsAbfss', 'TaskNewClusterInitScriptsDbfs', 'TaskNewClusterInitScriptsFile', 'TaskNewClusterInitScriptsGcs', 'TaskNewClusterInitScriptsS3', 'TaskNewClusterInitScriptsVolumes', 'TaskNewClusterInitScriptsWorkspace', 'TaskNewClusterLibrary', 'TaskNewClusterLibraryCran', 'TaskNewClusterLibraryMaven', 'TaskNewClusterLibraryPypi', 'TaskNewClusterWorkerNodeTypeFlexibility', 'TaskNewClusterWorkloadType', 'TaskNewClusterWorkloadTypeClients', 'TaskNotebookTask', 'TaskNotificationSettings', 'TaskPipelineTask', 'TaskPowerBiTask', 'TaskPowerBiTaskPowerBiModel', 'TaskPowerBiTaskTables', 'TaskPythonOperatorTask', 'TaskPythonOperatorTaskParameters', 'TaskPythonWheelTask', 'TaskRunJobTask', 'TaskRunJobTaskPipelineParams', 'TaskSparkJarTask', 'TaskSparkPythonTask', 'TaskSparkSubmitTask', 'TaskSqlTask', 'TaskSqlTaskAlert', 'TaskSqlTaskAlertSubscriptions', 'TaskSqlTaskDashboard', 'TaskSqlTaskDashboardSubscriptions', 'TaskSqlTaskFile', 'TaskSqlTaskQuery', 'TaskWebhookNotifications', 'TaskWebhookNotificationsOnDurationWarningThresholdExceeded', 'TaskWebhookNotificationsOnFailure', 'TaskWebhookNotificationsOnMaintenanceComplete', 'TaskWebhookNotificationsOnMaintenanceStart', 'TaskWebhookNotificationsOnStart', 'TaskWebhookNotificationsOnStreamingBacklogExceeded', 'TaskWebhookNotificationsOnSuccess', 'Trigger', 'TriggerFileArrival', 'TriggerModel', 'TriggerPeriodic', 'TriggerSqlCondition', 'TriggerTableUpdate', 'Triggers', 'TriggersContinuous', 'TriggersContinuousMaintenanceWindow', 'TriggersFileArrival', 'TriggersModel', 'TriggersPeriodic', 'TriggersSchedule', 'TriggersSqlCondition', 'TriggersTableUpdate', 'WebhookNotifications', 'WebhookNotificationsOnDurationWarningThresholdExceeded', 'WebhookNotificationsOnFailure', 'WebhookNotificationsOnMaintenanceComplete', 'WebhookNotificationsOnMaintenanceStart', 'WebhookNotificationsOnStart', 'WebhookNotificationsOnStreamingBacklogExceeded', 'WebhookNotificationsOnSuccess']
 
@@ -106,7 +106,7 @@ class ContinuousMaintenanceWindow(SpecModel):
 
 
 class Continuous(SpecModel):
-    maintenance_window: Annotated[ContinuousMaintenanceWindow | None, since('1.138.0')] = None
+    maintenance_window: Annotated[ContinuousMaintenanceWindow | None, since('1.138.0'), since_doc('1.138.0')] = None
     pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
     task_retry_mode: Literal['NEVER', 'ON_FAILURE'] | None = None
 
@@ -115,20 +115,20 @@ class EmailNotifications(SpecModel):
     no_alert_for_skipped_runs: bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
-    on_maintenance_complete: Annotated[list[str] | None, since('1.138.0')] = None
-    on_maintenance_start: Annotated[list[str] | None, since('1.138.0')] = None
+    on_maintenance_complete: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    on_maintenance_start: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     on_start: list[str] | None = None
     on_streaming_backlog_exceeded: list[str] | None = None
     on_success: list[str] | None = None
 
 
 class EnvironmentSpec(SpecModel):
-    base_environment: Annotated[str | None, since('1.138.0')] = None
+    base_environment: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     client: str | None = None
     dependencies: list[str] | None = None
     environment_version: str | None = None
     java_dependencies: list[str] | None = None
-    project_environment: Annotated[str | None, since('1.138.0')] = None
+    project_environment: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
 
 
 class Environment(SpecModel):
@@ -166,7 +166,7 @@ class GitSource(SpecModel):
     git_snapshot: GitSourceGitSnapshot | None = None
     job_source: GitSourceJobSource | None = None
     git_provider: Literal['gitHub', 'bitbucketCloud', 'azureDevOpsServices', 'gitHubEnterprise', 'bitbucketServer', 'gitLab', 'gitLabEnterpriseEdition', 'awsCodeCommit'] | None = Field(None, validation_alias=AliasChoices('git_provider', 'provider'), serialization_alias='provider')
-    sparse_checkout: Annotated[GitSourceSparseCheckout | None, since('1.138.0')] = None
+    sparse_checkout: Annotated[GitSourceSparseCheckout | None, since('1.138.0'), since_doc('1.138.0')] = None
     git_tag: str | None = Field(None, validation_alias=AliasChoices('git_tag', 'tag'), serialization_alias='tag')
     git_url: str = Field(..., validation_alias=AliasChoices('git_url', 'url'), serialization_alias='url')
 
@@ -206,7 +206,7 @@ class JobClusterNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 class JobClusterNewClusterAzureAttributes(SpecModel):
     availability: str | None = None
-    capacity_reservation_group: Annotated[str | None, since('1.138.0')] = None
+    capacity_reservation_group: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     log_analytics_info: JobClusterNewClusterAzureAttributesLogAnalyticsInfo | None = None
     spot_bid_max_price: Real | None = None
@@ -265,7 +265,7 @@ class JobClusterNewClusterDriverNodeTypeFlexibility(SpecModel):
 class JobClusterNewClusterGcpAttributes(SpecModel):
     availability: str | None = None
     boot_disk_size: Number | None = None
-    confidential_compute_type: Annotated[str | None, since('1.138.0')] = None
+    confidential_compute_type: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
@@ -369,10 +369,10 @@ class JobClusterNewCluster(SpecModel):
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
     data_security_mode: str | None = None
-    dependency_mode: Annotated[str | None, since('1.138.0')] = None
+    dependency_mode: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     docker_image: JobClusterNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
-    driver_node_type_flexibility: Annotated[JobClusterNewClusterDriverNodeTypeFlexibility | None, since('1.138.0')] = None
+    driver_node_type_flexibility: Annotated[JobClusterNewClusterDriverNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     driver_node_type_id: str | None = None
     enable_elastic_disk: bool | None = None
     enable_local_disk_encryption: bool | None = None
@@ -395,14 +395,14 @@ class JobClusterNewCluster(SpecModel):
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
     use_ml_runtime: bool | None = None
-    worker_node_type_flexibility: Annotated[JobClusterNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0')] = None
+    worker_node_type_flexibility: Annotated[JobClusterNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     workload_type: JobClusterNewClusterWorkloadType | None = None
 
 
 class JobCluster(SpecModel):
     job_cluster_key: str
     new_cluster: JobClusterNewCluster | None = None
-    serverless_compute_id: Annotated[str | None, since('1.138.0')] = None
+    serverless_compute_id: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
 
 
 class NotificationSettings(SpecModel):
@@ -420,7 +420,7 @@ class Queue(SpecModel):
 
 
 class RunAs(SpecModel):
-    group_name: Annotated[str | None, since('1.138.0')] = None
+    group_name: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     service_principal_name: str | None = None
     user_name: str | None = None
 
@@ -434,7 +434,7 @@ class ScheduleSqlCondition(SpecModel):
 class Schedule(SpecModel):
     pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
     quartz_cron_expression: str
-    sql_condition: Annotated[ScheduleSqlCondition | None, since('1.138.0')] = None
+    sql_condition: Annotated[ScheduleSqlCondition | None, since('1.138.0'), since_doc('1.138.0')] = None
     timezone_id: str
 
 
@@ -505,7 +505,7 @@ class TaskDashboardTaskSubscription(SpecModel):
 
 class TaskDashboardTask(SpecModel):
     dashboard_id: str | None = None
-    filters: Annotated[dict[str, str] | None, since('1.138.0')] = None
+    filters: Annotated[dict[str, str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     subscription: TaskDashboardTaskSubscription | None = None
     warehouse_id: str | None = None
 
@@ -539,8 +539,8 @@ class TaskEmailNotifications(SpecModel):
     no_alert_for_skipped_runs: bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
-    on_maintenance_complete: Annotated[list[str] | None, since('1.138.0')] = None
-    on_maintenance_start: Annotated[list[str] | None, since('1.138.0')] = None
+    on_maintenance_complete: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    on_maintenance_start: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     on_start: list[str] | None = None
     on_streaming_backlog_exceeded: list[str] | None = None
     on_success: list[str] | None = None
@@ -613,7 +613,7 @@ class TaskForEachTaskTaskDashboardTaskSubscription(SpecModel):
 
 class TaskForEachTaskTaskDashboardTask(SpecModel):
     dashboard_id: str | None = None
-    filters: Annotated[dict[str, str] | None, since('1.138.0')] = None
+    filters: Annotated[dict[str, str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     subscription: TaskForEachTaskTaskDashboardTaskSubscription | None = None
     warehouse_id: str | None = None
 
@@ -647,8 +647,8 @@ class TaskForEachTaskTaskEmailNotifications(SpecModel):
     no_alert_for_skipped_runs: bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
-    on_maintenance_complete: Annotated[list[str] | None, since('1.138.0')] = None
-    on_maintenance_start: Annotated[list[str] | None, since('1.138.0')] = None
+    on_maintenance_complete: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    on_maintenance_start: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     on_start: list[str] | None = None
     on_streaming_backlog_exceeded: list[str] | None = None
     on_success: list[str] | None = None
@@ -732,7 +732,7 @@ class TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 class TaskForEachTaskTaskNewClusterAzureAttributes(SpecModel):
     availability: str | None = None
-    capacity_reservation_group: Annotated[str | None, since('1.138.0')] = None
+    capacity_reservation_group: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     log_analytics_info: TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo | None = None
     spot_bid_max_price: Real | None = None
@@ -791,7 +791,7 @@ class TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility(SpecModel):
 class TaskForEachTaskTaskNewClusterGcpAttributes(SpecModel):
     availability: str | None = None
     boot_disk_size: Number | None = None
-    confidential_compute_type: Annotated[str | None, since('1.138.0')] = None
+    confidential_compute_type: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
@@ -894,10 +894,10 @@ class TaskForEachTaskTaskNewCluster(SpecModel):
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
     data_security_mode: str | None = None
-    dependency_mode: Annotated[str | None, since('1.138.0')] = None
+    dependency_mode: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     docker_image: TaskForEachTaskTaskNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
-    driver_node_type_flexibility: Annotated[TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility | None, since('1.138.0')] = None
+    driver_node_type_flexibility: Annotated[TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     driver_node_type_id: str | None = None
     enable_elastic_disk: bool | None = None
     enable_local_disk_encryption: bool | None = None
@@ -920,7 +920,7 @@ class TaskForEachTaskTaskNewCluster(SpecModel):
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
     use_ml_runtime: bool | None = None
-    worker_node_type_flexibility: Annotated[TaskForEachTaskTaskNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0')] = None
+    worker_node_type_flexibility: Annotated[TaskForEachTaskTaskNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     workload_type: TaskForEachTaskTaskNewClusterWorkloadType | None = None
 
 
@@ -939,12 +939,12 @@ class TaskForEachTaskTaskNotificationSettings(SpecModel):
 
 class TaskForEachTaskTaskPipelineTask(SpecModel):
     full_refresh: bool | None = None
-    full_refresh_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    parameters: Annotated[dict[str, str] | None, since('1.138.0')] = None
+    full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    parameters: Annotated[dict[str, str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     pipeline_id: str
-    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    refresh_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0')] = None
+    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
 
 
 class TaskForEachTaskTaskPowerBiTaskPowerBiModel(SpecModel):
@@ -989,10 +989,10 @@ class TaskForEachTaskTaskPythonWheelTask(SpecModel):
 
 class TaskForEachTaskTaskRunJobTaskPipelineParams(SpecModel):
     full_refresh: bool | None = None
-    full_refresh_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    refresh_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0')] = None
+    full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
 
 
 class TaskForEachTaskTaskRunJobTask(SpecModel):
@@ -1097,18 +1097,18 @@ class TaskForEachTaskTaskWebhookNotificationsOnSuccess(SpecModel):
 class TaskForEachTaskTaskWebhookNotifications(SpecModel):
     on_duration_warning_threshold_exceeded: list[TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded] | None = None
     on_failure: list[TaskForEachTaskTaskWebhookNotificationsOnFailure] | None = None
-    on_maintenance_complete: Annotated[list[TaskForEachTaskTaskWebhookNotificationsOnMaintenanceComplete] | None, since('1.138.0')] = None
-    on_maintenance_start: Annotated[list[TaskForEachTaskTaskWebhookNotificationsOnMaintenanceStart] | None, since('1.138.0')] = None
+    on_maintenance_complete: Annotated[list[TaskForEachTaskTaskWebhookNotificationsOnMaintenanceComplete] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    on_maintenance_start: Annotated[list[TaskForEachTaskTaskWebhookNotificationsOnMaintenanceStart] | None, since('1.138.0'), since_doc('1.138.0')] = None
     on_start: list[TaskForEachTaskTaskWebhookNotificationsOnStart] | None = None
     on_streaming_backlog_exceeded: list[TaskForEachTaskTaskWebhookNotificationsOnStreamingBacklogExceeded] | None = None
     on_success: list[TaskForEachTaskTaskWebhookNotificationsOnSuccess] | None = None
 
 
 class TaskForEachTaskTask(SpecModel):
-    ai_runtime_task: Annotated[TaskForEachTaskTaskAiRuntimeTask | None, since('1.138.0')] = None
-    alert_task: Annotated[TaskForEachTaskTaskAlertTask | None, since('1.138.0')] = None
+    ai_runtime_task: Annotated[TaskForEachTaskTaskAiRuntimeTask | None, since('1.138.0'), since_doc('1.138.0')] = None
+    alert_task: Annotated[TaskForEachTaskTaskAlertTask | None, since('1.138.0'), since_doc('1.138.0')] = None
     clean_rooms_notebook_task: TaskForEachTaskTaskCleanRoomsNotebookTask | None = None
-    compute: Annotated[TaskForEachTaskTaskCompute | None, since('1.138.0')] = None
+    compute: Annotated[TaskForEachTaskTaskCompute | None, since('1.138.0'), since_doc('1.138.0')] = None
     condition_task: TaskForEachTaskTaskConditionTask | None = None
     dashboard_task: TaskForEachTaskTaskDashboardTask | None = None
     dbt_cloud_task: TaskForEachTaskTaskDbtCloudTask | None = None
@@ -1120,7 +1120,7 @@ class TaskForEachTaskTask(SpecModel):
     disabled: bool | None = None
     email_notifications: TaskForEachTaskTaskEmailNotifications | None = None
     environment_key: str | None = None
-    environment_variables_key: Annotated[str | None, since('1.138.0')] = None
+    environment_variables_key: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     existing_cluster_id: str | None = None
     gen_ai_compute_task: TaskForEachTaskTaskGenAiComputeTask | None = None
     health: TaskForEachTaskTaskHealth | None = None
@@ -1133,7 +1133,7 @@ class TaskForEachTaskTask(SpecModel):
     notification_settings: TaskForEachTaskTaskNotificationSettings | None = None
     pipeline_task: TaskForEachTaskTaskPipelineTask | None = None
     power_bi_task: TaskForEachTaskTaskPowerBiTask | None = None
-    python_operator_task: Annotated[TaskForEachTaskTaskPythonOperatorTask | None, since('1.138.0')] = None
+    python_operator_task: Annotated[TaskForEachTaskTaskPythonOperatorTask | None, since('1.138.0'), since_doc('1.138.0')] = None
     python_wheel_task: TaskForEachTaskTaskPythonWheelTask | None = None
     retry_on_timeout: bool | None = None
     run_if: Literal['ALL_SUCCESS', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED', 'ALL_DONE', 'AT_LEAST_ONE_FAILED', 'ALL_FAILED'] | None = None
@@ -1231,7 +1231,7 @@ class TaskNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 class TaskNewClusterAzureAttributes(SpecModel):
     availability: str | None = None
-    capacity_reservation_group: Annotated[str | None, since('1.138.0')] = None
+    capacity_reservation_group: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     log_analytics_info: TaskNewClusterAzureAttributesLogAnalyticsInfo | None = None
     spot_bid_max_price: Real | None = None
@@ -1290,7 +1290,7 @@ class TaskNewClusterDriverNodeTypeFlexibility(SpecModel):
 class TaskNewClusterGcpAttributes(SpecModel):
     availability: str | None = None
     boot_disk_size: Number | None = None
-    confidential_compute_type: Annotated[str | None, since('1.138.0')] = None
+    confidential_compute_type: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
@@ -1394,10 +1394,10 @@ class TaskNewCluster(SpecModel):
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
     data_security_mode: str | None = None
-    dependency_mode: Annotated[str | None, since('1.138.0')] = None
+    dependency_mode: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     docker_image: TaskNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
-    driver_node_type_flexibility: Annotated[TaskNewClusterDriverNodeTypeFlexibility | None, since('1.138.0')] = None
+    driver_node_type_flexibility: Annotated[TaskNewClusterDriverNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     driver_node_type_id: str | None = None
     enable_elastic_disk: bool | None = None
     enable_local_disk_encryption: bool | None = None
@@ -1420,7 +1420,7 @@ class TaskNewCluster(SpecModel):
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
     use_ml_runtime: bool | None = None
-    worker_node_type_flexibility: Annotated[TaskNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0')] = None
+    worker_node_type_flexibility: Annotated[TaskNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     workload_type: TaskNewClusterWorkloadType | None = None
 
 
@@ -1439,12 +1439,12 @@ class TaskNotificationSettings(SpecModel):
 
 class TaskPipelineTask(SpecModel):
     full_refresh: bool | None = None
-    full_refresh_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    parameters: Annotated[dict[str, str] | None, since('1.138.0')] = None
+    full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    parameters: Annotated[dict[str, str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     pipeline_id: str
-    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    refresh_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0')] = None
+    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
 
 
 class TaskPowerBiTaskPowerBiModel(SpecModel):
@@ -1489,10 +1489,10 @@ class TaskPythonWheelTask(SpecModel):
 
 class TaskRunJobTaskPipelineParams(SpecModel):
     full_refresh: bool | None = None
-    full_refresh_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    refresh_selection: Annotated[list[str] | None, since('1.138.0')] = None
-    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0')] = None
+    full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
 
 
 class TaskRunJobTask(SpecModel):
@@ -1597,18 +1597,18 @@ class TaskWebhookNotificationsOnSuccess(SpecModel):
 class TaskWebhookNotifications(SpecModel):
     on_duration_warning_threshold_exceeded: list[TaskWebhookNotificationsOnDurationWarningThresholdExceeded] | None = None
     on_failure: list[TaskWebhookNotificationsOnFailure] | None = None
-    on_maintenance_complete: Annotated[list[TaskWebhookNotificationsOnMaintenanceComplete] | None, since('1.138.0')] = None
-    on_maintenance_start: Annotated[list[TaskWebhookNotificationsOnMaintenanceStart] | None, since('1.138.0')] = None
+    on_maintenance_complete: Annotated[list[TaskWebhookNotificationsOnMaintenanceComplete] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    on_maintenance_start: Annotated[list[TaskWebhookNotificationsOnMaintenanceStart] | None, since('1.138.0'), since_doc('1.138.0')] = None
     on_start: list[TaskWebhookNotificationsOnStart] | None = None
     on_streaming_backlog_exceeded: list[TaskWebhookNotificationsOnStreamingBacklogExceeded] | None = None
     on_success: list[TaskWebhookNotificationsOnSuccess] | None = None
 
 
 class Task(SpecModel):
-    ai_runtime_task: Annotated[TaskAiRuntimeTask | None, since('1.138.0')] = None
-    alert_task: Annotated[TaskAlertTask | None, since('1.138.0')] = None
+    ai_runtime_task: Annotated[TaskAiRuntimeTask | None, since('1.138.0'), since_doc('1.138.0')] = None
+    alert_task: Annotated[TaskAlertTask | None, since('1.138.0'), since_doc('1.138.0')] = None
     clean_rooms_notebook_task: TaskCleanRoomsNotebookTask | None = None
-    compute: Annotated[TaskCompute | None, since('1.138.0')] = None
+    compute: Annotated[TaskCompute | None, since('1.138.0'), since_doc('1.138.0')] = None
     condition_task: TaskConditionTask | None = None
     dashboard_task: TaskDashboardTask | None = None
     dbt_cloud_task: TaskDbtCloudTask | None = None
@@ -1620,7 +1620,7 @@ class Task(SpecModel):
     disabled: bool | None = None
     email_notifications: TaskEmailNotifications | None = None
     environment_key: str | None = None
-    environment_variables_key: Annotated[str | None, since('1.138.0')] = None
+    environment_variables_key: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     existing_cluster_id: str | None = None
     for_each_task: TaskForEachTask | None = None
     gen_ai_compute_task: TaskGenAiComputeTask | None = None
@@ -1634,7 +1634,7 @@ class Task(SpecModel):
     notification_settings: TaskNotificationSettings | None = None
     pipeline_task: TaskPipelineTask | None = None
     power_bi_task: TaskPowerBiTask | None = None
-    python_operator_task: Annotated[TaskPythonOperatorTask | None, since('1.138.0')] = None
+    python_operator_task: Annotated[TaskPythonOperatorTask | None, since('1.138.0'), since_doc('1.138.0')] = None
     python_wheel_task: TaskPythonWheelTask | None = None
     retry_on_timeout: bool | None = None
     run_if: Literal['ALL_SUCCESS', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED', 'ALL_DONE', 'AT_LEAST_ONE_FAILED', 'ALL_FAILED'] | None = None
@@ -1685,7 +1685,7 @@ class Trigger(SpecModel):
     model: TriggerModel | None = None
     pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
     periodic: TriggerPeriodic | None = None
-    sql_condition: Annotated[TriggerSqlCondition | None, since('1.138.0')] = None
+    sql_condition: Annotated[TriggerSqlCondition | None, since('1.138.0'), since_doc('1.138.0')] = None
     table_update: TriggerTableUpdate | None = None
 
 
@@ -1779,8 +1779,8 @@ class WebhookNotificationsOnSuccess(SpecModel):
 class WebhookNotifications(SpecModel):
     on_duration_warning_threshold_exceeded: list[WebhookNotificationsOnDurationWarningThresholdExceeded] | None = None
     on_failure: list[WebhookNotificationsOnFailure] | None = None
-    on_maintenance_complete: Annotated[list[WebhookNotificationsOnMaintenanceComplete] | None, since('1.138.0')] = None
-    on_maintenance_start: Annotated[list[WebhookNotificationsOnMaintenanceStart] | None, since('1.138.0')] = None
+    on_maintenance_complete: Annotated[list[WebhookNotificationsOnMaintenanceComplete] | None, since('1.138.0'), since_doc('1.138.0')] = None
+    on_maintenance_start: Annotated[list[WebhookNotificationsOnMaintenanceStart] | None, since('1.138.0'), since_doc('1.138.0')] = None
     on_start: list[WebhookNotificationsOnStart] | None = None
     on_streaming_backlog_exceeded: list[WebhookNotificationsOnStreamingBacklogExceeded] | None = None
     on_success: list[WebhookNotificationsOnSuccess] | None = None
@@ -1793,7 +1793,7 @@ class JobSettings(SpecModel):
     edit_mode: Literal['UI_LOCKED', 'EDITABLE'] | None = None
     email_notifications: EmailNotifications | None = None
     environments: list[Environment] | None = Field(None, validation_alias=AliasChoices('environments', 'environment'), serialization_alias='environment')
-    environment_variables: Annotated[list[EnvironmentVariables] | None, since('1.138.0')] = None
+    environment_variables: Annotated[list[EnvironmentVariables] | None, since('1.138.0'), since_doc('1.138.0')] = None
     git_source: GitSource | None = None
     health: Health | None = None
     job_clusters: list[JobCluster] | None = Field(None, validation_alias=AliasChoices('job_clusters', 'job_cluster'), serialization_alias='job_cluster')
@@ -1801,7 +1801,7 @@ class JobSettings(SpecModel):
     name: str | None = None
     notification_settings: NotificationSettings | None = None
     parameters: list[Parameter] | None = Field(None, validation_alias=AliasChoices('parameters', 'parameter'), serialization_alias='parameter')
-    parent_path: Annotated[str | None, since('1.138.0')] = None
+    parent_path: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     performance_target: Literal['PERFORMANCE_OPTIMIZED', 'STANDARD'] | None = None
     queue: Queue | None = None
     run_as: RunAs | None = None
@@ -1810,6 +1810,6 @@ class JobSettings(SpecModel):
     tasks: list[Task] | None = Field(None, validation_alias=AliasChoices('tasks', 'task'), serialization_alias='task')
     timeout_seconds: Number | None = None
     trigger: Trigger | None = None
-    triggers: Annotated[list[Triggers] | None, since('1.138.0')] = None
+    triggers: Annotated[list[Triggers] | None, since('1.138.0'), since_doc('1.138.0')] = None
     usage_policy_id: str | None = None
     webhook_notifications: WebhookNotifications | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BeforeValidator, ValidationInfo
+from pydantic import BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from brickline import engine
@@ -32,6 +32,17 @@ def since(version: str) -> Any:
         return value
 
     return BeforeValidator(check)
+
+
+def since_doc(version: str) -> Any:
+    """The field's description in the editor schema: which engine has it (Annotated
+    metadata, beside `since`)."""
+    newer = [e for e in engine.ENGINES.values()
+             if engine.version_key(e.provider_version) >= engine.version_key(version)]
+    older = [e.label for e in engine.ENGINES.values() if e not in newer]
+    where = f"brickline's {newer[0].label} engine" if newer else "a newer provider"
+    return Field(description=f"Needs Databricks provider {version} ({where}); refused on "
+                 f"{' and '.join(older)}.")
 
 
 def introduced(model: str, field: str) -> str:
