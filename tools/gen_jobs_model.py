@@ -20,6 +20,10 @@ Both packages must be installed (`make test-cdktn` sets up .venv-cdktn with both
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
+import enum
+import functools
+import itertools
 import os
 import sys
 import typing
@@ -66,28 +70,17 @@ SHADOWING = {"schema"}
 TERRAFORM_META = {"connection", "count", "depends_on", "for_each", "lifecycle", "provider",
                   "provisioners", "scope", "id_", "return"}
 
-# Values the Jobs API accepts, checked here so a typo fails before any plan.
-# (class-name suffix, field) -> allowed values
-ENUMS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("", "run_if", ("ALL_SUCCESS", "AT_LEAST_ONE_SUCCESS", "NONE_FAILED", "ALL_DONE",
-                    "AT_LEAST_ONE_FAILED", "ALL_FAILED")),
-    ("", "pause_status", ("PAUSED", "UNPAUSED")),
-    ("HealthRules", "metric", ("RUN_DURATION_SECONDS", "STREAMING_BACKLOG_BYTES",
-                               "STREAMING_BACKLOG_RECORDS", "STREAMING_BACKLOG_SECONDS",
-                               "STREAMING_BACKLOG_FILES")),
-    ("HealthRules", "op", ("GREATER_THAN",)),
-    ("ConditionTask", "op", ("EQUAL_TO", "GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN",
-                             "LESS_THAN_OR_EQUAL", "NOT_EQUAL")),
-    ("", "source", ("WORKSPACE", "GIT")),
-    ("NewCluster", "runtime_engine", ("STANDARD", "PHOTON")),
-    ("GitSource", "provider", ("gitHub", "bitbucketCloud", "azureDevOpsServices",
-                               "gitHubEnterprise", "bitbucketServer", "gitLab",
-                               "gitLabEnterpriseEdition", "awsCodeCommit")),
-    ("Job", "edit_mode", ("UI_LOCKED", "EDITABLE")),
-    ("Job", "performance_target", ("PERFORMANCE_OPTIMIZED", "STANDARD")),
-    ("Continuous", "task_retry_mode", ("NEVER", "ON_FAILURE")),
-    ("TableUpdate", "condition", ("ANY_UPDATED", "ALL_UPDATED")),
-]
+# Enum fields take their values from the SDK's enums (databricks-sdk service/jobs.py and
+# service/compute.py), found by walking the SDK's JobSettings beside the provider's classes
+# (`_sdk_field`); a field whose SDK docs say "The value is case insensitive" (git_provider)
+# accepts any case and keeps what was written. Where the provider refuses values the SDK
+# lists, the provider's list wins: (class-name suffix, field) -> values, with the source.
+PROVIDER_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
+    # provider 1.99.0 jobs/resource_job.go:599 (periodic trigger unit StringInSlice), still
+    # there in 1.128.0 (line 600); the SDK's PeriodicTriggerConfigurationTimeUnit adds
+    # MINUTES. (The plural `triggers` of provider 1.138 has no such check in 1.128.0.)
+    ("TriggerPeriodic", "unit"): ("DAYS", "HOURS", "WEEKS"),
+}
 
 
 def _is_sequence(hint: typing.Any) -> bool:
@@ -113,7 +106,7 @@ def _leaf_type(hint: typing.Any, field: str = "") -> str:
     if _is_sequence(hint):
         return "list[str]"
     if "bool" in text:
-        return "bool"
+        return "Bool"
     if "int" in text or "float" in text:
         return "Real" if field in FRACTIONAL_FIELDS else "Number"
     return "str"
@@ -127,11 +120,55 @@ def _model_name(cls: type) -> str:
     return "JobSettings" if cls.__name__ == "Job" else cls.__name__.removeprefix("Job")
 
 
-def _enum_for(cls_name: str, field: str) -> tuple[str, ...] | None:
-    for suffix, name, values in ENUMS:
-        if name == field and cls_name.endswith(suffix):
-            return values
+def _sdk_inner(hint: typing.Any) -> typing.Any:
+    """The element type of an SDK field's hint: Optional[List[X]] -> X."""
+    while True:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        wraps = typing.get_origin(hint) in (list, collections.abc.Sequence, typing.Union) or \
+            hint.__class__.__name__ == "UnionType"
+        if not (wraps and args):
+            return hint
+        hint = args[0]
+
+
+@functools.cache
+def _sdk_docs(cls: type) -> dict[str, str]:
+    """Field -> the docstring after it in the SDK dataclass's source."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(cls))
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for node, after in itertools.pairwise(body):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and \
+                isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant) and \
+                isinstance(after.value.value, str):
+            docs[node.target.id] = after.value.value
+    return docs
+
+
+def _sdk_field(sdk_cls: type | None, *names: str) -> tuple[typing.Any, str] | None:
+    """The SDK's type and docstring of the first of `names` that `sdk_cls` has."""
+    if sdk_cls is None or not dataclasses.is_dataclass(sdk_cls):
+        return None
+    hints = typing.get_type_hints(sdk_cls)
+    for name in names:
+        if name in hints:
+            return _sdk_inner(hints[name]), _sdk_docs(sdk_cls).get(name, "")
     return None
+
+
+def _enum_for(cls_name: str, field: str, sdk: tuple[typing.Any, str] | None) -> str | None:
+    """`Annotated[str, OneOf(...)]` for a field the SDK types as an enum."""
+    if sdk is None or not (isinstance(sdk[0], type) and issubclass(sdk[0], enum.Enum)):
+        return None
+    values = next((v for (suffix, f), v in PROVIDER_ENUMS.items()
+                   if f == field and cls_name.endswith(suffix)), None) or \
+        tuple(sorted(e.value for e in sdk[0]))
+    insensitive = "case insensitive" in " ".join(sdk[1].split()).lower()
+    flag = ", case_insensitive=True" if insensitive else ""
+    return "Annotated[str, OneOf(" + ", ".join(repr(v) for v in values) + flag + ")]"
 
 
 def provider_version(package: str) -> str:
@@ -173,7 +210,9 @@ def generate() -> str:
     order: list[str] = []
     introduced: dict[str, dict[str, str]] = {}
 
-    def visit(cls: type, is_root: bool = False) -> str:
+    from databricks.sdk.service import jobs as sdk_jobs
+
+    def visit(cls: type, is_root: bool = False, sdk_cls: type | None = None) -> str:
         name = _model_name(cls)
         if name in classes:
             return name
@@ -188,15 +227,16 @@ def generate() -> str:
                 continue
             struct = struct_in(hint)
             is_list = _is_sequence(hint)
+            api_name = LIST_RENAMES.get(field, field) if struct is not None and is_list \
+                else field
+            api_name = next((api for (suffix, f), api in FIELD_RENAMES.items()
+                             if f == field and cls.__name__.endswith(suffix)), api_name)
+            sdk = _sdk_field(sdk_cls, api_name, field)
             if struct is not None:
-                inner = visit(struct)
+                inner = visit(struct, sdk_cls=sdk[0] if sdk else None)
                 annotation = f"list[{inner}]" if is_list else inner
             else:
-                values = _enum_for(cls.__name__, field)
-                if values:
-                    annotation = "Literal[" + ", ".join(repr(v) for v in values) + "]"
-                else:
-                    annotation = _leaf_type(hint, field)
+                annotation = _enum_for(cls.__name__, field, sdk) or _leaf_type(hint, field)
             renamed = struct is not None and is_list
             user_name = LIST_RENAMES.get(field, field) if renamed else field
             user_name = next((api for (suffix, f), api in FIELD_RENAMES.items()
@@ -232,7 +272,7 @@ def generate() -> str:
         order.append(name)
         return name
 
-    visit(provider_job.Job, is_root=True)
+    visit(provider_job.Job, is_root=True, sdk_cls=sdk_jobs.JobSettings)
     from importlib.metadata import version
 
     table = ["INTRODUCED: dict[str, dict[str, str]] = {"]
@@ -253,11 +293,11 @@ def generate() -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from typing import Annotated, Literal",
+        "from typing import Annotated",
         "",
         "from pydantic import AliasChoices, Field",
         "",
-        "from brickline.spec.base import Number, Real, SpecModel",
+        "from brickline.spec.base import Bool, Number, OneOf, Real, SpecModel",
         "from brickline.spec.since import since, since_doc",
         "",
         "__all__ = [" + ", ".join(repr(n) for n in sorted(order)) + "]",

@@ -32,7 +32,7 @@ MODULES: dict[str, tuple[str, list[str], str]] = {
     # a package: every module in it
     "plan": ("brickline/plan/*.py", ["tests/test_plan.py", "tests/test_plan_snapshot.py",
                                       "tests/test_plan_features.py"], ""),
-    "rules": ("brickline/spec/rules.py", ["tests/test_spec_errors.py",
+    "rules": ("brickline/spec/rules/*.py", ["tests/test_spec_errors.py",
                                           "tests/test_bad_input_limits.py",
                                           "tests/test_spec_load.py", "tests/test_scaling.py",
                                           "tests/test_rules_edges.py"], ""),

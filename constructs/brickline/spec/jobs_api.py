@@ -8,11 +8,11 @@ Regenerate after a provider upgrade; a test fails while this is stale."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AliasChoices, Field
 
-from brickline.spec.base import Number, Real, SpecModel
+from brickline.spec.base import Bool, Number, OneOf, Real, SpecModel
 from brickline.spec.since import since, since_doc
 
 __all__ = ['Continuous', 'ContinuousMaintenanceWindow', 'EmailNotifications', 'Environment', 'EnvironmentSpec', 'EnvironmentVariables', 'EnvironmentVariablesSpec', 'GitSource', 'GitSourceGitSnapshot', 'GitSourceJobSource', 'GitSourceSparseCheckout', 'Health', 'HealthRules', 'JobCluster', 'JobClusterNewCluster', 'JobClusterNewClusterAutoscale', 'JobClusterNewClusterAwsAttributes', 'JobClusterNewClusterAzureAttributes', 'JobClusterNewClusterAzureAttributesLogAnalyticsInfo', 'JobClusterNewClusterClusterLogConf', 'JobClusterNewClusterClusterLogConfDbfs', 'JobClusterNewClusterClusterLogConfS3', 'JobClusterNewClusterClusterLogConfVolumes', 'JobClusterNewClusterClusterMountInfo', 'JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo', 'JobClusterNewClusterDockerImage', 'JobClusterNewClusterDockerImageBasicAuth', 'JobClusterNewClusterDriverNodeTypeFlexibility', 'JobClusterNewClusterGcpAttributes', 'JobClusterNewClusterInitScripts', 'JobClusterNewClusterInitScriptsAbfss', 'JobClusterNewClusterInitScriptsDbfs', 'JobClusterNewClusterInitScriptsFile', 'JobClusterNewClusterInitScriptsGcs', 'JobClusterNewClusterInitScriptsS3', 'JobClusterNewClusterInitScriptsVolumes', 'JobClusterNewClusterInitScriptsWorkspace', 'JobClusterNewClusterLibrary', 'JobClusterNewClusterLibraryCran', 'JobClusterNewClusterLibraryMaven', 'JobClusterNewClusterLibraryPypi', 'JobClusterNewClusterWorkerNodeTypeFlexibility', 'JobClusterNewClusterWorkloadType', 'JobClusterNewClusterWorkloadTypeClients', 'JobSettings', 'NotificationSettings', 'Parameter', 'Queue', 'RunAs', 'Schedule', 'ScheduleSqlCondition', 'Task', 'TaskAiRuntimeTask', 'TaskAiRuntimeTaskDeployments', 'TaskAiRuntimeTaskDeploymentsCompute', 'TaskAlertTask', 'TaskAlertTaskSubscribers', 'TaskCleanRoomsNotebookTask', 'TaskCompute', 'TaskConditionTask', 'TaskDashboardTask', 'TaskDashboardTaskSubscription', 'TaskDashboardTaskSubscriptionSubscribers', 'TaskDbtCloudTask', 'TaskDbtPlatformTask', 'TaskDbtTask', 'TaskDependsOn', 'TaskEmailNotifications', 'TaskForEachTask', 'TaskForEachTaskTask', 'TaskForEachTaskTaskAiRuntimeTask', 'TaskForEachTaskTaskAiRuntimeTaskDeployments', 'TaskForEachTaskTaskAiRuntimeTaskDeploymentsCompute', 'TaskForEachTaskTaskAlertTask', 'TaskForEachTaskTaskAlertTaskSubscribers', 'TaskForEachTaskTaskCleanRoomsNotebookTask', 'TaskForEachTaskTaskCompute', 'TaskForEachTaskTaskConditionTask', 'TaskForEachTaskTaskDashboardTask', 'TaskForEachTaskTaskDashboardTaskSubscription', 'TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers', 'TaskForEachTaskTaskDbtCloudTask', 'TaskForEachTaskTaskDbtPlatformTask', 'TaskForEachTaskTaskDbtTask', 'TaskForEachTaskTaskDependsOn', 'TaskForEachTaskTaskEmailNotifications', 'TaskForEachTaskTaskGenAiComputeTask', 'TaskForEachTaskTaskGenAiComputeTaskCompute', 'TaskForEachTaskTaskHealth', 'TaskForEachTaskTaskHealthRules', 'TaskForEachTaskTaskLibrary', 'TaskForEachTaskTaskLibraryCran', 'TaskForEachTaskTaskLibraryMaven', 'TaskForEachTaskTaskLibraryPypi', 'TaskForEachTaskTaskNewCluster', 'TaskForEachTaskTaskNewClusterAutoscale', 'TaskForEachTaskTaskNewClusterAwsAttributes', 'TaskForEachTaskTaskNewClusterAzureAttributes', 'TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo', 'TaskForEachTaskTaskNewClusterClusterLogConf', 'TaskForEachTaskTaskNewClusterClusterLogConfDbfs', 'TaskForEachTaskTaskNewClusterClusterLogConfS3', 'TaskForEachTaskTaskNewClusterClusterLogConfVolumes', 'TaskForEachTaskTaskNewClusterClusterMountInfo', 'TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo', 'TaskForEachTaskTaskNewClusterDockerImage', 'TaskForEachTaskTaskNewClusterDockerImageBasicAuth', 'TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility', 'TaskForEachTaskTaskNewClusterGcpAttributes', 'TaskForEachTaskTaskNewClusterInitScripts', 'TaskForEachTaskTaskNewClusterInitScriptsAbfss', 'TaskForEachTaskTaskNewClusterInitScriptsDbfs', 'TaskForEachTaskTaskNewClusterInitScriptsFile', 'TaskForEachTaskTaskNewClusterInitScriptsGcs', 'TaskForEachTaskTaskNewClusterInitScriptsS3', 'TaskForEachTaskTaskNewClusterInitScriptsVolumes', 'TaskForEachTaskTaskNewClusterInitScriptsWorkspace', 'TaskForEachTaskTaskNewClusterLibrary', 'TaskForEachTaskTaskNewClusterLibraryCran', 'TaskForEachTaskTaskNewClusterLibraryMaven', 'TaskForEachTaskTaskNewClusterLibraryPypi', 'TaskForEachTaskTaskNewClusterWorkerNodeTypeFlexibility', 'TaskForEachTaskTaskNewClusterWorkloadType', 'TaskForEachTaskTaskNewClusterWorkloadTypeClients', 'TaskForEachTaskTaskNotebookTask', 'TaskForEachTaskTaskNotificationSettings', 'TaskForEachTaskTaskPipelineTask', 'TaskForEachTaskTaskPowerBiTask', 'TaskForEachTaskTaskPowerBiTaskPowerBiModel', 'TaskForEachTaskTaskPowerBiTaskTables', 'TaskForEachTaskTaskPythonOperatorTask', 'TaskForEachTaskTaskPythonOperatorTaskParameters', 'TaskForEachTaskTaskPythonWheelTask', 'TaskForEachTaskTaskRunJobTask', 'TaskForEachTaskTaskRunJobTaskPipelineParams', 'TaskForEachTaskTaskSparkJarTask', 'TaskForEachTaskTaskSparkPythonTask', 'TaskForEachTaskTaskSparkSubmitTask', 'TaskForEachTaskTaskSqlTask', 'TaskForEachTaskTaskSqlTaskAlert', 'TaskForEachTaskTaskSqlTaskAlertSubscriptions', 'TaskForEachTaskTaskSqlTaskDashboard', 'TaskForEachTaskTaskSqlTaskDashboardSubscriptions', 'TaskForEachTaskTaskSqlTaskFile', 'TaskForEachTaskTaskSqlTaskQuery', 'TaskForEachTaskTaskWebhookNotifications', 'TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded', 'TaskForEachTaskTaskWebhookNotificationsOnFailure', 'TaskForEachTaskTaskWebhookNotificationsOnMaintenanceComplete', 'TaskForEachTaskTaskWebhookNotificationsOnMaintenanceStart', 'TaskForEachTaskTaskWebhookNotificationsOnStart', 'TaskForEachTaskTaskWebhookNotificationsOnStreamingBacklogExceeded', 'TaskForEachTaskTaskWebhookNotificationsOnSuccess', 'TaskGenAiComputeTask', 'TaskGenAiComputeTaskCompute', 'TaskHealth', 'TaskHealthRules', 'TaskLibrary', 'TaskLibraryCran', 'TaskLibraryMaven', 'TaskLibraryPypi', 'TaskNewCluster', 'TaskNewClusterAutoscale', 'TaskNewClusterAwsAttributes', 'TaskNewClusterAzureAttributes', 'TaskNewClusterAzureAttributesLogAnalyticsInfo', 'TaskNewClusterClusterLogConf', 'TaskNewClusterClusterLogConfDbfs', 'TaskNewClusterClusterLogConfS3', 'TaskNewClusterClusterLogConfVolumes', 'TaskNewClusterClusterMountInfo', 'TaskNewClusterClusterMountInfoNetworkFilesystemInfo', 'TaskNewClusterDockerImage', 'TaskNewClusterDockerImageBasicAuth', 'TaskNewClusterDriverNodeTypeFlexibility', 'TaskNewClusterGcpAttributes', 'TaskNewClusterInitScripts', 'TaskNewClusterInitScriptsAbfss', 'TaskNewClusterInitScriptsDbfs', 'TaskNewClusterInitScriptsFile', 'TaskNewClusterInitScriptsGcs', 'TaskNewClusterInitScriptsS3', 'TaskNewClusterInitScriptsVolumes', 'TaskNewClusterInitScriptsWorkspace', 'TaskNewClusterLibrary', 'TaskNewClusterLibraryCran', 'TaskNewClusterLibraryMaven', 'TaskNewClusterLibraryPypi', 'TaskNewClusterWorkerNodeTypeFlexibility', 'TaskNewClusterWorkloadType', 'TaskNewClusterWorkloadTypeClients', 'TaskNotebookTask', 'TaskNotificationSettings', 'TaskPipelineTask', 'TaskPowerBiTask', 'TaskPowerBiTaskPowerBiModel', 'TaskPowerBiTaskTables', 'TaskPythonOperatorTask', 'TaskPythonOperatorTaskParameters', 'TaskPythonWheelTask', 'TaskRunJobTask', 'TaskRunJobTaskPipelineParams', 'TaskSparkJarTask', 'TaskSparkPythonTask', 'TaskSparkSubmitTask', 'TaskSqlTask', 'TaskSqlTaskAlert', 'TaskSqlTaskAlertSubscriptions', 'TaskSqlTaskDashboard', 'TaskSqlTaskDashboardSubscriptions', 'TaskSqlTaskFile', 'TaskSqlTaskQuery', 'TaskWebhookNotifications', 'TaskWebhookNotificationsOnDurationWarningThresholdExceeded', 'TaskWebhookNotificationsOnFailure', 'TaskWebhookNotificationsOnMaintenanceComplete', 'TaskWebhookNotificationsOnMaintenanceStart', 'TaskWebhookNotificationsOnStart', 'TaskWebhookNotificationsOnStreamingBacklogExceeded', 'TaskWebhookNotificationsOnSuccess', 'Trigger', 'TriggerFileArrival', 'TriggerModel', 'TriggerPeriodic', 'TriggerSqlCondition', 'TriggerTableUpdate', 'Triggers', 'TriggersContinuous', 'TriggersContinuousMaintenanceWindow', 'TriggersFileArrival', 'TriggersModel', 'TriggersPeriodic', 'TriggersSchedule', 'TriggersSqlCondition', 'TriggersTableUpdate', 'WebhookNotifications', 'WebhookNotificationsOnDurationWarningThresholdExceeded', 'WebhookNotificationsOnFailure', 'WebhookNotificationsOnMaintenanceComplete', 'WebhookNotificationsOnMaintenanceStart', 'WebhookNotificationsOnStart', 'WebhookNotificationsOnStreamingBacklogExceeded', 'WebhookNotificationsOnSuccess']
@@ -100,19 +100,19 @@ INTRODUCED: dict[str, dict[str, str]] = {
 
 
 class ContinuousMaintenanceWindow(SpecModel):
-    day_of_week: str
+    day_of_week: Annotated[str, OneOf('FRIDAY', 'MONDAY', 'SATURDAY', 'SUNDAY', 'THURSDAY', 'TUESDAY', 'WEDNESDAY')]
     start_hour: Number
     timezone_id: str
 
 
 class Continuous(SpecModel):
     maintenance_window: Annotated[ContinuousMaintenanceWindow | None, since('1.138.0'), since_doc('1.138.0')] = None
-    pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
-    task_retry_mode: Literal['NEVER', 'ON_FAILURE'] | None = None
+    pause_status: Annotated[str, OneOf('PAUSED', 'UNPAUSED')] | None = None
+    task_retry_mode: Annotated[str, OneOf('NEVER', 'ON_FAILURE')] | None = None
 
 
 class EmailNotifications(SpecModel):
-    no_alert_for_skipped_runs: bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
     on_maintenance_complete: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
@@ -151,7 +151,7 @@ class GitSourceGitSnapshot(SpecModel):
 
 
 class GitSourceJobSource(SpecModel):
-    dirty_state: str | None = None
+    dirty_state: Annotated[str, OneOf('DISCONNECTED', 'NOT_SYNCED')] | None = None
     import_from_git_branch: str
     job_config_path: str
 
@@ -165,15 +165,15 @@ class GitSource(SpecModel):
     git_commit: str | None = Field(None, validation_alias=AliasChoices('git_commit', 'commit'), serialization_alias='commit')
     git_snapshot: GitSourceGitSnapshot | None = None
     job_source: GitSourceJobSource | None = None
-    git_provider: Literal['gitHub', 'bitbucketCloud', 'azureDevOpsServices', 'gitHubEnterprise', 'bitbucketServer', 'gitLab', 'gitLabEnterpriseEdition', 'awsCodeCommit'] | None = Field(None, validation_alias=AliasChoices('git_provider', 'provider'), serialization_alias='provider')
+    git_provider: Annotated[str, OneOf('awsCodeCommit', 'azureDevOpsServices', 'bitbucketCloud', 'bitbucketServer', 'gitHub', 'gitHubEnterprise', 'gitLab', 'gitLabEnterpriseEdition', case_insensitive=True)] | None = Field(None, validation_alias=AliasChoices('git_provider', 'provider'), serialization_alias='provider')
     sparse_checkout: Annotated[GitSourceSparseCheckout | None, since('1.138.0'), since_doc('1.138.0')] = None
     git_tag: str | None = Field(None, validation_alias=AliasChoices('git_tag', 'tag'), serialization_alias='tag')
     git_url: str = Field(..., validation_alias=AliasChoices('git_url', 'url'), serialization_alias='url')
 
 
 class HealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
-    op: Literal['GREATER_THAN']
+    metric: Annotated[str, OneOf('RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_FILES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS')]
+    op: Annotated[str, OneOf('GREATER_THAN')]
     value: Number
 
 
@@ -187,12 +187,12 @@ class JobClusterNewClusterAutoscale(SpecModel):
 
 
 class JobClusterNewClusterAwsAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND', 'SPOT', 'SPOT_WITH_FALLBACK')] | None = None
     ebs_volume_count: Number | None = None
     ebs_volume_iops: Number | None = None
     ebs_volume_size: Number | None = None
     ebs_volume_throughput: Number | None = None
-    ebs_volume_type: str | None = None
+    ebs_volume_type: Annotated[str, OneOf('GENERAL_PURPOSE_SSD', 'THROUGHPUT_OPTIMIZED_HDD')] | None = None
     first_on_demand: Number | None = None
     instance_profile_arn: str | None = None
     spot_bid_price_percent: Number | None = None
@@ -205,7 +205,7 @@ class JobClusterNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 
 class JobClusterNewClusterAzureAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_AZURE', 'SPOT_AZURE', 'SPOT_WITH_FALLBACK_AZURE')] | None = None
     capacity_reservation_group: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     log_analytics_info: JobClusterNewClusterAzureAttributesLogAnalyticsInfo | None = None
@@ -219,7 +219,7 @@ class JobClusterNewClusterClusterLogConfDbfs(SpecModel):
 class JobClusterNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -263,13 +263,13 @@ class JobClusterNewClusterDriverNodeTypeFlexibility(SpecModel):
 
 
 class JobClusterNewClusterGcpAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_GCP', 'PREEMPTIBLE_GCP', 'PREEMPTIBLE_WITH_FALLBACK_GCP')] | None = None
     boot_disk_size: Number | None = None
-    confidential_compute_type: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
+    confidential_compute_type: Annotated[Annotated[str, OneOf('CONFIDENTIAL_COMPUTE_TYPE_NONE', 'SEV_SNP')] | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
-    use_preemptible_executors: bool | None = None
+    use_preemptible_executors: Bool | None = None
     zone_id: str | None = None
 
 
@@ -292,7 +292,7 @@ class JobClusterNewClusterInitScriptsGcs(SpecModel):
 class JobClusterNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -349,8 +349,8 @@ class JobClusterNewClusterWorkerNodeTypeFlexibility(SpecModel):
 
 
 class JobClusterNewClusterWorkloadTypeClients(SpecModel):
-    jobs: bool | None = None
-    notebooks: bool | None = None
+    jobs: Bool | None = None
+    notebooks: Bool | None = None
 
 
 class JobClusterNewClusterWorkloadType(SpecModel):
@@ -358,7 +358,7 @@ class JobClusterNewClusterWorkloadType(SpecModel):
 
 
 class JobClusterNewCluster(SpecModel):
-    apply_policy_default_values: bool | None = None
+    apply_policy_default_values: Bool | None = None
     apply_policy_default_values_allow_list: list[str] | None = None
     autoscale: JobClusterNewClusterAutoscale | None = None
     aws_attributes: JobClusterNewClusterAwsAttributes | None = None
@@ -368,33 +368,33 @@ class JobClusterNewCluster(SpecModel):
     cluster_mount_info: list[JobClusterNewClusterClusterMountInfo] | None = None
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
-    data_security_mode: str | None = None
-    dependency_mode: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
+    data_security_mode: Annotated[str, OneOf('DATA_SECURITY_MODE_AUTO', 'DATA_SECURITY_MODE_DEDICATED', 'DATA_SECURITY_MODE_STANDARD', 'LEGACY_PASSTHROUGH', 'LEGACY_SINGLE_USER', 'LEGACY_SINGLE_USER_STANDARD', 'LEGACY_TABLE_ACL', 'NONE', 'SINGLE_USER', 'USER_ISOLATION')] | None = None
+    dependency_mode: Annotated[Annotated[str, OneOf('DEPENDENCY_MODE_AUTO', 'DEPENDENCY_MODE_CLUSTER_LIBRARIES', 'DEPENDENCY_MODE_ENVIRONMENTS')] | None, since('1.138.0'), since_doc('1.138.0')] = None
     docker_image: JobClusterNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
     driver_node_type_flexibility: Annotated[JobClusterNewClusterDriverNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     driver_node_type_id: str | None = None
-    enable_elastic_disk: bool | None = None
-    enable_local_disk_encryption: bool | None = None
+    enable_elastic_disk: Bool | None = None
+    enable_local_disk_encryption: Bool | None = None
     gcp_attributes: JobClusterNewClusterGcpAttributes | None = None
     idempotency_token: str | None = None
     init_scripts: list[JobClusterNewClusterInitScripts] | None = None
     instance_pool_id: str | None = None
-    is_single_node: bool | None = None
-    kind: str | None = None
+    is_single_node: Bool | None = None
+    kind: Annotated[str, OneOf('CLASSIC_PREVIEW')] | None = None
     libraries: list[JobClusterNewClusterLibrary] | None = Field(None, validation_alias=AliasChoices('libraries', 'library'), serialization_alias='library')
     node_type_id: str | None = None
     num_workers: Number | None = None
     policy_id: str | None = None
     remote_disk_throughput: Number | None = None
-    runtime_engine: Literal['STANDARD', 'PHOTON'] | None = None
+    runtime_engine: Annotated[str, OneOf('NULL', 'PHOTON', 'STANDARD')] | None = None
     single_user_name: str | None = None
     spark_conf: dict[str, str] | None = None
     spark_env_vars: dict[str, str] | None = None
     spark_version: str | None = None
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
-    use_ml_runtime: bool | None = None
+    use_ml_runtime: Bool | None = None
     worker_node_type_flexibility: Annotated[JobClusterNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     workload_type: JobClusterNewClusterWorkloadType | None = None
 
@@ -406,8 +406,8 @@ class JobCluster(SpecModel):
 
 
 class NotificationSettings(SpecModel):
-    no_alert_for_canceled_runs: bool | None = None
-    no_alert_for_skipped_runs: bool | None = None
+    no_alert_for_canceled_runs: Bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
 
 
 class Parameter(SpecModel):
@@ -416,7 +416,7 @@ class Parameter(SpecModel):
 
 
 class Queue(SpecModel):
-    enabled: bool
+    enabled: Bool
 
 
 class RunAs(SpecModel):
@@ -427,12 +427,12 @@ class RunAs(SpecModel):
 
 class ScheduleSqlCondition(SpecModel):
     sql_query_id: str
-    trigger_mode: str | None = None
+    trigger_mode: Annotated[str, OneOf('QUERY_RETURNS_ROWS', 'RESULT_VALUE_CHANGES')] | None = None
     warehouse_id: str
 
 
 class Schedule(SpecModel):
-    pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
+    pause_status: Annotated[str, OneOf('PAUSED', 'UNPAUSED')] | None = None
     quartz_cron_expression: str
     sql_condition: Annotated[ScheduleSqlCondition | None, since('1.138.0'), since_doc('1.138.0')] = None
     timezone_id: str
@@ -440,7 +440,7 @@ class Schedule(SpecModel):
 
 class TaskAiRuntimeTaskDeploymentsCompute(SpecModel):
     accelerator_count: Number
-    accelerator_type: str
+    accelerator_type: Annotated[str, OneOf('GPU_1xA10', 'GPU_1xH100', 'GPU_8xB300', 'GPU_8xH100')]
     provisioned_capacity_id: str | None = None
 
 
@@ -458,7 +458,7 @@ class TaskAiRuntimeTask(SpecModel):
     mlflow_artifact_location: str | None = None
     mlflow_experiment_directory: str | None = None
     mlflow_run: str | None = None
-    priority_class: str | None = None
+    priority_class: Annotated[str, OneOf('BEST_EFFORT', 'NORMAL')] | None = None
     unity_catalog_image_path: str | None = None
 
 
@@ -483,12 +483,12 @@ class TaskCleanRoomsNotebookTask(SpecModel):
 
 
 class TaskCompute(SpecModel):
-    hardware_accelerator: str | None = None
+    hardware_accelerator: Annotated[str, OneOf('GPU_1xA10', 'GPU_1xH100', 'GPU_8xB300', 'GPU_8xH100')] | None = None
 
 
 class TaskConditionTask(SpecModel):
     left: str
-    op: Literal['EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL']
+    op: Annotated[str, OneOf('EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL')]
     right: str
 
 
@@ -499,7 +499,7 @@ class TaskDashboardTaskSubscriptionSubscribers(SpecModel):
 
 class TaskDashboardTaskSubscription(SpecModel):
     custom_subject: str | None = None
-    paused: bool | None = None
+    paused: Bool | None = None
     subscribers: list[TaskDashboardTaskSubscriptionSubscribers] | None = None
 
 
@@ -526,7 +526,7 @@ class TaskDbtTask(SpecModel):
     profiles_directory: str | None = None
     project_directory: str | None = None
     schema_: str | None = Field(None, alias='schema')
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     warehouse_id: str | None = None
 
 
@@ -536,7 +536,7 @@ class TaskDependsOn(SpecModel):
 
 
 class TaskEmailNotifications(SpecModel):
-    no_alert_for_skipped_runs: bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
     on_maintenance_complete: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
@@ -548,7 +548,7 @@ class TaskEmailNotifications(SpecModel):
 
 class TaskForEachTaskTaskAiRuntimeTaskDeploymentsCompute(SpecModel):
     accelerator_count: Number
-    accelerator_type: str
+    accelerator_type: Annotated[str, OneOf('GPU_1xA10', 'GPU_1xH100', 'GPU_8xB300', 'GPU_8xH100')]
     provisioned_capacity_id: str | None = None
 
 
@@ -566,7 +566,7 @@ class TaskForEachTaskTaskAiRuntimeTask(SpecModel):
     mlflow_artifact_location: str | None = None
     mlflow_experiment_directory: str | None = None
     mlflow_run: str | None = None
-    priority_class: str | None = None
+    priority_class: Annotated[str, OneOf('BEST_EFFORT', 'NORMAL')] | None = None
     unity_catalog_image_path: str | None = None
 
 
@@ -591,12 +591,12 @@ class TaskForEachTaskTaskCleanRoomsNotebookTask(SpecModel):
 
 
 class TaskForEachTaskTaskCompute(SpecModel):
-    hardware_accelerator: str | None = None
+    hardware_accelerator: Annotated[str, OneOf('GPU_1xA10', 'GPU_1xH100', 'GPU_8xB300', 'GPU_8xH100')] | None = None
 
 
 class TaskForEachTaskTaskConditionTask(SpecModel):
     left: str
-    op: Literal['EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL']
+    op: Annotated[str, OneOf('EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL')]
     right: str
 
 
@@ -607,7 +607,7 @@ class TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers(SpecModel):
 
 class TaskForEachTaskTaskDashboardTaskSubscription(SpecModel):
     custom_subject: str | None = None
-    paused: bool | None = None
+    paused: Bool | None = None
     subscribers: list[TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers] | None = None
 
 
@@ -634,7 +634,7 @@ class TaskForEachTaskTaskDbtTask(SpecModel):
     profiles_directory: str | None = None
     project_directory: str | None = None
     schema_: str | None = Field(None, alias='schema')
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     warehouse_id: str | None = None
 
 
@@ -644,7 +644,7 @@ class TaskForEachTaskTaskDependsOn(SpecModel):
 
 
 class TaskForEachTaskTaskEmailNotifications(SpecModel):
-    no_alert_for_skipped_runs: bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
     on_duration_warning_threshold_exceeded: list[str] | None = None
     on_failure: list[str] | None = None
     on_maintenance_complete: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
@@ -665,15 +665,15 @@ class TaskForEachTaskTaskGenAiComputeTask(SpecModel):
     compute: TaskForEachTaskTaskGenAiComputeTaskCompute | None = None
     dl_runtime_image: str
     mlflow_experiment_name: str | None = None
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     training_script_path: str | None = None
     yaml_parameters: str | None = None
     yaml_parameters_file_path: str | None = None
 
 
 class TaskForEachTaskTaskHealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
-    op: Literal['GREATER_THAN']
+    metric: Annotated[str, OneOf('RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_FILES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS')]
+    op: Annotated[str, OneOf('GREATER_THAN')]
     value: Number
 
 
@@ -713,12 +713,12 @@ class TaskForEachTaskTaskNewClusterAutoscale(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterAwsAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND', 'SPOT', 'SPOT_WITH_FALLBACK')] | None = None
     ebs_volume_count: Number | None = None
     ebs_volume_iops: Number | None = None
     ebs_volume_size: Number | None = None
     ebs_volume_throughput: Number | None = None
-    ebs_volume_type: str | None = None
+    ebs_volume_type: Annotated[str, OneOf('GENERAL_PURPOSE_SSD', 'THROUGHPUT_OPTIMIZED_HDD')] | None = None
     first_on_demand: Number | None = None
     instance_profile_arn: str | None = None
     spot_bid_price_percent: Number | None = None
@@ -731,7 +731,7 @@ class TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterAzureAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_AZURE', 'SPOT_AZURE', 'SPOT_WITH_FALLBACK_AZURE')] | None = None
     capacity_reservation_group: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     log_analytics_info: TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo | None = None
@@ -745,7 +745,7 @@ class TaskForEachTaskTaskNewClusterClusterLogConfDbfs(SpecModel):
 class TaskForEachTaskTaskNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -789,13 +789,13 @@ class TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterGcpAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_GCP', 'PREEMPTIBLE_GCP', 'PREEMPTIBLE_WITH_FALLBACK_GCP')] | None = None
     boot_disk_size: Number | None = None
-    confidential_compute_type: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
+    confidential_compute_type: Annotated[Annotated[str, OneOf('CONFIDENTIAL_COMPUTE_TYPE_NONE', 'SEV_SNP')] | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
-    use_preemptible_executors: bool | None = None
+    use_preemptible_executors: Bool | None = None
     zone_id: str | None = None
 
 
@@ -818,7 +818,7 @@ class TaskForEachTaskTaskNewClusterInitScriptsGcs(SpecModel):
 class TaskForEachTaskTaskNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -875,8 +875,8 @@ class TaskForEachTaskTaskNewClusterWorkerNodeTypeFlexibility(SpecModel):
 
 
 class TaskForEachTaskTaskNewClusterWorkloadTypeClients(SpecModel):
-    jobs: bool | None = None
-    notebooks: bool | None = None
+    jobs: Bool | None = None
+    notebooks: Bool | None = None
 
 
 class TaskForEachTaskTaskNewClusterWorkloadType(SpecModel):
@@ -884,7 +884,7 @@ class TaskForEachTaskTaskNewClusterWorkloadType(SpecModel):
 
 
 class TaskForEachTaskTaskNewCluster(SpecModel):
-    apply_policy_default_values: bool | None = None
+    apply_policy_default_values: Bool | None = None
     autoscale: TaskForEachTaskTaskNewClusterAutoscale | None = None
     aws_attributes: TaskForEachTaskTaskNewClusterAwsAttributes | None = None
     azure_attributes: TaskForEachTaskTaskNewClusterAzureAttributes | None = None
@@ -893,33 +893,33 @@ class TaskForEachTaskTaskNewCluster(SpecModel):
     cluster_mount_info: list[TaskForEachTaskTaskNewClusterClusterMountInfo] | None = None
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
-    data_security_mode: str | None = None
-    dependency_mode: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
+    data_security_mode: Annotated[str, OneOf('DATA_SECURITY_MODE_AUTO', 'DATA_SECURITY_MODE_DEDICATED', 'DATA_SECURITY_MODE_STANDARD', 'LEGACY_PASSTHROUGH', 'LEGACY_SINGLE_USER', 'LEGACY_SINGLE_USER_STANDARD', 'LEGACY_TABLE_ACL', 'NONE', 'SINGLE_USER', 'USER_ISOLATION')] | None = None
+    dependency_mode: Annotated[Annotated[str, OneOf('DEPENDENCY_MODE_AUTO', 'DEPENDENCY_MODE_CLUSTER_LIBRARIES', 'DEPENDENCY_MODE_ENVIRONMENTS')] | None, since('1.138.0'), since_doc('1.138.0')] = None
     docker_image: TaskForEachTaskTaskNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
     driver_node_type_flexibility: Annotated[TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     driver_node_type_id: str | None = None
-    enable_elastic_disk: bool | None = None
-    enable_local_disk_encryption: bool | None = None
+    enable_elastic_disk: Bool | None = None
+    enable_local_disk_encryption: Bool | None = None
     gcp_attributes: TaskForEachTaskTaskNewClusterGcpAttributes | None = None
     idempotency_token: str | None = None
     init_scripts: list[TaskForEachTaskTaskNewClusterInitScripts] | None = None
     instance_pool_id: str | None = None
-    is_single_node: bool | None = None
-    kind: str | None = None
+    is_single_node: Bool | None = None
+    kind: Annotated[str, OneOf('CLASSIC_PREVIEW')] | None = None
     libraries: list[TaskForEachTaskTaskNewClusterLibrary] | None = Field(None, validation_alias=AliasChoices('libraries', 'library'), serialization_alias='library')
     node_type_id: str | None = None
     num_workers: Number | None = None
     policy_id: str | None = None
     remote_disk_throughput: Number | None = None
-    runtime_engine: Literal['STANDARD', 'PHOTON'] | None = None
+    runtime_engine: Annotated[str, OneOf('NULL', 'PHOTON', 'STANDARD')] | None = None
     single_user_name: str | None = None
     spark_conf: dict[str, str] | None = None
     spark_env_vars: dict[str, str] | None = None
     spark_version: str | None = None
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
-    use_ml_runtime: bool | None = None
+    use_ml_runtime: Bool | None = None
     worker_node_type_flexibility: Annotated[TaskForEachTaskTaskNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     workload_type: TaskForEachTaskTaskNewClusterWorkloadType | None = None
 
@@ -927,18 +927,18 @@ class TaskForEachTaskTaskNewCluster(SpecModel):
 class TaskForEachTaskTaskNotebookTask(SpecModel):
     base_parameters: dict[str, str] | None = None
     notebook_path: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     warehouse_id: str | None = None
 
 
 class TaskForEachTaskTaskNotificationSettings(SpecModel):
-    alert_on_last_attempt: bool | None = None
-    no_alert_for_canceled_runs: bool | None = None
-    no_alert_for_skipped_runs: bool | None = None
+    alert_on_last_attempt: Bool | None = None
+    no_alert_for_canceled_runs: Bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
 
 
 class TaskForEachTaskTaskPipelineTask(SpecModel):
-    full_refresh: bool | None = None
+    full_refresh: Bool | None = None
     full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     parameters: Annotated[dict[str, str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     pipeline_id: str
@@ -948,10 +948,10 @@ class TaskForEachTaskTaskPipelineTask(SpecModel):
 
 
 class TaskForEachTaskTaskPowerBiTaskPowerBiModel(SpecModel):
-    authentication_method: str | None = None
+    authentication_method: Annotated[str, OneOf('OAUTH', 'PAT')] | None = None
     model_name: str | None = None
-    overwrite_existing: bool | None = None
-    storage_mode: str | None = None
+    overwrite_existing: Bool | None = None
+    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
     workspace_name: str | None = None
 
 
@@ -959,13 +959,13 @@ class TaskForEachTaskTaskPowerBiTaskTables(SpecModel):
     catalog: str | None = None
     name: str | None = None
     schema_: str | None = Field(None, alias='schema')
-    storage_mode: str | None = None
+    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
 
 
 class TaskForEachTaskTaskPowerBiTask(SpecModel):
     connection_resource_name: str | None = None
     power_bi_model: TaskForEachTaskTaskPowerBiTaskPowerBiModel | None = None
-    refresh_after_update: bool | None = None
+    refresh_after_update: Bool | None = None
     tables: list[TaskForEachTaskTaskPowerBiTaskTables] | None = None
     warehouse_id: str | None = None
 
@@ -988,7 +988,7 @@ class TaskForEachTaskTaskPythonWheelTask(SpecModel):
 
 
 class TaskForEachTaskTaskRunJobTaskPipelineParams(SpecModel):
-    full_refresh: bool | None = None
+    full_refresh: Bool | None = None
     full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     refresh_flow_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
@@ -1012,13 +1012,13 @@ class TaskForEachTaskTaskSparkJarTask(SpecModel):
     jar_uri: str | None = None
     main_class_name: str | None = None
     parameters: list[str] | None = None
-    run_as_repl: bool | None = None
+    run_as_repl: Bool | None = None
 
 
 class TaskForEachTaskTaskSparkPythonTask(SpecModel):
     parameters: list[str] | None = None
     python_file: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
 
 
 class TaskForEachTaskTaskSparkSubmitTask(SpecModel):
@@ -1032,7 +1032,7 @@ class TaskForEachTaskTaskSqlTaskAlertSubscriptions(SpecModel):
 
 class TaskForEachTaskTaskSqlTaskAlert(SpecModel):
     alert_id: str
-    pause_subscriptions: bool | None = None
+    pause_subscriptions: Bool | None = None
     subscriptions: list[TaskForEachTaskTaskSqlTaskAlertSubscriptions] | None = None
 
 
@@ -1044,13 +1044,13 @@ class TaskForEachTaskTaskSqlTaskDashboardSubscriptions(SpecModel):
 class TaskForEachTaskTaskSqlTaskDashboard(SpecModel):
     custom_subject: str | None = None
     dashboard_id: str
-    pause_subscriptions: bool | None = None
+    pause_subscriptions: Bool | None = None
     subscriptions: list[TaskForEachTaskTaskSqlTaskDashboardSubscriptions] | None = None
 
 
 class TaskForEachTaskTaskSqlTaskFile(SpecModel):
     path: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
 
 
 class TaskForEachTaskTaskSqlTaskQuery(SpecModel):
@@ -1116,8 +1116,8 @@ class TaskForEachTaskTask(SpecModel):
     dbt_task: TaskForEachTaskTaskDbtTask | None = None
     depends_on: list[TaskForEachTaskTaskDependsOn] | None = None
     description: str | None = None
-    disable_auto_optimization: bool | None = None
-    disabled: bool | None = None
+    disable_auto_optimization: Bool | None = None
+    disabled: Bool | None = None
     email_notifications: TaskForEachTaskTaskEmailNotifications | None = None
     environment_key: str | None = None
     environment_variables_key: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
@@ -1135,8 +1135,8 @@ class TaskForEachTaskTask(SpecModel):
     power_bi_task: TaskForEachTaskTaskPowerBiTask | None = None
     python_operator_task: Annotated[TaskForEachTaskTaskPythonOperatorTask | None, since('1.138.0'), since_doc('1.138.0')] = None
     python_wheel_task: TaskForEachTaskTaskPythonWheelTask | None = None
-    retry_on_timeout: bool | None = None
-    run_if: Literal['ALL_SUCCESS', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED', 'ALL_DONE', 'AT_LEAST_ONE_FAILED', 'ALL_FAILED'] | None = None
+    retry_on_timeout: Bool | None = None
+    run_if: Annotated[str, OneOf('ALL_DONE', 'ALL_FAILED', 'ALL_SUCCESS', 'AT_LEAST_ONE_FAILED', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED')] | None = None
     run_job_task: TaskForEachTaskTaskRunJobTask | None = None
     spark_jar_task: TaskForEachTaskTaskSparkJarTask | None = None
     spark_python_task: TaskForEachTaskTaskSparkPythonTask | None = None
@@ -1164,15 +1164,15 @@ class TaskGenAiComputeTask(SpecModel):
     compute: TaskGenAiComputeTaskCompute | None = None
     dl_runtime_image: str
     mlflow_experiment_name: str | None = None
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     training_script_path: str | None = None
     yaml_parameters: str | None = None
     yaml_parameters_file_path: str | None = None
 
 
 class TaskHealthRules(SpecModel):
-    metric: Literal['RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS', 'STREAMING_BACKLOG_FILES']
-    op: Literal['GREATER_THAN']
+    metric: Annotated[str, OneOf('RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_FILES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS')]
+    op: Annotated[str, OneOf('GREATER_THAN')]
     value: Number
 
 
@@ -1212,12 +1212,12 @@ class TaskNewClusterAutoscale(SpecModel):
 
 
 class TaskNewClusterAwsAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND', 'SPOT', 'SPOT_WITH_FALLBACK')] | None = None
     ebs_volume_count: Number | None = None
     ebs_volume_iops: Number | None = None
     ebs_volume_size: Number | None = None
     ebs_volume_throughput: Number | None = None
-    ebs_volume_type: str | None = None
+    ebs_volume_type: Annotated[str, OneOf('GENERAL_PURPOSE_SSD', 'THROUGHPUT_OPTIMIZED_HDD')] | None = None
     first_on_demand: Number | None = None
     instance_profile_arn: str | None = None
     spot_bid_price_percent: Number | None = None
@@ -1230,7 +1230,7 @@ class TaskNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
 
 
 class TaskNewClusterAzureAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_AZURE', 'SPOT_AZURE', 'SPOT_WITH_FALLBACK_AZURE')] | None = None
     capacity_reservation_group: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     log_analytics_info: TaskNewClusterAzureAttributesLogAnalyticsInfo | None = None
@@ -1244,7 +1244,7 @@ class TaskNewClusterClusterLogConfDbfs(SpecModel):
 class TaskNewClusterClusterLogConfS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -1288,13 +1288,13 @@ class TaskNewClusterDriverNodeTypeFlexibility(SpecModel):
 
 
 class TaskNewClusterGcpAttributes(SpecModel):
-    availability: str | None = None
+    availability: Annotated[str, OneOf('ON_DEMAND_GCP', 'PREEMPTIBLE_GCP', 'PREEMPTIBLE_WITH_FALLBACK_GCP')] | None = None
     boot_disk_size: Number | None = None
-    confidential_compute_type: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
+    confidential_compute_type: Annotated[Annotated[str, OneOf('CONFIDENTIAL_COMPUTE_TYPE_NONE', 'SEV_SNP')] | None, since('1.138.0'), since_doc('1.138.0')] = None
     first_on_demand: Number | None = None
     google_service_account: str | None = None
     local_ssd_count: Number | None = None
-    use_preemptible_executors: bool | None = None
+    use_preemptible_executors: Bool | None = None
     zone_id: str | None = None
 
 
@@ -1317,7 +1317,7 @@ class TaskNewClusterInitScriptsGcs(SpecModel):
 class TaskNewClusterInitScriptsS3(SpecModel):
     canned_acl: str | None = None
     destination: str
-    enable_encryption: bool | None = None
+    enable_encryption: Bool | None = None
     encryption_type: str | None = None
     endpoint: str | None = None
     kms_key: str | None = None
@@ -1374,8 +1374,8 @@ class TaskNewClusterWorkerNodeTypeFlexibility(SpecModel):
 
 
 class TaskNewClusterWorkloadTypeClients(SpecModel):
-    jobs: bool | None = None
-    notebooks: bool | None = None
+    jobs: Bool | None = None
+    notebooks: Bool | None = None
 
 
 class TaskNewClusterWorkloadType(SpecModel):
@@ -1383,7 +1383,7 @@ class TaskNewClusterWorkloadType(SpecModel):
 
 
 class TaskNewCluster(SpecModel):
-    apply_policy_default_values: bool | None = None
+    apply_policy_default_values: Bool | None = None
     apply_policy_default_values_allow_list: list[str] | None = None
     autoscale: TaskNewClusterAutoscale | None = None
     aws_attributes: TaskNewClusterAwsAttributes | None = None
@@ -1393,33 +1393,33 @@ class TaskNewCluster(SpecModel):
     cluster_mount_info: list[TaskNewClusterClusterMountInfo] | None = None
     cluster_name: str | None = None
     custom_tags: dict[str, str] | None = None
-    data_security_mode: str | None = None
-    dependency_mode: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
+    data_security_mode: Annotated[str, OneOf('DATA_SECURITY_MODE_AUTO', 'DATA_SECURITY_MODE_DEDICATED', 'DATA_SECURITY_MODE_STANDARD', 'LEGACY_PASSTHROUGH', 'LEGACY_SINGLE_USER', 'LEGACY_SINGLE_USER_STANDARD', 'LEGACY_TABLE_ACL', 'NONE', 'SINGLE_USER', 'USER_ISOLATION')] | None = None
+    dependency_mode: Annotated[Annotated[str, OneOf('DEPENDENCY_MODE_AUTO', 'DEPENDENCY_MODE_CLUSTER_LIBRARIES', 'DEPENDENCY_MODE_ENVIRONMENTS')] | None, since('1.138.0'), since_doc('1.138.0')] = None
     docker_image: TaskNewClusterDockerImage | None = None
     driver_instance_pool_id: str | None = None
     driver_node_type_flexibility: Annotated[TaskNewClusterDriverNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     driver_node_type_id: str | None = None
-    enable_elastic_disk: bool | None = None
-    enable_local_disk_encryption: bool | None = None
+    enable_elastic_disk: Bool | None = None
+    enable_local_disk_encryption: Bool | None = None
     gcp_attributes: TaskNewClusterGcpAttributes | None = None
     idempotency_token: str | None = None
     init_scripts: list[TaskNewClusterInitScripts] | None = None
     instance_pool_id: str | None = None
-    is_single_node: bool | None = None
-    kind: str | None = None
+    is_single_node: Bool | None = None
+    kind: Annotated[str, OneOf('CLASSIC_PREVIEW')] | None = None
     libraries: list[TaskNewClusterLibrary] | None = Field(None, validation_alias=AliasChoices('libraries', 'library'), serialization_alias='library')
     node_type_id: str | None = None
     num_workers: Number | None = None
     policy_id: str | None = None
     remote_disk_throughput: Number | None = None
-    runtime_engine: Literal['STANDARD', 'PHOTON'] | None = None
+    runtime_engine: Annotated[str, OneOf('NULL', 'PHOTON', 'STANDARD')] | None = None
     single_user_name: str | None = None
     spark_conf: dict[str, str] | None = None
     spark_env_vars: dict[str, str] | None = None
     spark_version: str | None = None
     ssh_public_keys: list[str] | None = None
     total_initial_remote_disk_size: Number | None = None
-    use_ml_runtime: bool | None = None
+    use_ml_runtime: Bool | None = None
     worker_node_type_flexibility: Annotated[TaskNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
     workload_type: TaskNewClusterWorkloadType | None = None
 
@@ -1427,18 +1427,18 @@ class TaskNewCluster(SpecModel):
 class TaskNotebookTask(SpecModel):
     base_parameters: dict[str, str] | None = None
     notebook_path: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
     warehouse_id: str | None = None
 
 
 class TaskNotificationSettings(SpecModel):
-    alert_on_last_attempt: bool | None = None
-    no_alert_for_canceled_runs: bool | None = None
-    no_alert_for_skipped_runs: bool | None = None
+    alert_on_last_attempt: Bool | None = None
+    no_alert_for_canceled_runs: Bool | None = None
+    no_alert_for_skipped_runs: Bool | None = None
 
 
 class TaskPipelineTask(SpecModel):
-    full_refresh: bool | None = None
+    full_refresh: Bool | None = None
     full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     parameters: Annotated[dict[str, str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     pipeline_id: str
@@ -1448,10 +1448,10 @@ class TaskPipelineTask(SpecModel):
 
 
 class TaskPowerBiTaskPowerBiModel(SpecModel):
-    authentication_method: str | None = None
+    authentication_method: Annotated[str, OneOf('OAUTH', 'PAT')] | None = None
     model_name: str | None = None
-    overwrite_existing: bool | None = None
-    storage_mode: str | None = None
+    overwrite_existing: Bool | None = None
+    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
     workspace_name: str | None = None
 
 
@@ -1459,13 +1459,13 @@ class TaskPowerBiTaskTables(SpecModel):
     catalog: str | None = None
     name: str | None = None
     schema_: str | None = Field(None, alias='schema')
-    storage_mode: str | None = None
+    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
 
 
 class TaskPowerBiTask(SpecModel):
     connection_resource_name: str | None = None
     power_bi_model: TaskPowerBiTaskPowerBiModel | None = None
-    refresh_after_update: bool | None = None
+    refresh_after_update: Bool | None = None
     tables: list[TaskPowerBiTaskTables] | None = None
     warehouse_id: str | None = None
 
@@ -1488,7 +1488,7 @@ class TaskPythonWheelTask(SpecModel):
 
 
 class TaskRunJobTaskPipelineParams(SpecModel):
-    full_refresh: bool | None = None
+    full_refresh: Bool | None = None
     full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     refresh_flow_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
     refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
@@ -1512,13 +1512,13 @@ class TaskSparkJarTask(SpecModel):
     jar_uri: str | None = None
     main_class_name: str | None = None
     parameters: list[str] | None = None
-    run_as_repl: bool | None = None
+    run_as_repl: Bool | None = None
 
 
 class TaskSparkPythonTask(SpecModel):
     parameters: list[str] | None = None
     python_file: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
 
 
 class TaskSparkSubmitTask(SpecModel):
@@ -1532,7 +1532,7 @@ class TaskSqlTaskAlertSubscriptions(SpecModel):
 
 class TaskSqlTaskAlert(SpecModel):
     alert_id: str
-    pause_subscriptions: bool | None = None
+    pause_subscriptions: Bool | None = None
     subscriptions: list[TaskSqlTaskAlertSubscriptions] | None = None
 
 
@@ -1544,13 +1544,13 @@ class TaskSqlTaskDashboardSubscriptions(SpecModel):
 class TaskSqlTaskDashboard(SpecModel):
     custom_subject: str | None = None
     dashboard_id: str
-    pause_subscriptions: bool | None = None
+    pause_subscriptions: Bool | None = None
     subscriptions: list[TaskSqlTaskDashboardSubscriptions] | None = None
 
 
 class TaskSqlTaskFile(SpecModel):
     path: str
-    source: Literal['WORKSPACE', 'GIT'] | None = None
+    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
 
 
 class TaskSqlTaskQuery(SpecModel):
@@ -1616,8 +1616,8 @@ class Task(SpecModel):
     dbt_task: TaskDbtTask | None = None
     depends_on: list[TaskDependsOn] | None = None
     description: str | None = None
-    disable_auto_optimization: bool | None = None
-    disabled: bool | None = None
+    disable_auto_optimization: Bool | None = None
+    disabled: Bool | None = None
     email_notifications: TaskEmailNotifications | None = None
     environment_key: str | None = None
     environment_variables_key: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
@@ -1636,8 +1636,8 @@ class Task(SpecModel):
     power_bi_task: TaskPowerBiTask | None = None
     python_operator_task: Annotated[TaskPythonOperatorTask | None, since('1.138.0'), since_doc('1.138.0')] = None
     python_wheel_task: TaskPythonWheelTask | None = None
-    retry_on_timeout: bool | None = None
-    run_if: Literal['ALL_SUCCESS', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED', 'ALL_DONE', 'AT_LEAST_ONE_FAILED', 'ALL_FAILED'] | None = None
+    retry_on_timeout: Bool | None = None
+    run_if: Annotated[str, OneOf('ALL_DONE', 'ALL_FAILED', 'ALL_SUCCESS', 'AT_LEAST_ONE_FAILED', 'AT_LEAST_ONE_SUCCESS', 'NONE_FAILED')] | None = None
     run_job_task: TaskRunJobTask | None = None
     spark_jar_task: TaskSparkJarTask | None = None
     spark_python_task: TaskSparkPythonTask | None = None
@@ -1656,7 +1656,7 @@ class TriggerFileArrival(SpecModel):
 
 class TriggerModel(SpecModel):
     aliases: list[str] | None = None
-    condition: str
+    condition: Annotated[str, OneOf('MODEL_ALIAS_SET', 'MODEL_CREATED', 'MODEL_VERSION_READY')]
     min_time_between_triggers_seconds: Number | None = None
     securable_name: str | None = None
     wait_after_last_change_seconds: Number | None = None
@@ -1664,17 +1664,17 @@ class TriggerModel(SpecModel):
 
 class TriggerPeriodic(SpecModel):
     interval: Number
-    unit: str
+    unit: Annotated[str, OneOf('DAYS', 'HOURS', 'WEEKS')]
 
 
 class TriggerSqlCondition(SpecModel):
     sql_query_id: str
-    trigger_mode: str | None = None
+    trigger_mode: Annotated[str, OneOf('QUERY_RETURNS_ROWS', 'RESULT_VALUE_CHANGES')] | None = None
     warehouse_id: str
 
 
 class TriggerTableUpdate(SpecModel):
-    condition: Literal['ANY_UPDATED', 'ALL_UPDATED'] | None = None
+    condition: Annotated[str, OneOf('ALL_UPDATED', 'ANY_UPDATED')] | None = None
     min_time_between_triggers_seconds: Number | None = None
     table_names: list[str]
     wait_after_last_change_seconds: Number | None = None
@@ -1683,21 +1683,21 @@ class TriggerTableUpdate(SpecModel):
 class Trigger(SpecModel):
     file_arrival: TriggerFileArrival | None = None
     model: TriggerModel | None = None
-    pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
+    pause_status: Annotated[str, OneOf('PAUSED', 'UNPAUSED')] | None = None
     periodic: TriggerPeriodic | None = None
     sql_condition: Annotated[TriggerSqlCondition | None, since('1.138.0'), since_doc('1.138.0')] = None
     table_update: TriggerTableUpdate | None = None
 
 
 class TriggersContinuousMaintenanceWindow(SpecModel):
-    day_of_week: str
+    day_of_week: Annotated[str, OneOf('FRIDAY', 'MONDAY', 'SATURDAY', 'SUNDAY', 'THURSDAY', 'TUESDAY', 'WEDNESDAY')]
     start_hour: Number
     timezone_id: str
 
 
 class TriggersContinuous(SpecModel):
     maintenance_window: TriggersContinuousMaintenanceWindow | None = None
-    task_retry_mode: Literal['NEVER', 'ON_FAILURE'] | None = None
+    task_retry_mode: Annotated[str, OneOf('NEVER', 'ON_FAILURE')] | None = None
 
 
 class TriggersFileArrival(SpecModel):
@@ -1708,7 +1708,7 @@ class TriggersFileArrival(SpecModel):
 
 class TriggersModel(SpecModel):
     aliases: list[str] | None = None
-    condition: str
+    condition: Annotated[str, OneOf('MODEL_ALIAS_SET', 'MODEL_CREATED', 'MODEL_VERSION_READY')]
     min_time_between_triggers_seconds: Number | None = None
     securable_name: str | None = None
     wait_after_last_change_seconds: Number | None = None
@@ -1716,7 +1716,7 @@ class TriggersModel(SpecModel):
 
 class TriggersPeriodic(SpecModel):
     interval: Number
-    unit: str
+    unit: Annotated[str, OneOf('DAYS', 'HOURS', 'MINUTES', 'WEEKS')]
 
 
 class TriggersSchedule(SpecModel):
@@ -1726,12 +1726,12 @@ class TriggersSchedule(SpecModel):
 
 class TriggersSqlCondition(SpecModel):
     sql_query_id: str
-    trigger_mode: str | None = None
+    trigger_mode: Annotated[str, OneOf('QUERY_RETURNS_ROWS', 'RESULT_VALUE_CHANGES')] | None = None
     warehouse_id: str
 
 
 class TriggersTableUpdate(SpecModel):
-    condition: Literal['ANY_UPDATED', 'ALL_UPDATED'] | None = None
+    condition: Annotated[str, OneOf('ALL_UPDATED', 'ANY_UPDATED')] | None = None
     min_time_between_triggers_seconds: Number | None = None
     table_names: list[str]
     wait_after_last_change_seconds: Number | None = None
@@ -1741,7 +1741,7 @@ class Triggers(SpecModel):
     continuous: TriggersContinuous | None = None
     file_arrival: TriggersFileArrival | None = None
     model: TriggersModel | None = None
-    pause_status: Literal['PAUSED', 'UNPAUSED'] | None = None
+    pause_status: Annotated[str, OneOf('PAUSED', 'UNPAUSED')] | None = None
     periodic: TriggersPeriodic | None = None
     schedule: TriggersSchedule | None = None
     sql_condition: TriggersSqlCondition | None = None
@@ -1790,7 +1790,7 @@ class JobSettings(SpecModel):
     budget_policy_id: str | None = None
     continuous: Continuous | None = None
     description: str | None = None
-    edit_mode: Literal['UI_LOCKED', 'EDITABLE'] | None = None
+    edit_mode: Annotated[str, OneOf('EDITABLE', 'UI_LOCKED')] | None = None
     email_notifications: EmailNotifications | None = None
     environments: list[Environment] | None = Field(None, validation_alias=AliasChoices('environments', 'environment'), serialization_alias='environment')
     environment_variables: Annotated[list[EnvironmentVariables] | None, since('1.138.0'), since_doc('1.138.0')] = None
@@ -1802,7 +1802,7 @@ class JobSettings(SpecModel):
     notification_settings: NotificationSettings | None = None
     parameters: list[Parameter] | None = Field(None, validation_alias=AliasChoices('parameters', 'parameter'), serialization_alias='parameter')
     parent_path: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
-    performance_target: Literal['PERFORMANCE_OPTIMIZED', 'STANDARD'] | None = None
+    performance_target: Annotated[str, OneOf('PERFORMANCE_OPTIMIZED', 'STANDARD')] | None = None
     queue: Queue | None = None
     run_as: RunAs | None = None
     schedule: Schedule | None = None

@@ -78,6 +78,26 @@ class Source:
     refused: set[Path] = field(default_factory=set)
     # every string value with its path, in document order (the secret scan reads them)
     strings: list[tuple[Path, str]] = field(default_factory=list)
+    # paths whose value carries a YAML anchor (`key: &name ...`)
+    anchors: set[Path] = field(default_factory=set)
+
+    def anchored(self, path: Path) -> bool:
+        """The value at `path` is a YAML anchor, or a non-empty mapping or list of anchors
+        only: a place that holds anchors for other keys to use, which the Databricks CLI
+        accepts under any key (libs/dyn/convert/normalize.go isAnchorContainer)."""
+        if path in self.anchors:
+            return True
+        value: Any = self.data
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return False
+        if isinstance(value, dict) and value:
+            return all(self.anchored((*path, k)) for k in value)
+        if isinstance(value, list) and value:
+            return all(self.anchored((*path, i)) for i in range(len(value)))
+        return False
 
     def where(self, path: Path, *, key: bool = False) -> Location:
         """The location of a key path, or of its nearest ancestor that has one."""
@@ -149,7 +169,7 @@ def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
         return source, [Diagnostic(Location(file, 1, 1), "", "invalid YAML: nested too deeply")]
     if root is None:
         return source, []
-    builder = _Builder(source, max_values=VALUE_MARGIN + len(text) // 2)
+    builder = _Builder(source, max_values=VALUE_MARGIN + len(text) // 2, text=text)
     try:
         source.data = builder.build(root, ())
     except _TooLarge as exc:
@@ -158,8 +178,9 @@ def load(text: str, file: str) -> tuple[Source, list[Diagnostic]]:
 
 
 class _Builder:
-    def __init__(self, source: Source, max_values: int):
+    def __init__(self, source: Source, max_values: int, text: str = ""):
         self.source = source
+        self.text = text
         self.max_values = max_values
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
@@ -176,6 +197,9 @@ class _Builder:
         values = self.source.values
         if path not in values:
             values[path] = node.start_mark
+            index = node.start_mark.index
+            if index < len(self.text) and self.text[index] == "&":
+                self.source.anchors.add(path)
         if node.__class__ is yaml.ScalarNode:
             return self._scalar(node, path)
         if node.tag not in _COLLECTION_TAGS:
