@@ -255,3 +255,35 @@ def test_a_python_operator_task_synthesizes_on_cdktn(tmp_path: Path) -> None:
     assert task["python_operator_task"] == {
         "main": "ops.operators.run", "parameters": [{"name": "mode", "value": "full"}]}
     assert config["terraform"]["required_providers"]["databricks"]["version"] == "1.138.0"
+
+
+def test_a_key_the_older_provider_requires_is_asked_for_there_only(tmp_path: Path) -> None:
+    """Provider 1.138 made a job cluster's new_cluster optional (serverless_compute_id is
+    the other way); provider 1.99 requires it."""
+    folder = write(tmp_path / "clusters", {"pipeline.yml": PIPELINE_YML, "jobs.yml": """jobs:
+  - name: Clustered
+    job_clusters:
+      - job_cluster_key: main
+        serverless_compute_id: sc-123
+    tasks:
+      - task_key: run
+        job_cluster_key: main
+        spark_python_task: {python_file: /Workspace/ops/run.py}
+"""})
+    with engine.override("cdktf"), pytest.raises(SpecError) as raised:
+        load_pipelines([str(folder)])
+    found = [(d.key_path, d.message) for d in raised.value.diagnostics]
+    assert ("jobs[0].job_clusters[0].serverless_compute_id",
+            "'serverless_compute_id' needs Databricks provider 1.138.0") in [
+        (path, message.split(";")[0]) for path, message in found]
+    # the older provider's own requirement, once the newer field is taken away
+    without_it = (folder / "jobs.yml").read_text().replace(
+        "        serverless_compute_id: sc-123\n", "")
+    (folder / "jobs.yml").write_text(without_it)
+    with engine.override("cdktf"), pytest.raises(SpecError) as raised:
+        load_pipelines([str(folder)])
+    assert [(d.key_path, d.message) for d in raised.value.diagnostics
+            if "new_cluster" in d.message] == [
+        ("jobs[0].job_clusters[0]", "missing required key 'new_cluster': brickline's cdktf "
+         "0.21 engine synthesizes for Databricks provider 1.99.0, which requires it "
+         "(provider 1.138.0 does not)")]

@@ -219,7 +219,12 @@ def generate() -> str:
         classes[name] = []
         hints = typing.get_type_hints(cls.__init__)
         older = oldest_fields(cls)
+        older_hints = typing.get_type_hints(getattr(oldest_job, cls.__name__).__init__) \
+            if older is not None else {}
         lines: list[str] = []
+        # required by the oldest provider, optional in the newest: asked for on the old one
+        loosened = [f for f, h in sorted(hints.items()) if f in older_hints and
+                    f not in SKIP_EVERYWHERE and _required(older_hints[f]) and not _required(h)]
         for field, hint in sorted(hints.items()):
             if field in SKIP_EVERYWHERE or field in ("return", "scope", "id_"):
                 continue
@@ -268,6 +273,11 @@ def generate() -> str:
                 lines.append(f"    {user_name}: {annotation}")
             else:
                 lines.append(f"    {user_name}: {annotation} = {default}")
+        if loosened:
+            fields = ", ".join(repr(f) for f in loosened)
+            lines += ["", '    @model_validator(mode="after")',
+                      f"    def check_older_provider(self) -> {name}:",
+                      f"        return required_before(self, {newest_version!r}, {fields})"]
         classes[name] = lines or ["    pass"]
         order.append(name)
         return name
@@ -295,10 +305,10 @@ def generate() -> str:
         "",
         "from typing import Annotated",
         "",
-        "from pydantic import AliasChoices, Field",
+        "from pydantic import AliasChoices, Field, model_validator",
         "",
         "from brickline.spec.base import Bool, Number, OneOf, Real, SpecModel",
-        "from brickline.spec.since import since, since_doc",
+        "from brickline.spec.since import required_before, since, since_doc",
         "",
         "__all__ = [" + ", ".join(repr(n) for n in sorted(order)) + "]",
         "",

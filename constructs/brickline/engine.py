@@ -158,3 +158,11 @@ def newer_field(field: str, since: str, engine: Engine) -> str | None:
             f"{fix.label} engine (provider {fix.provider_version}) with pip install "
             f"'brickline[{fix.name}]', or set \"{CONTEXT_KEY}\": \"{fix.name}\" in the "
             "context of cdktf.json (deployed jobs keep their state and addresses)")
+
+
+def required_before(field: str, since: str, engine: Engine) -> str:
+    """The message for a key that `engine`'s provider requires and provider `since` no
+    longer does."""
+    return (f"missing required key '{field}': brickline's {engine.label} engine synthesizes "
+            f"for Databricks provider {engine.provider_version}, which requires it (provider "
+            f"{since} does not)")

@@ -10,15 +10,16 @@ it, with the field's location, when the engine in use synthesizes for an older p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BeforeValidator, Field, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from brickline import engine
 
-# the pydantic error type of such a field (spec.load locates it at its key)
+# the pydantic error type of such a field (spec.validation locates it at its key)
 NEWER_FIELD = "newer_field"
+M = TypeVar("M", bound=BaseModel)
 
 
 def since(version: str) -> Any:
@@ -43,6 +44,21 @@ def since_doc(version: str) -> Any:
     where = f"brickline's {newer[0].label} engine" if newer else "a newer provider"
     return Field(description=f"Needs Databricks provider {version} ({where}); refused on "
                  f"{' and '.join(older)}.")
+
+
+def required_before(model: M, version: str, *fields: str) -> M:
+    """For a block whose `fields` the older provider requires and provider `version` made
+    optional (a job cluster's new_cluster: 1.138 also takes serverless_compute_id): the
+    check of the generated model's `check_older_provider`, which asks for them on an engine
+    whose provider is older than `version`."""
+    chosen = engine.current()
+    if engine.version_key(chosen.provider_version) >= engine.version_key(version):
+        return model
+    missing = next((f for f in fields if getattr(model, f) is None), None)
+    if missing is not None:
+        raise PydanticCustomError(NEWER_FIELD, "{message}", {
+            "message": engine.required_before(missing, version, chosen)})
+    return model
 
 
 def introduced(model: str, field: str) -> str:
