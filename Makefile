@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make synth   set up (Python venv + pinned cdktf CLI) and synthesize pipelines/ via `cdktf synth`
-#   make test    set up and run the tests
+#   make test    set up and run the tests: on cdktf (the default engine) all of them, then on
+#                cdktn those marked `engine` or `cdktn` (make test-cdktn, in .venv-cdktn)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,8 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup test-setup synth test test-runtime-py39 lint bench mutation clean
+.PHONY: setup test-setup setup-cdktn synth synth-cdktn test test-cdktn test-runtime-py39 lint \
+	bench mutation clean
 
 setup: $(VENV)/.installed node_modules/.installed
 test-setup: setup $(VENV)/.test-installed
@@ -30,6 +32,19 @@ $(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	touch $@
 
+# The second engine, CDK Terrain (brickline.engine): `pip install 'brickline[cdktn]'` in a
+# venv of its own, from the locks (requirements-cdktn.lock adds cdktn and its provider
+# bindings to requirements.lock), with the test packages. Installed, it is the engine there.
+VENV_CDKTN := .venv-cdktn
+setup-cdktn: $(VENV_CDKTN)/.installed node_modules/.installed
+
+$(VENV_CDKTN)/.installed: pyproject.toml requirements.lock requirements-cdktn.lock requirements-test.lock
+	$(PYTHON) -m venv $(VENV_CDKTN)
+	$(VENV_CDKTN)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock \
+	  -r requirements-cdktn.lock -r requirements-test.lock
+	$(VENV_CDKTN)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
 # npm ci replaces node_modules, Node 22 included: it runs on the machine's own Node
 node_modules/.installed: package.json package-lock.json
 	PATH="$(SYSTEM_PATH)" npm ci --no-audit --no-fund --loglevel=error
@@ -38,9 +53,20 @@ node_modules/.installed: package.json package-lock.json
 synth: setup
 	npx cdktf synth
 
+# the same with the cdktn CLI (package.json pins it) running main.py on the cdktn engine
+synth-cdktn: setup-cdktn
+	npx cdktn synth --app "$(VENV_CDKTN)/bin/python main.py"
+
+# the tests marked `cdktn` need both engines installed: they run in test-cdktn only
 test: test-setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not cdktn"
+	$(MAKE) test-cdktn
 	$(MAKE) test-runtime-py39
+
+# the second engine: equivalence, the examples, the review, the corpus (marked `engine`),
+# and what needs both engines (marked `cdktn`: the cross-engine diff, the jobs model)
+test-cdktn: setup-cdktn
+	$(VENV_CDKTN)/bin/python -m pytest -m "engine or cdktn"
 
 # The status notebook runs unchanged from Python 3.9 / Spark 3.3 (Databricks Runtime 11.3
 # LTS) on: its tests run again there, in a venv of their own. Without a Python 3.9 the step

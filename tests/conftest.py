@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from brickline import engine as engines
 from brickline.plan import StackPlan, plan, plans
 from brickline.spec.load import load_pipelines
 
@@ -22,7 +23,31 @@ if (NODE_BIN / "node").exists():
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
 # The tools and packages the tests need, as their skip reasons name them. A skip for
 # anything else (the design document in shared/, absent from the user's own CI) stays a skip.
-REQUIRED = ("terraform", "java", "node", "npm", "cdktf", "actionlint", "pyspark", "git")
+REQUIRED = ("terraform", "java", "node", "npm", "cdktf", "cdktn", "actionlint", "pyspark",
+            "git")
+# The engine this run synthesizes with (brickline.engine): cdktf in `make test`, cdktn in
+# `make test-cdktn`, which runs the tests marked `engine` (and `cdktn`) again in .venv-cdktn.
+ENGINE = engines.current()
+CDKTN_INSTALLED = engines.is_installed(engines.CDKTN)
+
+
+@pytest.fixture(scope="session")
+def engine() -> engines.Engine:
+    """The engine of this run, for a test whose expectation depends on it."""
+    return ENGINE
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `cdktn` needs the cdktn engine's packages in this interpreter: without
+    them it skips, naming them (and so fails under CI=true, where `make test` runs it in
+    .venv-cdktn and leaves it out of the default run)."""
+    if CDKTN_INSTALLED:
+        return
+    skip = pytest.mark.skip(reason="needs cdktn and cdktn-provider-databricks (pip install "
+                            "'brickline[cdktn]'; `make test-cdktn` runs it in .venv-cdktn)")
+    for item in items:
+        if item.get_closest_marker("cdktn"):
+            item.add_marker(skip)
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

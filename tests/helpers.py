@@ -69,3 +69,22 @@ def synth_dir(pipelines: Path, outdir: Path) -> Path:
     if cached is not None:
         shutil.copytree(outdir, cached, dirs_exist_ok=True)
     return outdir
+
+
+def as_cdktf(config: dict[str, Any]) -> dict[str, Any]:
+    """A stack's Terraform JSON with what the engine writes put back as cdktf 0.21 writes it:
+    on cdktn 0.24, its version in the metadata (if any) and the provider version its
+    bindings pin (1.138.0). The rest is the same on both engines (tests/test_engines.py
+    pins that byte for byte), so the cdktf snapshots hold for both."""
+    from brickline import engine
+
+    chosen = engine.current()
+    if chosen is engine.CDKTF:
+        return config
+    out = json.loads(json.dumps(config))
+    if "//" in out:  # Testing.synth writes no metadata
+        out["//"]["metadata"]["version"] = "0.21.0"
+    pinned = out["terraform"]["required_providers"]["databricks"]
+    assert pinned["version"] == chosen.provider_version
+    pinned["version"] = engine.CDKTF.provider_version
+    return out

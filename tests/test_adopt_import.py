@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
+from brickline import engine
 from brickline.cli import cli
 from brickline.constructs import tf
 from brickline.constructs.stack import PipelineStack
@@ -279,10 +280,14 @@ def test_import_refuses_to_overwrite_and_reports_api_errors(
 
 def test_fields_the_provider_lacks_are_reported_not_dropped(
         workspace: Workspace, tmp_path: Path) -> None:
+    """alert_task came with provider 1.138 (the cdktn engine): on cdktf, it is reported."""
     workspace.jobs[101]["settings"]["tasks"][2]["alert_task"] = {"alert_id": "a"}
-    result = CliRunner().invoke(cli, ["import", "101", "--pipeline", str(tmp_path)])
+    with engine.override("cdktf"):
+        result = CliRunner().invoke(cli, ["import", "101", "--pipeline", str(tmp_path)])
     assert result.exit_code == 1
-    assert "job 101 (Data_Extract_Job): tasks[transform].alert_task: Extra inputs" in result.output
+    assert "a field the Databricks provider 1.99.0 does not take" in result.output
+    assert ("job 101 (Data_Extract_Job): tasks[transform].alert_task: 'alert_task' needs "
+            "Databricks provider 1.138.0") in result.output
     assert not (tmp_path / "jobs.yml").exists()
 
 

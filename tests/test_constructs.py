@@ -12,8 +12,12 @@ from brickline.constructs.stack import PipelineStack
 from brickline.plan import StackPlan
 from brickline.runtime.status import outcome_reference
 from conftest import REPO
+from helpers import as_cdktf
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
+
+# runs on both engines (`make test-cdktn`)
+pytestmark = pytest.mark.engine
 
 EXAMPLES = ["parallel_abcd", "sales_daily-dev", "sales_daily-prod", "seed_etl"]
 
@@ -31,7 +35,7 @@ def synthesized(examples: dict[str, StackPlan]) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_snapshot(name: str, synthesized: dict[str, dict[str, Any]],
                   snapshot: SnapshotAssertion) -> None:
-    assert synthesized[name] == snapshot.use_extension(JSONSnapshotExtension)
+    assert as_cdktf(synthesized[name]) == snapshot.use_extension(JSONSnapshotExtension)
 
 
 def test_run_job_tasks_reference_the_right_jobs(synthesized: dict[str, dict[str, Any]]) -> None:

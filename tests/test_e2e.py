@@ -9,9 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import ENGINE, REPO
 
-CDKTF = REPO / "node_modules/.bin/cdktf"
+# runs on both engines (`make test-cdktn`)
+pytestmark = pytest.mark.engine
+
+# the CLI of this run's engine: cdktf-cli 0.21.0 or cdktn-cli 0.24.0 (package.json)
+CLI = REPO / "node_modules/.bin" / ENGINE.cli
 ENV = {**os.environ, "CHECKPOINT_DISABLE": "1", "DISABLE_VERSION_CHECK": "1",
        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20,18"}
 
@@ -56,11 +60,13 @@ def test_main_py_reports_invalid_pipelines(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not CDKTF.exists() or shutil.which("node") is None,
-                    reason="the pinned cdktf CLI is not installed (run `make setup`)")
+@pytest.mark.skipif(not CLI.exists() or shutil.which("node") is None,
+                    reason=f"the pinned {ENGINE.cli} CLI is not installed (run `make setup`)")
 def test_real_cdktf_synth_matches_brickline_synth(tmp_path: Path) -> None:
+    """`cdktf synth` (or `cdktn synth`, on cdktn) runs main.py with this run's Python."""
     cdktf_out, ours = tmp_path / "cdktf", tmp_path / "ours"
-    result = subprocess.run([str(CDKTF), "synth", "--output", str(cdktf_out)], cwd=REPO,
+    result = subprocess.run([str(CLI), "synth", "--app", f"{sys.executable} main.py",
+                             "--output", str(cdktf_out)], cwd=REPO,
                             capture_output=True, text=True, timeout=600, env=ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert ("Generated Terraform code for the stacks: parallel_abcd, sales_daily-dev,"

@@ -6,6 +6,7 @@ data source, moved and import blocks), and pipelines composed into a user's stac
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,15 @@ import pytest
 from brickline.constructs import tf
 from brickline.constructs.pipeline import Pipeline, synthesize
 from brickline.constructs.stack import PipelineStack
+from brickline.engine import Engine
 from brickline.plan import Ref, ResourcePlan, StackPlan, plan
 from brickline.spec.load import collect
 from conftest import PIPELINES
 from hypothesis import HealthCheck, given, settings
 from test_fuzz import CI, pipelines, write
+
+# runs on both engines (`make test-cdktn`)
+pytestmark = pytest.mark.engine
 
 EXAMPLES = ["parallel_abcd", "sales_daily-dev", "sales_daily-prod", "seed_etl"]
 
@@ -45,10 +50,14 @@ def both_ways(tmp: Path, stack_plan: StackPlan) -> tuple[dict[str, bytes], dict[
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_every_example_is_byte_identical(name: str, examples: dict[str, StackPlan],
-                                         tmp_path: Path) -> None:
+                                         tmp_path: Path, engine: Engine) -> None:
     typed, fast = both_ways(tmp_path, examples[name])
     assert f"stacks/{name}/cdk.tf.json" in fast
     assert typed == fast
+    # the provider the engine's bindings pin (and so the typed path's DatabricksProvider)
+    config = json.loads(fast[f"stacks/{name}/cdk.tf.json"])
+    assert config["terraform"]["required_providers"]["databricks"]["version"] == \
+        engine.provider_version
 
 
 @settings(max_examples=6 if CI else 10, deadline=None, derandomize=CI,
@@ -65,11 +74,8 @@ def test_fuzzed_pipelines_are_byte_identical(tmp_path_factory: Any,
 @pytest.fixture
 def registered(monkeypatch: pytest.MonkeyPatch) -> None:
     """Types of the generic extension point, registered as a plan's author would."""
-    from cdktf_cdktf_provider_databricks.data_databricks_schema import DataDatabricksSchema
-    from cdktf_cdktf_provider_databricks.grants import Grants
-
-    monkeypatch.setitem(tf.RESOURCE_CLASSES, "databricks_grants", Grants)
-    monkeypatch.setitem(tf.DATA_CLASSES, "databricks_schema", DataDatabricksSchema)
+    monkeypatch.setitem(tf.RESOURCE_CLASSES, "databricks_grants", tf.bindings("grants").Grants)
+    monkeypatch.setitem(tf.DATA_CLASSES, "databricks_schema", tf.DataDatabricksSchema)
 
 
 def every_kind_of_block(base: StackPlan) -> StackPlan:
@@ -162,6 +168,45 @@ def test_a_pipeline_without_an_orchestrator_is_byte_identical(tmp_path: Path) ->
     assert composed_typed == composed_fast
     text = composed_fast["stacks/workspace/cdk.tf.json"].decode()
     assert '"sched_nightly"' in text and "sched_orchestrator" not in text
+
+
+NEWER = {"pipeline.yml": "pipeline:\n  name: newer\n  metadata:\n    catalog: main\n"
+                         "    schema: pipeline_ops\n    table: newer_job_metadata\n",
+         "jobs.yml": """jobs:
+  - name: Newer_Job
+    parent_path: /Workspace/ops
+    tasks:
+      - task_key: run_operator
+        python_operator_task:
+          main: ops.operators.run
+          parameters:
+            - {name: mode, value: full}
+      - task_key: alert
+        depends_on: [{task_key: run_operator}]
+        alert_task:
+          alert_id: "1234"
+          warehouse_id: abc123
+          subscribers:
+            - {user_name: ops@example.com}
+"""}
+
+
+@pytest.mark.cdktn
+def test_fields_of_provider_1_138_are_byte_identical(tmp_path: Path) -> None:
+    """On cdktn, the fields only provider 1.138 has go through both paths alike."""
+    from brickline import engine
+    from conftest import write as write_files
+
+    with engine.override("cdktn"):  # the spec's check, for a run on either engine
+        (pipeline,), _ = collect([str(write_files(tmp_path / "newer", NEWER))])
+    if tf.ENGINE is not engine.CDKTN:
+        pytest.fail(f"this run's constructs are on {tf.ENGINE.label}: run it on cdktn")
+    typed, fast = both_ways(tmp_path, plan(pipeline))
+    assert typed == fast
+    text = fast["stacks/newer/cdk.tf.json"].decode()
+    for expected in ('"python_operator_task": {', '"alert_task": {',
+                     '"parent_path": "/Workspace/ops"', '"user_name": "ops@example.com"'):
+        assert expected in text
 
 
 BUNDLES = Path(__file__).parent / "data" / "bundles"

@@ -7,9 +7,10 @@
 - plan (a package) imports no cdktf and nothing of constructs, review, cli or ops, and its
   modules import one way: model <- status_tasks, status_log, deployment <- job <-
   orchestrator <- __init__;
-- cdktf, its provider bindings, jsii and the `constructs` library are imported in two
-  modules: brickline/constructs/tf.py, and core.py (the cdktf core alone, for the fast
-  path, which must not load the provider bindings).
+- an engine (cdktf or cdktn), its provider bindings, jsii and the `constructs` library are
+  imported in two modules: brickline/constructs/tf.py, and core.py (the engine's core
+  alone, for the fast path, which must not load the provider bindings); they load the
+  modules that brickline.engine names, which itself imports only the standard library.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "constructs" / "brickline"
-CDKTF = ("cdktf", "cdktf_cdktf_provider_databricks", "constructs", "jsii")
+CDKTF = ("cdktf", "cdktf_cdktf_provider_databricks", "cdktn", "cdktn_provider_databricks",
+         "constructs", "jsii")
+ENGINE_MODULE = PACKAGE / "engine.py"
 TF_MODULE = PACKAGE / "constructs" / "tf.py"
 CORE_MODULE = PACKAGE / "constructs" / "core.py"
 LAZY = ("pyspark", "databricks")
@@ -114,11 +117,38 @@ def test_the_status_program_runs_alone() -> None:
 
 
 def test_cdktf_is_imported_in_one_module() -> None:
+    """Statically (core.py: jsii, constructs, and cdktf's types for mypy), and by the names
+    brickline.engine gives (importlib, in core.py and tf.py only)."""
     users = sorted({str(p.relative_to(PACKAGE)) for p in modules()
                     for m, _ in imports(p) if _is(m, *CDKTF)})
-    assert users == sorted(str(m.relative_to(PACKAGE)) for m in (CORE_MODULE, TF_MODULE))
-    # core.py: the cdktf core only, never the provider bindings
-    assert not [m for m, _ in imports(CORE_MODULE) if _is(m, "cdktf_cdktf_provider_databricks")]
+    assert users == [str(CORE_MODULE.relative_to(PACKAGE))]
+    loaders = sorted(str(p.relative_to(PACKAGE)) for p in modules()
+                     if "import_module(ENGINE." in p.read_text(encoding="utf-8")
+                     or "import_module(f\"{ENGINE." in p.read_text(encoding="utf-8"))
+    assert loaders == sorted(str(m.relative_to(PACKAGE)) for m in (CORE_MODULE, TF_MODULE))
+    # core.py: the engine's core only, never the provider bindings
+    assert "bindings" not in "".join(
+        line for line in CORE_MODULE.read_text(encoding="utf-8").splitlines()
+        if "import" in line)
+
+
+def test_the_engine_is_chosen_in_one_pure_module() -> None:
+    bad = [m for m, _ in imports(ENGINE_MODULE)
+           if m.split(".")[0] not in sys.stdlib_module_names and m != "__future__"]
+    assert bad == []
+    # the Python names of either engine's packages are in no other module's code (a
+    # string that could be imported by name; docstrings aside)
+    names = ("cdktf", "cdktn", "cdktf_cdktf_provider_databricks", "cdktn_provider_databricks")
+    for path in modules():
+        if path == ENGINE_MODULE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+        strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                   and isinstance(node.value, str) and id(node) not in docstrings]
+        assert not [t for t in strings if t in names or t.startswith(
+            tuple(f"{n}." for n in names if n != "cdktf"))], path.name
 
 
 def test_the_contract_sees_lazy_imports() -> None:

@@ -45,3 +45,8 @@ def test_locks_agree_with_pyproject() -> None:
     for spec in project["optional-dependencies"]["test"]:
         name, version = spec.split("==")
         assert test.get(name.lower().replace("_", "-")) == version, spec
+    # the cdktn extra: requirements-cdktn.lock adds it to requirements.lock
+    cdktn = _pins("requirements-cdktn.lock")
+    assert not cdktn.keys() & (runtime.keys() | test.keys())
+    assert {n.lower(): v for n, v in (s.split("==") for s in
+                                      project["optional-dependencies"]["cdktn"])} == cdktn

@@ -10,9 +10,14 @@ from typing import Any
 import pytest
 from brickline.constructs import tf
 from brickline.constructs.pipeline import Pipeline, PipelineError
-from cdktf_cdktf_provider_databricks.job import JobTask, JobTaskRunJobTask
-from cdktf_cdktf_provider_databricks.sql_endpoint import SqlEndpoint
 from conftest import PIPELINES, write
+
+# runs on both engines (`make test-cdktn`)
+pytestmark = pytest.mark.engine
+
+JobTask = tf.bindings("job").JobTask
+JobTaskRunJobTask = tf.bindings("job").JobTaskRunJobTask
+SqlEndpoint = tf.bindings("sql_endpoint").SqlEndpoint
 
 
 class Workspace(tf.TerraformStack):

@@ -22,6 +22,9 @@ from click.testing import CliRunner
 from conftest import PIPELINES
 from helpers import JOBS, TASK, synth_dir, synth_json
 
+# runs on both engines (`make test-cdktn`)
+pytestmark = pytest.mark.engine
+
 
 def synth(folder: Path, files: dict[str, str]) -> Path:
     """Pipeline `p` of these files (name -> text; the minimal jobs as j.yml when no job file

@@ -15,6 +15,9 @@ from brickline.review import revisions
 from click.testing import CliRunner
 from test_review_diff import edit, repo  # noqa: F401  (the fixture)
 
+# runs on both engines (`make test-cdktn`)
+pytestmark = pytest.mark.engine
+
 ROOTS: list[Path] = []
 
 

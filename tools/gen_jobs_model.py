@@ -1,13 +1,20 @@
 """Generate constructs/brickline/spec/jobs_api.py from the Databricks provider's own classes.
 
-The provider bindings (cdktf-cdktf-provider-databricks) are the source of truth for what a
-`databricks_job` accepts. Walking them gives a complete, strict pydantic model of a job in
-the Jobs API's words (`tasks`, `job_clusters`, `libraries`), with the provider's block names
-kept as serialization aliases (`task`, `job_cluster`, `library`). The spec layer then
-validates without importing jsii, and tests/test_jobs_model.py fails when this file is stale.
+The provider bindings are the source of truth for what a `databricks_job` accepts. Walking
+the newest ones brickline synthesizes with (cdktn-provider-databricks, provider 1.138.0)
+gives a complete, strict pydantic model of a job in the Jobs API's words (`tasks`,
+`job_clusters`, `libraries`), with the provider's block names kept as serialization
+aliases (`task`, `job_cluster`, `library`). Each field is compared with the oldest bindings
+(cdktf-cdktf-provider-databricks, provider 1.99.0): one they lack was introduced by a newer
+provider, recorded in INTRODUCED and checked against the engine in use (spec/since.py).
+The two packages say only that such a field came after 1.99.0 and by 1.138.0, so it is
+marked 1.138.0: the newest provider known to have it. The spec layer then validates
+without importing jsii, and tests/test_jobs_model.py fails when this file is stale.
 
-    .venv/bin/python tools/gen_jobs_model.py            # rewrite the module
-    .venv/bin/python tools/gen_jobs_model.py --check    # exit 1 if it would change
+Both packages must be installed (`make test-cdktn` sets up .venv-cdktn with both):
+
+    .venv-cdktn/bin/python tools/gen_jobs_model.py            # rewrite the module
+    .venv-cdktn/bin/python tools/gen_jobs_model.py --check    # exit 1 if it would change
 """
 
 from __future__ import annotations
@@ -23,6 +30,10 @@ import typing
 from pathlib import Path
 
 TARGET = Path(__file__).resolve().parent.parent / "constructs/brickline/spec/jobs_api.py"
+# the newest bindings (the model's fields) and the oldest (what came later): Python
+# package, PyPI distribution
+NEWEST = ("cdktn_provider_databricks", "cdktn-provider-databricks")
+OLDEST = ("cdktf_cdktf_provider_databricks", "cdktf-cdktf-provider-databricks")
 
 # Provider list blocks are singular; the Jobs API, bundles and the Jobs UI's YAML say plural.
 LIST_RENAMES = {
@@ -65,8 +76,9 @@ TERRAFORM_META = {"connection", "count", "depends_on", "for_each", "lifecycle", 
 # accepts any case and keeps what was written. Where the provider refuses values the SDK
 # lists, the provider's list wins: (class-name suffix, field) -> values, with the source.
 PROVIDER_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
-    # provider 1.99.0 jobs/resource_job.go:599 (periodic trigger unit StringInSlice); the
-    # SDK's PeriodicTriggerConfigurationTimeUnit adds MINUTES
+    # provider 1.99.0 jobs/resource_job.go:599 (periodic trigger unit StringInSlice), still
+    # there in 1.128.0 (line 600); the SDK's PeriodicTriggerConfigurationTimeUnit adds
+    # MINUTES. (The plural `triggers` of provider 1.138 has no such check in 1.128.0.)
     ("TriggerPeriodic", "unit"): ("DAYS", "HOURS", "WEEKS"),
 }
 
@@ -159,13 +171,44 @@ def _enum_for(cls_name: str, field: str, sdk: tuple[typing.Any, str] | None) -> 
     return "Annotated[str, OneOf(" + ", ".join(repr(v) for v in values) + flag + ")]"
 
 
+def provider_version(package: str) -> str:
+    """The provider version a bindings package wraps: the second line of its __init__.py
+    ("# CDKTF prebuilt bindings for databricks/databricks provider version 1.99.0", CDKTN
+    for cdktn's), read without importing it."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise SystemExit(f"{package} is not installed: the generator needs both provider "
+                         "bindings (make test-cdktn sets up .venv-cdktn with both)")
+    head = Path(spec.origin).read_text(encoding="utf-8").splitlines()[1]
+    match = re.fullmatch(r"# CDKT[FN] prebuilt bindings for databricks/databricks provider "
+                         r"version (\d+\.\d+\.\d+)", head)
+    if match is None:
+        raise SystemExit(f"{spec.origin}: no provider version on its second line: {head!r}")
+    return match.group(1)
+
+
 def generate() -> str:
+    import importlib
+
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
+    newest_version, oldest_version = provider_version(NEWEST[0]), provider_version(OLDEST[0])
     from brickline.constructs.structs import struct_in
-    from cdktf_cdktf_provider_databricks import job as provider_job
+
+    provider_job = importlib.import_module(f"{NEWEST[0]}.job")
+    oldest_job = importlib.import_module(f"{OLDEST[0]}.job")
+
+    def oldest_fields(cls: type) -> set[str] | None:
+        """The fields of the same class in the oldest bindings (None: it has no such class:
+        a block that came whole, refused where its field is)."""
+        older = getattr(oldest_job, cls.__name__, None)
+        return set(typing.get_type_hints(older.__init__)) if older is not None else None
 
     classes: dict[str, list[str]] = {}
     order: list[str] = []
+    introduced: dict[str, dict[str, str]] = {}
 
     from databricks.sdk.service import jobs as sdk_jobs
 
@@ -175,7 +218,13 @@ def generate() -> str:
             return name
         classes[name] = []
         hints = typing.get_type_hints(cls.__init__)
+        older = oldest_fields(cls)
+        older_hints = typing.get_type_hints(getattr(oldest_job, cls.__name__).__init__) \
+            if older is not None else {}
         lines: list[str] = []
+        # required by the oldest provider, optional in the newest: asked for on the old one
+        loosened = [f for f, h in sorted(hints.items()) if f in older_hints and
+                    f not in SKIP_EVERYWHERE and _required(older_hints[f]) and not _required(h)]
         for field, hint in sorted(hints.items()):
             if field in SKIP_EVERYWHERE or field in ("return", "scope", "id_"):
                 continue
@@ -211,6 +260,12 @@ def generate() -> str:
             else:
                 annotation = f"{annotation} | None"
                 default = "None"
+            if older is None or field not in older:
+                introduced.setdefault(name, {})[user_name] = newest_version
+            if older is not None and field not in older:
+                # came after the oldest provider: refused on an engine older than it
+                annotation = (f"Annotated[{annotation}, since({newest_version!r}), "
+                              f"since_doc({newest_version!r})]")
             if extras:
                 args = ", ".join([default, *extras])
                 lines.append(f"    {user_name}: {annotation} = Field({args})")
@@ -218,29 +273,50 @@ def generate() -> str:
                 lines.append(f"    {user_name}: {annotation}")
             else:
                 lines.append(f"    {user_name}: {annotation} = {default}")
+        if loosened:
+            fields = ", ".join(repr(f) for f in loosened)
+            lines += ["", '    @model_validator(mode="after")',
+                      f"    def check_older_provider(self) -> \"{name}\":",
+                      f"        return required_before(self, {newest_version!r}, {fields})"]
         classes[name] = lines or ["    pass"]
         order.append(name)
         return name
 
     visit(provider_job.Job, is_root=True, sdk_cls=sdk_jobs.JobSettings)
-    version = _provider_version()
+    from importlib.metadata import version
+
+    table = ["INTRODUCED: dict[str, dict[str, str]] = {"]
+    for name in sorted(introduced):
+        fields = ", ".join(f"{f!r}: {v!r}" for f, v in sorted(introduced[name].items()))
+        table.append(f"    {name!r}: {{{fields}}},")
+    table.append("}")
     out = [
-        '"""GENERATED by tools/gen_jobs_model.py from cdktf-cdktf-provider-databricks '
-        f'{version}. Do not edit.',
+        f'"""GENERATED by tools/gen_jobs_model.py from {NEWEST[1]} '
+        f'{version(NEWEST[1])} (provider {newest_version}),',
+        f"compared with {OLDEST[1]} {version(OLDEST[1])} (provider {oldest_version}). "
+        "Do not edit.",
         "",
         "A databricks_job in the Jobs API's words; serialization aliases are the provider's",
-        "names, and both spellings load (validation aliases).",
+        "names, and both spellings load (validation aliases). A field the older provider",
+        "lacks carries since(version): refused on an engine whose provider is older.",
         'Regenerate after a provider upgrade; a test fails while this is stale."""',
         "",
         # no `from __future__ import annotations`: real annotations, built in order (each
         # class after the ones it names), spare pydantic evaluating 1,000 strings at import
         "from typing import Annotated",
         "",
-        "from pydantic import AliasChoices, Field",
+        "from pydantic import AliasChoices, Field, model_validator",
         "",
         "from brickline.spec.base import Bool, Number, OneOf, Real, SpecModel",
+        "from brickline.spec.since import required_before, since, since_doc",
         "",
         "__all__ = [" + ", ".join(repr(n) for n in sorted(order)) + "]",
+        "",
+        f"# every field not in INTRODUCED is in provider {oldest_version} (the cdktf engine's)",
+        f"BASELINE = {oldest_version!r}",
+        "# model -> field -> the provider version that introduced it: after the baseline, by",
+        "# this version (the newest bindings have it, the oldest do not)",
+        *table,
         "",
     ]
     for name in order:
@@ -248,18 +324,12 @@ def generate() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _provider_version() -> str:
-    from importlib.metadata import version
-
-    return version("cdktf-cdktf-provider-databricks")
-
-
 def main(argv: list[str]) -> int:
     text = generate()
     if "--check" in argv:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
-            print(f"{TARGET} is stale: run .venv/bin/python tools/gen_jobs_model.py")
+            print(f"{TARGET} is stale: run .venv-cdktn/bin/python tools/gen_jobs_model.py")
             return 1
         return 0
     TARGET.write_text(text, encoding="utf-8")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from brickline.engine import EngineError
 from brickline.plan import StackPlan, plans
 from brickline.spec.diagnostics import SpecError, render
 from brickline.spec.load import load_pipelines, no_cycle_collection
@@ -140,13 +141,16 @@ FINGERPRINT = "brickline-inputs.json"
 
 def fingerprint(paths: Sequence[str]) -> dict[str, object]:
     """What a synth output depends on: the pipeline files under `paths`, brickline's own
-    source and the cdktf and provider versions. Equal fingerprints, equal output."""
+    source, the engine and its package versions. Equal fingerprints, equal output."""
     from importlib.metadata import version
 
     import brickline
+    from brickline import engine
 
     digest = hashlib.sha256()
-    for package in ("brickline", "cdktf", "cdktf-cdktf-provider-databricks"):
+    chosen = engine.current()
+    digest.update(f"engine {chosen.name}\n".encode())
+    for package in ("brickline", *chosen.distributions):
         digest.update(f"{package}=={version(package)}\n".encode())
     roots = [Path(brickline.__file__).parent, *(Path(p).resolve() for p in paths)]
     for root in roots:
@@ -216,10 +220,13 @@ def main(paths: Sequence[str] | None = None) -> None:
     chosen = paths or os.environ.get("BRICKLINE_PIPELINES", DEFAULT_PATHS[0]).split(os.pathsep)
     try:
         stacks = stacks_of(chosen)
+        synthesize(assemble(stacks))
     except SpecError as error:
         print(render(error.diagnostics), file=sys.stderr)
         sys.exit(1)
-    synthesize(assemble(stacks))
+    except EngineError as error:  # an engine setting that names none, or one not installed
+        print(f"brickline: {error}", file=sys.stderr)
+        sys.exit(1)
     outdir = os.environ.get("CDKTF_OUTDIR")
     if outdir:
         record(chosen, Path(outdir), [s.name for s in stacks])

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
+from brickline.engine import EngineError
 from brickline.spec.diagnostics import SpecError, render
 
 DEFAULT_PATHS = ("pipelines",)
@@ -1132,6 +1133,9 @@ def _import_effects(file: Path, single: bool, result: Any) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="brickline", standalone_mode=True)
+    except EngineError as exc:  # an engine setting that names none, or one not installed
+        click.echo(f"brickline: {exc}", err=True)
+        sys.exit(1)
     except Exception as exc:  # a bug, not a user mistake: short, with a way to see more
         if os.environ.get("BRICKLINE_DEBUG"):
             raise

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from brickline import engine
 from brickline.names import address_from_name
 from brickline.plan import StackPlan
 from brickline.spec.defaults import NO_DEFAULTS_TASK_TYPES, TASK_DEFAULT_KEYS
@@ -133,8 +134,8 @@ def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = T
     if problems:
         raise NotImportable(
             "cannot write these jobs as pipeline YAML (a field the Databricks provider "
-            "1.99 does not take, or a shape brickline does not read):\n  "
-            + "\n  ".join(problems))
+            f"{engine.current().provider_version} does not take, or a shape brickline does "
+            "not read):\n  " + "\n  ".join(problems))
     ordered = [_ordered(_names_first(j), JOB_ORDER)
                for j in sorted(jobs, key=lambda j: j["name"])]
     header = ("# Imported by `brickline import` from jobs/get. import_id adopts each existing "

@@ -27,6 +27,7 @@ from typing import Any
 from brickline.constructs import tfjson
 from brickline.constructs.blocks import JOB, Block, blocks, render
 from brickline.constructs.core import (
+    ENGINE,
     App,
     Construct,
     IResolvable,
@@ -289,7 +290,8 @@ class Splice:
                 config = self._from_cdktf()
                 break
             tfjson.merge(config, fragment.fragment)
-        path.write_text(tfjson.stringify(config), encoding="utf-8")
+        path.write_text(tfjson.stringify(config, compact_empty=ENGINE.compact_empty),
+                        encoding="utf-8")
 
     def _from_cdktf(self) -> Any:
         """The stack's JSON merged by cdktf itself, in its order."""

@@ -1,8 +1,10 @@
-"""Every provider import of brickline, in one place (with core.py, the cdktf core the fast
-path needs without loading the provider bindings).
+"""Every provider import of brickline, in one place (with core.py, the engine's core
+library that the fast path needs without loading the provider bindings).
 
-cdktf 0.21.0 is the last release (HashiCorp archived it on 2025-12-10); its community fork
-renames the packages. Moving to it is a change to this file and core.py only.
+The bindings are the chosen engine's (brickline.engine): cdktf-cdktf-provider-databricks
+15.16.1 (provider 1.99.0) on cdktf, cdktn-provider-databricks 18.11.0 (provider 1.138.0) on
+cdktn. Their modules and classes have the same names in both (`job.Job`, `grant.Grant`);
+the 1.138 classes take more arguments.
 
 The provider classes serve the typed path (constructs/typed.py), the reference that the
 fast path is tested against, and the tests; a synth never imports this module.
@@ -10,18 +12,18 @@ fast path is tested against, and the tests; a synth never imports this module.
 
 from __future__ import annotations
 
-import os
+import importlib
+from types import ModuleType
+from typing import Any
 
-# jsii prints a banner on every run when Node is past its end of life (Node 20 here); the
-# banner is noise in every synth, so it is silenced for the Node version actually running.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-
-from cdktf import (
+from brickline.constructs.core import (
+    ENGINE,
     App,
     AzurermBackend,
     CloudBackend,
+    Construct,
     GcsBackend,
+    IValidation,
     LocalBackend,
     NamedCloudWorkspace,
     S3Backend,
@@ -35,46 +37,25 @@ from cdktf import (
     Testing,
     Token,
 )
-from cdktf_cdktf_provider_databricks.dashboard import Dashboard
-from cdktf_cdktf_provider_databricks.data_databricks_cluster import DataDatabricksCluster
-from cdktf_cdktf_provider_databricks.data_databricks_cluster_policy import (
-    DataDatabricksClusterPolicy,
-)
-from cdktf_cdktf_provider_databricks.data_databricks_current_user import (
-    DataDatabricksCurrentUser,
-)
-from cdktf_cdktf_provider_databricks.data_databricks_dashboards import DataDatabricksDashboards
-from cdktf_cdktf_provider_databricks.data_databricks_instance_pool import (
-    DataDatabricksInstancePool,
-)
-from cdktf_cdktf_provider_databricks.data_databricks_job import DataDatabricksJob
-from cdktf_cdktf_provider_databricks.data_databricks_metastore import DataDatabricksMetastore
-from cdktf_cdktf_provider_databricks.data_databricks_notification_destinations import (
-    DataDatabricksNotificationDestinations,
-)
-from cdktf_cdktf_provider_databricks.data_databricks_pipelines import DataDatabricksPipelines
-from cdktf_cdktf_provider_databricks.data_databricks_schema import DataDatabricksSchema
-from cdktf_cdktf_provider_databricks.data_databricks_service_principal import (
-    DataDatabricksServicePrincipal,
-)
-from cdktf_cdktf_provider_databricks.data_databricks_sql_warehouse import (
-    DataDatabricksSqlWarehouse,
-)
-from cdktf_cdktf_provider_databricks.data_databricks_user import DataDatabricksUser
-from cdktf_cdktf_provider_databricks.grant import Grant
-from cdktf_cdktf_provider_databricks.grants import Grants
-from cdktf_cdktf_provider_databricks.job import Job as DatabricksJob
-from cdktf_cdktf_provider_databricks.notebook import Notebook
-from cdktf_cdktf_provider_databricks.notification_destination import NotificationDestination
-from cdktf_cdktf_provider_databricks.permissions import Permissions
-from cdktf_cdktf_provider_databricks.pipeline import Pipeline as DatabricksPipeline
-from cdktf_cdktf_provider_databricks.provider import DatabricksProvider
-from cdktf_cdktf_provider_databricks.schema import Schema
-from cdktf_cdktf_provider_databricks.sql_table import SqlTable
-from cdktf_cdktf_provider_databricks.volume import Volume
-from cdktf_cdktf_provider_databricks.workspace_file import WorkspaceFile
 
-from constructs import Construct, IValidation
+
+def bindings(module: str) -> ModuleType:
+    """A module of the engine's provider bindings, by its name in both packages
+    ("job": cdktf_cdktf_provider_databricks.job or cdktn_provider_databricks.job)."""
+    return importlib.import_module(f"{ENGINE.bindings}.{module}")
+
+
+Dashboard: Any = bindings("dashboard").Dashboard
+DataDatabricksSchema: Any = bindings("data_databricks_schema").DataDatabricksSchema
+Grant: Any = bindings("grant").Grant
+DatabricksJob: Any = bindings("job").Job
+Notebook: Any = bindings("notebook").Notebook
+NotificationDestination: Any = bindings("notification_destination").NotificationDestination
+Permissions: Any = bindings("permissions").Permissions
+DatabricksProvider: Any = bindings("provider").DatabricksProvider
+Schema: Any = bindings("schema").Schema
+SqlTable: Any = bindings("sql_table").SqlTable
+WorkspaceFile: Any = bindings("workspace_file").WorkspaceFile
 
 # Terraform type -> provider class, for the plan's generic resources and data sources
 # (StackPlan.resources / StackPlan.data_sources). Add a type here to let the plan use it.
@@ -86,25 +67,19 @@ RESOURCE_CLASSES: dict[str, type] = {
     "databricks_schema": Schema,  # the metadata schema, with metadata.create_schema
     "databricks_workspace_file": WorkspaceFile,  # other local code files a task names
     # a bundle's own pipelines, schemas and volumes, and their grants (plan/bundle.py)
-    "databricks_pipeline": DatabricksPipeline,
-    "databricks_volume": Volume,
-    "databricks_grants": Grants,
+    "databricks_pipeline": bindings("pipeline").Pipeline,
+    "databricks_volume": bindings("volume").Volume,
+    "databricks_grants": bindings("grants").Grants,
 }
 DATA_CLASSES: dict[str, type] = {
     "databricks_schema": DataDatabricksSchema,  # the metadata schema, read by default
     # a bundle's ${workspace.current_user.*} and its lookup variables (plan/bundle.py)
-    "databricks_current_user": DataDatabricksCurrentUser,
-    "databricks_user": DataDatabricksUser,
-    "databricks_sql_warehouse": DataDatabricksSqlWarehouse,
-    "databricks_cluster": DataDatabricksCluster,
-    "databricks_cluster_policy": DataDatabricksClusterPolicy,
-    "databricks_instance_pool": DataDatabricksInstancePool,
-    "databricks_job": DataDatabricksJob,
-    "databricks_pipelines": DataDatabricksPipelines,
-    "databricks_metastore": DataDatabricksMetastore,
-    "databricks_service_principal": DataDatabricksServicePrincipal,
-    "databricks_notification_destinations": DataDatabricksNotificationDestinations,
-    "databricks_dashboards": DataDatabricksDashboards,
+    **{f"databricks_{name}": getattr(bindings(f"data_databricks_{name}"),
+                                     "DataDatabricks" + "".join(
+                                         w.title() for w in name.split("_")))
+       for name in ("current_user", "user", "sql_warehouse", "cluster", "cluster_policy",
+                    "instance_pool", "job", "pipelines", "metastore", "service_principal",
+                    "notification_destinations", "dashboards")},
 }
 
 # the types every pipeline has, built by brickline itself
@@ -124,15 +99,18 @@ def classes_of(kind: str) -> dict[str, type]:
 __all__ = [
     "CORE_CLASSES",
     "DATA_CLASSES",
+    "ENGINE",
     "RESOURCE_CLASSES",
     "App",
     "AzurermBackend",
     "CloudBackend",
     "Construct",
     "Dashboard",
+    "DataDatabricksSchema",
     "DatabricksJob",
     "DatabricksProvider",
     "GcsBackend",
+    "Grant",
     "IValidation",
     "LocalBackend",
     "NamedCloudWorkspace",
@@ -140,6 +118,7 @@ __all__ = [
     "NotificationDestination",
     "Permissions",
     "S3Backend",
+    "Schema",
     "SqlTable",
     "TerraformDataSource",
     "TerraformElement",
@@ -151,5 +130,6 @@ __all__ = [
     "Testing",
     "Token",
     "WorkspaceFile",
+    "bindings",
     "classes_of",
 ]

@@ -1,9 +1,11 @@
-"""Terraform JSON as cdktf 0.21 writes it, from plain Python data, without Node.
+"""Terraform JSON as cdktf 0.21 and cdktn 0.24 write it, from plain Python data, without Node.
 
 A stack's cdk.tf.json is `stringify(stack.toTerraform(), {space: 2})` of the npm package
-json-stable-stringify 1.3.0 (cdktf lib/synthesize/synthesizer.js, StackSynthesizer
-`synthesize`), and toTerraform is cdktf's `deepMerge` of every element's resolved JSON
-(lib/terraform-stack.ts `toTerraform`, lib/util.ts `deepMerge`). Python data reaches that
+json-stable-stringify 1.3.0 on cdktf (lib/synthesize/synthesizer.js, StackSynthesizer
+`synthesize`), and `stringify(stack.toTerraform(), null, 2)` of safe-stable-stringify
+2.5.0 on cdktn (the same file of cdktn 0.24.0); toTerraform is the engine's `deepMerge` of
+every element's resolved JSON (lib/terraform-stack.ts `toTerraform`, lib/util.ts
+`deepMerge`, the same code in both). Python data reaches that
 code through jsii, which changes it on the way (checked against the real path by
 tests/test_tfjson.py on generated data):
 - a None value is left out, in a mapping and in a list alike (jsii passes it as
@@ -14,9 +16,11 @@ tests/test_tfjson.py on generated data):
 - a str becomes UTF-16: a high and a low surrogate side by side are one character, a
   lone surrogate is written escaped (\\ud800), as JSON.stringify writes it.
 
-json-stable-stringify then sorts every object's keys by UTF-16 code units (Array#sort
-without a comparator), indents by two spaces, and writes an empty object or list over two
-lines (`{` newline, indent, `}`).
+Both writers sort every object's keys by UTF-16 code units (Array#sort without a
+comparator) and indent by two spaces; they differ only in an empty object or list, which
+json-stable-stringify writes over two lines (`{` newline, indent, `}`) and
+safe-stable-stringify as `{}` (`compact_empty`; tests/test_tfjson.py holds both engines to
+it).
 
 These are pure functions over plain data; `brickline.constructs.pipeline` uses them to
 write a pipeline's resources into the stack's JSON after cdktf's synth, instead of passing
@@ -76,11 +80,14 @@ def _order(keys: list[str]) -> list[str]:
     return sorted(keys, key=lambda k: k.encode("utf-16-be", "surrogatepass"))
 
 
-def stringify(value: Any) -> str:
-    """json-stable-stringify(value, {space: 2}) of the value jsii makes of `value`."""
+def stringify(value: Any, *, compact_empty: bool = False) -> str:
+    """json-stable-stringify(value, {space: 2}) of the value jsii makes of `value`; with
+    `compact_empty`, safe-stable-stringify(value, null, 2) of it (cdktn's writer)."""
     out: list[str] = []
     _write(value, out, "\n")
     text = "".join(out)
+    if compact_empty:
+        text = _EMPTY.sub(_compact, text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -89,6 +96,13 @@ def stringify(value: Any) -> str:
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]+")
+# an empty object or list as json-stable-stringify writes it: the bracket, a newline and
+# the indent, the closing bracket (a string's newline is written \n, so never matches)
+_EMPTY = re.compile(r"([{\[])\n *([}\]])")
+
+
+def _compact(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2)
 
 
 def _utf16(match: re.Match[str]) -> str:

@@ -23,6 +23,7 @@ from brickline.spec.diagnostics import (
 from brickline.spec.model import Job, PipelineSettings, PipelineTask
 from brickline.spec.overrides import hint
 from brickline.spec.rules import platform
+from brickline.spec.since import NEWER_FIELD
 from brickline.spec.yamlsource import Source, load
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -199,6 +200,8 @@ def translate(err: Any, model: type[BaseModel], source: Source, base: Path) -> D
             message += (f"; '{name}' is a Jobs API field that the Databricks Terraform "
                         "provider brickline builds on does not take (yet): remove it")
         return source.error(path, message, key=True)
+    if kind == NEWER_FIELD:  # a field the engine's provider lacks (spec/since.py)
+        return source.error(path, str(err["msg"]), key=True)
     if kind == "missing":
         return Diagnostic(source.where(path[:-1], key=True), format_path(path),
                           f"missing required key '{loc[-1]}'")
