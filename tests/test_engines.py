@@ -148,7 +148,7 @@ def test_newer_fields_anywhere_each_once_and_never_an_unknown_key(tmp_path: Path
           task:
             task_key: each
             alert_task: {alert_id: 12, warehouse_id: w}
-            notebook_task: {notebook_path: /x}
+            notebook_task: {notebook_path: notebooks/x}
 """})
     with engine.override("cdktf"), pytest.raises(SpecError) as raised:
         load_pipelines([str(folder)])
@@ -213,9 +213,11 @@ def as_cdktf(name: str, text: str) -> str:
     return re.sub(r"(?m)^( *)(.*)([{\[])([}\]])(,?)$", r"\1\2\3\n\1\4\5", text)
 
 
-# the examples and a bundle of the test data; a corpus of real bundle projects belongs here
-# too (each folder one `brickline synth` argument)
-CORPUS = [PIPELINES, REPO / "tests" / "data" / "bundle"]
+# the examples, a bundle of the test data and the bundle roots of tests/data/bundles (real
+# project layouts: pipelines, schemas, volumes, grants, synced files); each folder one
+# `brickline synth` argument
+CORPUS = [PIPELINES, REPO / "tests" / "data" / "bundle",
+          *sorted((REPO / "tests" / "data" / "bundles").iterdir())]
 
 
 @pytest.mark.cdktn
