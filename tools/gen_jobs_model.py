@@ -319,9 +319,32 @@ def generate() -> str:
         *table,
         "",
     ]
+    aliases = _same_shape(classes, order)
     for name in order:
-        out += ["", f"class {name}(SpecModel):", *classes[name], ""]
+        if aliases[name] != name:
+            out += ["", f"{name} = {aliases[name]}", ""]
+        else:
+            out += ["", f"class {name}(SpecModel):", *classes[name], ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _same_shape(classes: dict[str, list[str]], order: list[str]) -> dict[str, str]:
+    """Each class's first earlier class of the same shape (itself if none): the same fields
+    with the same annotations once the classes they name are replaced by theirs. The
+    provider repeats a task's blocks inside for_each_task (TaskNotebookTask,
+    TaskForEachTaskTaskNotebookTask, ...); one class each halves the model's import and
+    schema build, and the other name stays, bound to it (`api.TaskForEachTaskTask...`)."""
+    import re
+
+    canonical: dict[str, str] = {}
+    seen: dict[tuple[str, ...], str] = {}
+    word = re.compile(r"\b[A-Z]\w*\b")
+    for name in order:  # each class after the ones it names
+        names = {**canonical, name: "Self"}
+        body = tuple(word.sub(lambda m, names=names: names.get(m.group(0), m.group(0)), line)
+                     for line in classes[name])
+        canonical[name] = seen.setdefault(body, name)
+    return canonical
 
 
 def main(argv: list[str]) -> int:

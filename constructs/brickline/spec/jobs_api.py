@@ -232,8 +232,7 @@ class JobClusterNewClusterClusterLogConfS3(SpecModel):
     region: str | None = None
 
 
-class JobClusterNewClusterClusterLogConfVolumes(SpecModel):
-    destination: str
+JobClusterNewClusterClusterLogConfVolumes = JobClusterNewClusterClusterLogConfDbfs
 
 
 class JobClusterNewClusterClusterLogConf(SpecModel):
@@ -279,38 +278,25 @@ class JobClusterNewClusterGcpAttributes(SpecModel):
     zone_id: str | None = None
 
 
-class JobClusterNewClusterInitScriptsAbfss(SpecModel):
-    destination: str
+JobClusterNewClusterInitScriptsAbfss = JobClusterNewClusterClusterLogConfDbfs
 
 
-class JobClusterNewClusterInitScriptsDbfs(SpecModel):
-    destination: str
+JobClusterNewClusterInitScriptsDbfs = JobClusterNewClusterClusterLogConfDbfs
 
 
-class JobClusterNewClusterInitScriptsFile(SpecModel):
-    destination: str
+JobClusterNewClusterInitScriptsFile = JobClusterNewClusterClusterLogConfDbfs
 
 
-class JobClusterNewClusterInitScriptsGcs(SpecModel):
-    destination: str
+JobClusterNewClusterInitScriptsGcs = JobClusterNewClusterClusterLogConfDbfs
 
 
-class JobClusterNewClusterInitScriptsS3(SpecModel):
-    canned_acl: str | None = None
-    destination: str
-    enable_encryption: Bool | None = None
-    encryption_type: str | None = None
-    endpoint: str | None = None
-    kms_key: str | None = None
-    region: str | None = None
+JobClusterNewClusterInitScriptsS3 = JobClusterNewClusterClusterLogConfS3
 
 
-class JobClusterNewClusterInitScriptsVolumes(SpecModel):
-    destination: str
+JobClusterNewClusterInitScriptsVolumes = JobClusterNewClusterClusterLogConfDbfs
 
 
-class JobClusterNewClusterInitScriptsWorkspace(SpecModel):
-    destination: str
+JobClusterNewClusterInitScriptsWorkspace = JobClusterNewClusterClusterLogConfDbfs
 
 
 class JobClusterNewClusterInitScripts(SpecModel):
@@ -334,9 +320,7 @@ class JobClusterNewClusterLibraryMaven(SpecModel):
     repo: str | None = None
 
 
-class JobClusterNewClusterLibraryPypi(SpecModel):
-    package: str
-    repo: str | None = None
+JobClusterNewClusterLibraryPypi = JobClusterNewClusterLibraryCran
 
 
 class JobClusterNewClusterLibrary(SpecModel):
@@ -349,9 +333,7 @@ class JobClusterNewClusterLibrary(SpecModel):
     whl: str | None = None
 
 
-class JobClusterNewClusterWorkerNodeTypeFlexibility(SpecModel):
-    alternate_node_type_ids: list[str] | None = None
-    aws_context_id: str | None = None
+JobClusterNewClusterWorkerNodeTypeFlexibility = JobClusterNewClusterDriverNodeTypeFlexibility
 
 
 class JobClusterNewClusterWorkloadTypeClients(SpecModel):
@@ -502,9 +484,7 @@ class TaskConditionTask(SpecModel):
     right: str
 
 
-class TaskDashboardTaskSubscriptionSubscribers(SpecModel):
-    destination_id: str | None = None
-    user_name: str | None = None
+TaskDashboardTaskSubscriptionSubscribers = TaskAlertTaskSubscribers
 
 
 class TaskDashboardTaskSubscription(SpecModel):
@@ -545,123 +525,55 @@ class TaskDependsOn(SpecModel):
     task_key: str
 
 
-class TaskEmailNotifications(SpecModel):
-    no_alert_for_skipped_runs: Bool | None = None
-    on_duration_warning_threshold_exceeded: list[str] | None = None
-    on_failure: list[str] | None = None
-    on_maintenance_complete: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    on_maintenance_start: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    on_start: list[str] | None = None
-    on_streaming_backlog_exceeded: list[str] | None = None
-    on_success: list[str] | None = None
+TaskEmailNotifications = EmailNotifications
 
 
-class TaskForEachTaskTaskAiRuntimeTaskDeploymentsCompute(SpecModel):
-    accelerator_count: Number
-    accelerator_type: Annotated[str, OneOf('GPU_1xA10', 'GPU_1xH100', 'GPU_8xB300', 'GPU_8xH100')]
-    provisioned_capacity_id: str | None = None
+TaskForEachTaskTaskAiRuntimeTaskDeploymentsCompute = TaskAiRuntimeTaskDeploymentsCompute
 
 
-class TaskForEachTaskTaskAiRuntimeTaskDeployments(SpecModel):
-    command_path: str | None = None
-    compute: TaskForEachTaskTaskAiRuntimeTaskDeploymentsCompute
-    name: str | None = None
+TaskForEachTaskTaskAiRuntimeTaskDeployments = TaskAiRuntimeTaskDeployments
 
 
-class TaskForEachTaskTaskAiRuntimeTask(SpecModel):
-    code_source_path: str | None = None
-    deployments: list[TaskForEachTaskTaskAiRuntimeTaskDeployments]
-    docker_image_url: str | None = None
-    experiment: str
-    mlflow_artifact_location: str | None = None
-    mlflow_experiment_directory: str | None = None
-    mlflow_run: str | None = None
-    priority_class: Annotated[str, OneOf('BEST_EFFORT', 'NORMAL')] | None = None
-    unity_catalog_image_path: str | None = None
+TaskForEachTaskTaskAiRuntimeTask = TaskAiRuntimeTask
 
 
-class TaskForEachTaskTaskAlertTaskSubscribers(SpecModel):
-    destination_id: str | None = None
-    user_name: str | None = None
+TaskForEachTaskTaskAlertTaskSubscribers = TaskAlertTaskSubscribers
 
 
-class TaskForEachTaskTaskAlertTask(SpecModel):
-    alert_id: str | None = None
-    parameters: dict[str, str] | None = None
-    subscribers: list[TaskForEachTaskTaskAlertTaskSubscribers] | None = None
-    warehouse_id: str | None = None
-    workspace_path: str | None = None
+TaskForEachTaskTaskAlertTask = TaskAlertTask
 
 
-class TaskForEachTaskTaskCleanRoomsNotebookTask(SpecModel):
-    clean_room_name: str
-    etag: str | None = None
-    notebook_base_parameters: dict[str, str] | None = None
-    notebook_name: str
+TaskForEachTaskTaskCleanRoomsNotebookTask = TaskCleanRoomsNotebookTask
 
 
-class TaskForEachTaskTaskCompute(SpecModel):
-    hardware_accelerator: Annotated[str, OneOf('GPU_1xA10', 'GPU_1xH100', 'GPU_8xB300', 'GPU_8xH100')] | None = None
+TaskForEachTaskTaskCompute = TaskCompute
 
 
-class TaskForEachTaskTaskConditionTask(SpecModel):
-    left: str
-    op: Annotated[str, OneOf('EQUAL_TO', 'GREATER_THAN', 'GREATER_THAN_OR_EQUAL', 'LESS_THAN', 'LESS_THAN_OR_EQUAL', 'NOT_EQUAL')]
-    right: str
+TaskForEachTaskTaskConditionTask = TaskConditionTask
 
 
-class TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers(SpecModel):
-    destination_id: str | None = None
-    user_name: str | None = None
+TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers = TaskAlertTaskSubscribers
 
 
-class TaskForEachTaskTaskDashboardTaskSubscription(SpecModel):
-    custom_subject: str | None = None
-    paused: Bool | None = None
-    subscribers: list[TaskForEachTaskTaskDashboardTaskSubscriptionSubscribers] | None = None
+TaskForEachTaskTaskDashboardTaskSubscription = TaskDashboardTaskSubscription
 
 
-class TaskForEachTaskTaskDashboardTask(SpecModel):
-    dashboard_id: str | None = None
-    filters: Annotated[dict[str, str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    subscription: TaskForEachTaskTaskDashboardTaskSubscription | None = None
-    warehouse_id: str | None = None
+TaskForEachTaskTaskDashboardTask = TaskDashboardTask
 
 
-class TaskForEachTaskTaskDbtCloudTask(SpecModel):
-    connection_resource_name: str | None = None
-    dbt_cloud_job_id: Number | None = None
+TaskForEachTaskTaskDbtCloudTask = TaskDbtCloudTask
 
 
-class TaskForEachTaskTaskDbtPlatformTask(SpecModel):
-    connection_resource_name: str | None = None
-    dbt_platform_job_id: str | None = None
+TaskForEachTaskTaskDbtPlatformTask = TaskDbtPlatformTask
 
 
-class TaskForEachTaskTaskDbtTask(SpecModel):
-    catalog: str | None = None
-    commands: list[str]
-    profiles_directory: str | None = None
-    project_directory: str | None = None
-    schema_: str | None = Field(None, alias='schema')
-    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
-    warehouse_id: str | None = None
+TaskForEachTaskTaskDbtTask = TaskDbtTask
 
 
-class TaskForEachTaskTaskDependsOn(SpecModel):
-    outcome: str | None = None
-    task_key: str
+TaskForEachTaskTaskDependsOn = TaskDependsOn
 
 
-class TaskForEachTaskTaskEmailNotifications(SpecModel):
-    no_alert_for_skipped_runs: Bool | None = None
-    on_duration_warning_threshold_exceeded: list[str] | None = None
-    on_failure: list[str] | None = None
-    on_maintenance_complete: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    on_maintenance_start: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    on_start: list[str] | None = None
-    on_streaming_backlog_exceeded: list[str] | None = None
-    on_success: list[str] | None = None
+TaskForEachTaskTaskEmailNotifications = EmailNotifications
 
 
 class TaskForEachTaskTaskGenAiComputeTaskCompute(SpecModel):
@@ -681,216 +593,109 @@ class TaskForEachTaskTaskGenAiComputeTask(SpecModel):
     yaml_parameters_file_path: str | None = None
 
 
-class TaskForEachTaskTaskHealthRules(SpecModel):
-    metric: Annotated[str, OneOf('RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_FILES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS')]
-    op: Annotated[str, OneOf('GREATER_THAN')]
-    value: Number
+TaskForEachTaskTaskHealthRules = HealthRules
 
 
-class TaskForEachTaskTaskHealth(SpecModel):
-    rules: list[TaskForEachTaskTaskHealthRules]
+TaskForEachTaskTaskHealth = Health
 
 
-class TaskForEachTaskTaskLibraryCran(SpecModel):
-    package: str
-    repo: str | None = None
+TaskForEachTaskTaskLibraryCran = JobClusterNewClusterLibraryCran
 
 
-class TaskForEachTaskTaskLibraryMaven(SpecModel):
-    coordinates: str
-    exclusions: list[str] | None = None
-    repo: str | None = None
+TaskForEachTaskTaskLibraryMaven = JobClusterNewClusterLibraryMaven
 
 
-class TaskForEachTaskTaskLibraryPypi(SpecModel):
-    package: str
-    repo: str | None = None
+TaskForEachTaskTaskLibraryPypi = JobClusterNewClusterLibraryCran
 
 
-class TaskForEachTaskTaskLibrary(SpecModel):
-    cran: TaskForEachTaskTaskLibraryCran | None = None
-    egg: str | None = None
-    jar: str | None = None
-    maven: TaskForEachTaskTaskLibraryMaven | None = None
-    pypi: TaskForEachTaskTaskLibraryPypi | None = None
-    requirements: str | None = None
-    whl: str | None = None
+TaskForEachTaskTaskLibrary = JobClusterNewClusterLibrary
 
 
-class TaskForEachTaskTaskNewClusterAutoscale(SpecModel):
-    max_workers: Number | None = None
-    min_workers: Number | None = None
+TaskForEachTaskTaskNewClusterAutoscale = JobClusterNewClusterAutoscale
 
 
-class TaskForEachTaskTaskNewClusterAwsAttributes(SpecModel):
-    availability: Annotated[str, OneOf('ON_DEMAND', 'SPOT', 'SPOT_WITH_FALLBACK')] | None = None
-    ebs_volume_count: Number | None = None
-    ebs_volume_iops: Number | None = None
-    ebs_volume_size: Number | None = None
-    ebs_volume_throughput: Number | None = None
-    ebs_volume_type: Annotated[str, OneOf('GENERAL_PURPOSE_SSD', 'THROUGHPUT_OPTIMIZED_HDD')] | None = None
-    first_on_demand: Number | None = None
-    instance_profile_arn: str | None = None
-    spot_bid_price_percent: Number | None = None
-    zone_id: str | None = None
+TaskForEachTaskTaskNewClusterAwsAttributes = JobClusterNewClusterAwsAttributes
 
 
-class TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
-    log_analytics_primary_key: str | None = None
-    log_analytics_workspace_id: str | None = None
+TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo = JobClusterNewClusterAzureAttributesLogAnalyticsInfo
 
 
-class TaskForEachTaskTaskNewClusterAzureAttributes(SpecModel):
-    availability: Annotated[str, OneOf('ON_DEMAND_AZURE', 'SPOT_AZURE', 'SPOT_WITH_FALLBACK_AZURE')] | None = None
-    capacity_reservation_group: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
-    first_on_demand: Number | None = None
-    log_analytics_info: TaskForEachTaskTaskNewClusterAzureAttributesLogAnalyticsInfo | None = None
-    spot_bid_max_price: Real | None = None
+TaskForEachTaskTaskNewClusterAzureAttributes = JobClusterNewClusterAzureAttributes
 
 
-class TaskForEachTaskTaskNewClusterClusterLogConfDbfs(SpecModel):
-    destination: str
+TaskForEachTaskTaskNewClusterClusterLogConfDbfs = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskForEachTaskTaskNewClusterClusterLogConfS3(SpecModel):
-    canned_acl: str | None = None
-    destination: str
-    enable_encryption: Bool | None = None
-    encryption_type: str | None = None
-    endpoint: str | None = None
-    kms_key: str | None = None
-    region: str | None = None
+TaskForEachTaskTaskNewClusterClusterLogConfS3 = JobClusterNewClusterClusterLogConfS3
 
 
-class TaskForEachTaskTaskNewClusterClusterLogConfVolumes(SpecModel):
-    destination: str
+TaskForEachTaskTaskNewClusterClusterLogConfVolumes = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskForEachTaskTaskNewClusterClusterLogConf(SpecModel):
-    dbfs: TaskForEachTaskTaskNewClusterClusterLogConfDbfs | None = None
-    s3: TaskForEachTaskTaskNewClusterClusterLogConfS3 | None = None
-    volumes: TaskForEachTaskTaskNewClusterClusterLogConfVolumes | None = None
+TaskForEachTaskTaskNewClusterClusterLogConf = JobClusterNewClusterClusterLogConf
 
 
-class TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo(SpecModel):
-    mount_options: str | None = None
-    server_address: str
+TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo = JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo
 
 
-class TaskForEachTaskTaskNewClusterClusterMountInfo(SpecModel):
-    local_mount_dir_path: str
-    network_filesystem_info: TaskForEachTaskTaskNewClusterClusterMountInfoNetworkFilesystemInfo
-    remote_mount_dir_path: str | None = None
+TaskForEachTaskTaskNewClusterClusterMountInfo = JobClusterNewClusterClusterMountInfo
 
 
-class TaskForEachTaskTaskNewClusterDockerImageBasicAuth(SpecModel):
-    password: str
-    username: str
+TaskForEachTaskTaskNewClusterDockerImageBasicAuth = JobClusterNewClusterDockerImageBasicAuth
 
 
-class TaskForEachTaskTaskNewClusterDockerImage(SpecModel):
-    basic_auth: TaskForEachTaskTaskNewClusterDockerImageBasicAuth | None = None
-    url: str
+TaskForEachTaskTaskNewClusterDockerImage = JobClusterNewClusterDockerImage
 
 
-class TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility(SpecModel):
-    alternate_node_type_ids: list[str] | None = None
-    aws_context_id: str | None = None
+TaskForEachTaskTaskNewClusterDriverNodeTypeFlexibility = JobClusterNewClusterDriverNodeTypeFlexibility
 
 
-class TaskForEachTaskTaskNewClusterGcpAttributes(SpecModel):
-    availability: Annotated[str, OneOf('ON_DEMAND_GCP', 'PREEMPTIBLE_GCP', 'PREEMPTIBLE_WITH_FALLBACK_GCP')] | None = None
-    boot_disk_size: Number | None = None
-    confidential_compute_type: Annotated[Annotated[str, OneOf('CONFIDENTIAL_COMPUTE_TYPE_NONE', 'SEV_SNP')] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    first_on_demand: Number | None = None
-    google_service_account: str | None = None
-    local_ssd_count: Number | None = None
-    use_preemptible_executors: Bool | None = None
-    zone_id: str | None = None
+TaskForEachTaskTaskNewClusterGcpAttributes = JobClusterNewClusterGcpAttributes
 
 
-class TaskForEachTaskTaskNewClusterInitScriptsAbfss(SpecModel):
-    destination: str
+TaskForEachTaskTaskNewClusterInitScriptsAbfss = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskForEachTaskTaskNewClusterInitScriptsDbfs(SpecModel):
-    destination: str
+TaskForEachTaskTaskNewClusterInitScriptsDbfs = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskForEachTaskTaskNewClusterInitScriptsFile(SpecModel):
-    destination: str
+TaskForEachTaskTaskNewClusterInitScriptsFile = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskForEachTaskTaskNewClusterInitScriptsGcs(SpecModel):
-    destination: str
+TaskForEachTaskTaskNewClusterInitScriptsGcs = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskForEachTaskTaskNewClusterInitScriptsS3(SpecModel):
-    canned_acl: str | None = None
-    destination: str
-    enable_encryption: Bool | None = None
-    encryption_type: str | None = None
-    endpoint: str | None = None
-    kms_key: str | None = None
-    region: str | None = None
+TaskForEachTaskTaskNewClusterInitScriptsS3 = JobClusterNewClusterClusterLogConfS3
 
 
-class TaskForEachTaskTaskNewClusterInitScriptsVolumes(SpecModel):
-    destination: str
+TaskForEachTaskTaskNewClusterInitScriptsVolumes = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskForEachTaskTaskNewClusterInitScriptsWorkspace(SpecModel):
-    destination: str
+TaskForEachTaskTaskNewClusterInitScriptsWorkspace = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskForEachTaskTaskNewClusterInitScripts(SpecModel):
-    abfss: TaskForEachTaskTaskNewClusterInitScriptsAbfss | None = None
-    dbfs: TaskForEachTaskTaskNewClusterInitScriptsDbfs | None = None
-    file: TaskForEachTaskTaskNewClusterInitScriptsFile | None = None
-    gcs: TaskForEachTaskTaskNewClusterInitScriptsGcs | None = None
-    s3: TaskForEachTaskTaskNewClusterInitScriptsS3 | None = None
-    volumes: TaskForEachTaskTaskNewClusterInitScriptsVolumes | None = None
-    workspace: TaskForEachTaskTaskNewClusterInitScriptsWorkspace | None = None
+TaskForEachTaskTaskNewClusterInitScripts = JobClusterNewClusterInitScripts
 
 
-class TaskForEachTaskTaskNewClusterLibraryCran(SpecModel):
-    package: str
-    repo: str | None = None
+TaskForEachTaskTaskNewClusterLibraryCran = JobClusterNewClusterLibraryCran
 
 
-class TaskForEachTaskTaskNewClusterLibraryMaven(SpecModel):
-    coordinates: str
-    exclusions: list[str] | None = None
-    repo: str | None = None
+TaskForEachTaskTaskNewClusterLibraryMaven = JobClusterNewClusterLibraryMaven
 
 
-class TaskForEachTaskTaskNewClusterLibraryPypi(SpecModel):
-    package: str
-    repo: str | None = None
+TaskForEachTaskTaskNewClusterLibraryPypi = JobClusterNewClusterLibraryCran
 
 
-class TaskForEachTaskTaskNewClusterLibrary(SpecModel):
-    cran: TaskForEachTaskTaskNewClusterLibraryCran | None = None
-    egg: str | None = None
-    jar: str | None = None
-    maven: TaskForEachTaskTaskNewClusterLibraryMaven | None = None
-    pypi: TaskForEachTaskTaskNewClusterLibraryPypi | None = None
-    requirements: str | None = None
-    whl: str | None = None
+TaskForEachTaskTaskNewClusterLibrary = JobClusterNewClusterLibrary
 
 
-class TaskForEachTaskTaskNewClusterWorkerNodeTypeFlexibility(SpecModel):
-    alternate_node_type_ids: list[str] | None = None
-    aws_context_id: str | None = None
+TaskForEachTaskTaskNewClusterWorkerNodeTypeFlexibility = JobClusterNewClusterDriverNodeTypeFlexibility
 
 
-class TaskForEachTaskTaskNewClusterWorkloadTypeClients(SpecModel):
-    jobs: Bool | None = None
-    notebooks: Bool | None = None
+TaskForEachTaskTaskNewClusterWorkloadTypeClients = JobClusterNewClusterWorkloadTypeClients
 
 
-class TaskForEachTaskTaskNewClusterWorkloadType(SpecModel):
-    clients: TaskForEachTaskTaskNewClusterWorkloadTypeClients
+TaskForEachTaskTaskNewClusterWorkloadType = JobClusterNewClusterWorkloadType
 
 
 class TaskForEachTaskTaskNewCluster(SpecModel):
@@ -1035,9 +840,7 @@ class TaskForEachTaskTaskSparkSubmitTask(SpecModel):
     parameters: list[str] | None = None
 
 
-class TaskForEachTaskTaskSqlTaskAlertSubscriptions(SpecModel):
-    destination_id: str | None = None
-    user_name: str | None = None
+TaskForEachTaskTaskSqlTaskAlertSubscriptions = TaskAlertTaskSubscribers
 
 
 class TaskForEachTaskTaskSqlTaskAlert(SpecModel):
@@ -1046,9 +849,7 @@ class TaskForEachTaskTaskSqlTaskAlert(SpecModel):
     subscriptions: list[TaskForEachTaskTaskSqlTaskAlertSubscriptions] | None = None
 
 
-class TaskForEachTaskTaskSqlTaskDashboardSubscriptions(SpecModel):
-    destination_id: str | None = None
-    user_name: str | None = None
+TaskForEachTaskTaskSqlTaskDashboardSubscriptions = TaskAlertTaskSubscribers
 
 
 class TaskForEachTaskTaskSqlTaskDashboard(SpecModel):
@@ -1080,28 +881,22 @@ class TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded(
     id: str
 
 
-class TaskForEachTaskTaskWebhookNotificationsOnFailure(SpecModel):
-    id: str
+TaskForEachTaskTaskWebhookNotificationsOnFailure = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskForEachTaskTaskWebhookNotificationsOnMaintenanceComplete(SpecModel):
-    id: str
+TaskForEachTaskTaskWebhookNotificationsOnMaintenanceComplete = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskForEachTaskTaskWebhookNotificationsOnMaintenanceStart(SpecModel):
-    id: str
+TaskForEachTaskTaskWebhookNotificationsOnMaintenanceStart = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskForEachTaskTaskWebhookNotificationsOnStart(SpecModel):
-    id: str
+TaskForEachTaskTaskWebhookNotificationsOnStart = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskForEachTaskTaskWebhookNotificationsOnStreamingBacklogExceeded(SpecModel):
-    id: str
+TaskForEachTaskTaskWebhookNotificationsOnStreamingBacklogExceeded = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskForEachTaskTaskWebhookNotificationsOnSuccess(SpecModel):
-    id: str
+TaskForEachTaskTaskWebhookNotificationsOnSuccess = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
 class TaskForEachTaskTaskWebhookNotifications(SpecModel):
@@ -1163,455 +958,205 @@ class TaskForEachTask(SpecModel):
     task: TaskForEachTaskTask
 
 
-class TaskGenAiComputeTaskCompute(SpecModel):
-    gpu_node_pool_id: str | None = None
-    gpu_type: str | None = None
-    num_gpus: Number
+TaskGenAiComputeTaskCompute = TaskForEachTaskTaskGenAiComputeTaskCompute
 
 
-class TaskGenAiComputeTask(SpecModel):
-    command: str | None = None
-    compute: TaskGenAiComputeTaskCompute | None = None
-    dl_runtime_image: str
-    mlflow_experiment_name: str | None = None
-    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
-    training_script_path: str | None = None
-    yaml_parameters: str | None = None
-    yaml_parameters_file_path: str | None = None
+TaskGenAiComputeTask = TaskForEachTaskTaskGenAiComputeTask
 
 
-class TaskHealthRules(SpecModel):
-    metric: Annotated[str, OneOf('RUN_DURATION_SECONDS', 'STREAMING_BACKLOG_BYTES', 'STREAMING_BACKLOG_FILES', 'STREAMING_BACKLOG_RECORDS', 'STREAMING_BACKLOG_SECONDS')]
-    op: Annotated[str, OneOf('GREATER_THAN')]
-    value: Number
+TaskHealthRules = HealthRules
 
 
-class TaskHealth(SpecModel):
-    rules: list[TaskHealthRules]
+TaskHealth = Health
 
 
-class TaskLibraryCran(SpecModel):
-    package: str
-    repo: str | None = None
+TaskLibraryCran = JobClusterNewClusterLibraryCran
 
 
-class TaskLibraryMaven(SpecModel):
-    coordinates: str
-    exclusions: list[str] | None = None
-    repo: str | None = None
+TaskLibraryMaven = JobClusterNewClusterLibraryMaven
 
 
-class TaskLibraryPypi(SpecModel):
-    package: str
-    repo: str | None = None
+TaskLibraryPypi = JobClusterNewClusterLibraryCran
 
 
-class TaskLibrary(SpecModel):
-    cran: TaskLibraryCran | None = None
-    egg: str | None = None
-    jar: str | None = None
-    maven: TaskLibraryMaven | None = None
-    pypi: TaskLibraryPypi | None = None
-    requirements: str | None = None
-    whl: str | None = None
+TaskLibrary = JobClusterNewClusterLibrary
 
 
-class TaskNewClusterAutoscale(SpecModel):
-    max_workers: Number | None = None
-    min_workers: Number | None = None
+TaskNewClusterAutoscale = JobClusterNewClusterAutoscale
 
 
-class TaskNewClusterAwsAttributes(SpecModel):
-    availability: Annotated[str, OneOf('ON_DEMAND', 'SPOT', 'SPOT_WITH_FALLBACK')] | None = None
-    ebs_volume_count: Number | None = None
-    ebs_volume_iops: Number | None = None
-    ebs_volume_size: Number | None = None
-    ebs_volume_throughput: Number | None = None
-    ebs_volume_type: Annotated[str, OneOf('GENERAL_PURPOSE_SSD', 'THROUGHPUT_OPTIMIZED_HDD')] | None = None
-    first_on_demand: Number | None = None
-    instance_profile_arn: str | None = None
-    spot_bid_price_percent: Number | None = None
-    zone_id: str | None = None
+TaskNewClusterAwsAttributes = JobClusterNewClusterAwsAttributes
 
 
-class TaskNewClusterAzureAttributesLogAnalyticsInfo(SpecModel):
-    log_analytics_primary_key: str | None = None
-    log_analytics_workspace_id: str | None = None
+TaskNewClusterAzureAttributesLogAnalyticsInfo = JobClusterNewClusterAzureAttributesLogAnalyticsInfo
 
 
-class TaskNewClusterAzureAttributes(SpecModel):
-    availability: Annotated[str, OneOf('ON_DEMAND_AZURE', 'SPOT_AZURE', 'SPOT_WITH_FALLBACK_AZURE')] | None = None
-    capacity_reservation_group: Annotated[str | None, since('1.138.0'), since_doc('1.138.0')] = None
-    first_on_demand: Number | None = None
-    log_analytics_info: TaskNewClusterAzureAttributesLogAnalyticsInfo | None = None
-    spot_bid_max_price: Real | None = None
+TaskNewClusterAzureAttributes = JobClusterNewClusterAzureAttributes
 
 
-class TaskNewClusterClusterLogConfDbfs(SpecModel):
-    destination: str
+TaskNewClusterClusterLogConfDbfs = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskNewClusterClusterLogConfS3(SpecModel):
-    canned_acl: str | None = None
-    destination: str
-    enable_encryption: Bool | None = None
-    encryption_type: str | None = None
-    endpoint: str | None = None
-    kms_key: str | None = None
-    region: str | None = None
+TaskNewClusterClusterLogConfS3 = JobClusterNewClusterClusterLogConfS3
 
 
-class TaskNewClusterClusterLogConfVolumes(SpecModel):
-    destination: str
+TaskNewClusterClusterLogConfVolumes = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskNewClusterClusterLogConf(SpecModel):
-    dbfs: TaskNewClusterClusterLogConfDbfs | None = None
-    s3: TaskNewClusterClusterLogConfS3 | None = None
-    volumes: TaskNewClusterClusterLogConfVolumes | None = None
+TaskNewClusterClusterLogConf = JobClusterNewClusterClusterLogConf
 
 
-class TaskNewClusterClusterMountInfoNetworkFilesystemInfo(SpecModel):
-    mount_options: str | None = None
-    server_address: str
+TaskNewClusterClusterMountInfoNetworkFilesystemInfo = JobClusterNewClusterClusterMountInfoNetworkFilesystemInfo
 
 
-class TaskNewClusterClusterMountInfo(SpecModel):
-    local_mount_dir_path: str
-    network_filesystem_info: TaskNewClusterClusterMountInfoNetworkFilesystemInfo
-    remote_mount_dir_path: str | None = None
+TaskNewClusterClusterMountInfo = JobClusterNewClusterClusterMountInfo
 
 
-class TaskNewClusterDockerImageBasicAuth(SpecModel):
-    password: str
-    username: str
+TaskNewClusterDockerImageBasicAuth = JobClusterNewClusterDockerImageBasicAuth
 
 
-class TaskNewClusterDockerImage(SpecModel):
-    basic_auth: TaskNewClusterDockerImageBasicAuth | None = None
-    url: str
+TaskNewClusterDockerImage = JobClusterNewClusterDockerImage
 
 
-class TaskNewClusterDriverNodeTypeFlexibility(SpecModel):
-    alternate_node_type_ids: list[str] | None = None
-    aws_context_id: str | None = None
+TaskNewClusterDriverNodeTypeFlexibility = JobClusterNewClusterDriverNodeTypeFlexibility
 
 
-class TaskNewClusterGcpAttributes(SpecModel):
-    availability: Annotated[str, OneOf('ON_DEMAND_GCP', 'PREEMPTIBLE_GCP', 'PREEMPTIBLE_WITH_FALLBACK_GCP')] | None = None
-    boot_disk_size: Number | None = None
-    confidential_compute_type: Annotated[Annotated[str, OneOf('CONFIDENTIAL_COMPUTE_TYPE_NONE', 'SEV_SNP')] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    first_on_demand: Number | None = None
-    google_service_account: str | None = None
-    local_ssd_count: Number | None = None
-    use_preemptible_executors: Bool | None = None
-    zone_id: str | None = None
+TaskNewClusterGcpAttributes = JobClusterNewClusterGcpAttributes
 
 
-class TaskNewClusterInitScriptsAbfss(SpecModel):
-    destination: str
+TaskNewClusterInitScriptsAbfss = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskNewClusterInitScriptsDbfs(SpecModel):
-    destination: str
+TaskNewClusterInitScriptsDbfs = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskNewClusterInitScriptsFile(SpecModel):
-    destination: str
+TaskNewClusterInitScriptsFile = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskNewClusterInitScriptsGcs(SpecModel):
-    destination: str
+TaskNewClusterInitScriptsGcs = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskNewClusterInitScriptsS3(SpecModel):
-    canned_acl: str | None = None
-    destination: str
-    enable_encryption: Bool | None = None
-    encryption_type: str | None = None
-    endpoint: str | None = None
-    kms_key: str | None = None
-    region: str | None = None
+TaskNewClusterInitScriptsS3 = JobClusterNewClusterClusterLogConfS3
 
 
-class TaskNewClusterInitScriptsVolumes(SpecModel):
-    destination: str
+TaskNewClusterInitScriptsVolumes = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskNewClusterInitScriptsWorkspace(SpecModel):
-    destination: str
+TaskNewClusterInitScriptsWorkspace = JobClusterNewClusterClusterLogConfDbfs
 
 
-class TaskNewClusterInitScripts(SpecModel):
-    abfss: TaskNewClusterInitScriptsAbfss | None = None
-    dbfs: TaskNewClusterInitScriptsDbfs | None = None
-    file: TaskNewClusterInitScriptsFile | None = None
-    gcs: TaskNewClusterInitScriptsGcs | None = None
-    s3: TaskNewClusterInitScriptsS3 | None = None
-    volumes: TaskNewClusterInitScriptsVolumes | None = None
-    workspace: TaskNewClusterInitScriptsWorkspace | None = None
+TaskNewClusterInitScripts = JobClusterNewClusterInitScripts
 
 
-class TaskNewClusterLibraryCran(SpecModel):
-    package: str
-    repo: str | None = None
+TaskNewClusterLibraryCran = JobClusterNewClusterLibraryCran
 
 
-class TaskNewClusterLibraryMaven(SpecModel):
-    coordinates: str
-    exclusions: list[str] | None = None
-    repo: str | None = None
+TaskNewClusterLibraryMaven = JobClusterNewClusterLibraryMaven
 
 
-class TaskNewClusterLibraryPypi(SpecModel):
-    package: str
-    repo: str | None = None
+TaskNewClusterLibraryPypi = JobClusterNewClusterLibraryCran
 
 
-class TaskNewClusterLibrary(SpecModel):
-    cran: TaskNewClusterLibraryCran | None = None
-    egg: str | None = None
-    jar: str | None = None
-    maven: TaskNewClusterLibraryMaven | None = None
-    pypi: TaskNewClusterLibraryPypi | None = None
-    requirements: str | None = None
-    whl: str | None = None
+TaskNewClusterLibrary = JobClusterNewClusterLibrary
 
 
-class TaskNewClusterWorkerNodeTypeFlexibility(SpecModel):
-    alternate_node_type_ids: list[str] | None = None
-    aws_context_id: str | None = None
+TaskNewClusterWorkerNodeTypeFlexibility = JobClusterNewClusterDriverNodeTypeFlexibility
 
 
-class TaskNewClusterWorkloadTypeClients(SpecModel):
-    jobs: Bool | None = None
-    notebooks: Bool | None = None
+TaskNewClusterWorkloadTypeClients = JobClusterNewClusterWorkloadTypeClients
 
 
-class TaskNewClusterWorkloadType(SpecModel):
-    clients: TaskNewClusterWorkloadTypeClients
+TaskNewClusterWorkloadType = JobClusterNewClusterWorkloadType
 
 
-class TaskNewCluster(SpecModel):
-    apply_policy_default_values: Bool | None = None
-    apply_policy_default_values_allow_list: list[str] | None = None
-    autoscale: TaskNewClusterAutoscale | None = None
-    aws_attributes: TaskNewClusterAwsAttributes | None = None
-    azure_attributes: TaskNewClusterAzureAttributes | None = None
-    cluster_id: str | None = None
-    cluster_log_conf: TaskNewClusterClusterLogConf | None = None
-    cluster_mount_info: list[TaskNewClusterClusterMountInfo] | None = None
-    cluster_name: str | None = None
-    custom_tags: dict[str, str] | None = None
-    data_security_mode: Annotated[str, OneOf('DATA_SECURITY_MODE_AUTO', 'DATA_SECURITY_MODE_DEDICATED', 'DATA_SECURITY_MODE_STANDARD', 'LEGACY_PASSTHROUGH', 'LEGACY_SINGLE_USER', 'LEGACY_SINGLE_USER_STANDARD', 'LEGACY_TABLE_ACL', 'NONE', 'SINGLE_USER', 'USER_ISOLATION')] | None = None
-    dependency_mode: Annotated[Annotated[str, OneOf('DEPENDENCY_MODE_AUTO', 'DEPENDENCY_MODE_CLUSTER_LIBRARIES', 'DEPENDENCY_MODE_ENVIRONMENTS')] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    docker_image: TaskNewClusterDockerImage | None = None
-    driver_instance_pool_id: str | None = None
-    driver_node_type_flexibility: Annotated[TaskNewClusterDriverNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
-    driver_node_type_id: str | None = None
-    enable_elastic_disk: Bool | None = None
-    enable_local_disk_encryption: Bool | None = None
-    gcp_attributes: TaskNewClusterGcpAttributes | None = None
-    idempotency_token: str | None = None
-    init_scripts: list[TaskNewClusterInitScripts] | None = None
-    instance_pool_id: str | None = None
-    is_single_node: Bool | None = None
-    kind: Annotated[str, OneOf('CLASSIC_PREVIEW')] | None = None
-    libraries: list[TaskNewClusterLibrary] | None = Field(None, validation_alias=AliasChoices('libraries', 'library'), serialization_alias='library')
-    node_type_id: str | None = None
-    num_workers: Number | None = None
-    policy_id: str | None = None
-    remote_disk_throughput: Number | None = None
-    runtime_engine: Annotated[str, OneOf('NULL', 'PHOTON', 'STANDARD')] | None = None
-    single_user_name: str | None = None
-    spark_conf: dict[str, str] | None = None
-    spark_env_vars: dict[str, str] | None = None
-    spark_version: str | None = None
-    ssh_public_keys: list[str] | None = None
-    total_initial_remote_disk_size: Number | None = None
-    use_ml_runtime: Bool | None = None
-    worker_node_type_flexibility: Annotated[TaskNewClusterWorkerNodeTypeFlexibility | None, since('1.138.0'), since_doc('1.138.0')] = None
-    workload_type: TaskNewClusterWorkloadType | None = None
+TaskNewCluster = JobClusterNewCluster
 
 
-class TaskNotebookTask(SpecModel):
-    base_parameters: dict[str, str] | None = None
-    notebook_path: str
-    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
-    warehouse_id: str | None = None
+TaskNotebookTask = TaskForEachTaskTaskNotebookTask
 
 
-class TaskNotificationSettings(SpecModel):
-    alert_on_last_attempt: Bool | None = None
-    no_alert_for_canceled_runs: Bool | None = None
-    no_alert_for_skipped_runs: Bool | None = None
+TaskNotificationSettings = TaskForEachTaskTaskNotificationSettings
 
 
-class TaskPipelineTask(SpecModel):
-    full_refresh: Bool | None = None
-    full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    parameters: Annotated[dict[str, str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    pipeline_id: str
-    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+TaskPipelineTask = TaskForEachTaskTaskPipelineTask
 
 
-class TaskPowerBiTaskPowerBiModel(SpecModel):
-    authentication_method: Annotated[str, OneOf('OAUTH', 'PAT')] | None = None
-    model_name: str | None = None
-    overwrite_existing: Bool | None = None
-    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
-    workspace_name: str | None = None
+TaskPowerBiTaskPowerBiModel = TaskForEachTaskTaskPowerBiTaskPowerBiModel
 
 
-class TaskPowerBiTaskTables(SpecModel):
-    catalog: str | None = None
-    name: str | None = None
-    schema_: str | None = Field(None, alias='schema')
-    storage_mode: Annotated[str, OneOf('DIRECT_QUERY', 'DUAL', 'IMPORT')] | None = None
+TaskPowerBiTaskTables = TaskForEachTaskTaskPowerBiTaskTables
 
 
-class TaskPowerBiTask(SpecModel):
-    connection_resource_name: str | None = None
-    power_bi_model: TaskPowerBiTaskPowerBiModel | None = None
-    refresh_after_update: Bool | None = None
-    tables: list[TaskPowerBiTaskTables] | None = None
-    warehouse_id: str | None = None
+TaskPowerBiTask = TaskForEachTaskTaskPowerBiTask
 
 
-class TaskPythonOperatorTaskParameters(SpecModel):
-    name: str | None = None
-    value: str | None = None
+TaskPythonOperatorTaskParameters = TaskForEachTaskTaskPythonOperatorTaskParameters
 
 
-class TaskPythonOperatorTask(SpecModel):
-    main: str | None = None
-    parameters: list[TaskPythonOperatorTaskParameters] | None = None
+TaskPythonOperatorTask = TaskForEachTaskTaskPythonOperatorTask
 
 
-class TaskPythonWheelTask(SpecModel):
-    entry_point: str | None = None
-    named_parameters: dict[str, str] | None = None
-    package_name: str | None = None
-    parameters: list[str] | None = None
+TaskPythonWheelTask = TaskForEachTaskTaskPythonWheelTask
 
 
-class TaskRunJobTaskPipelineParams(SpecModel):
-    full_refresh: Bool | None = None
-    full_refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    refresh_flow_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    refresh_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    reset_checkpoint_selection: Annotated[list[str] | None, since('1.138.0'), since_doc('1.138.0')] = None
+TaskRunJobTaskPipelineParams = TaskForEachTaskTaskRunJobTaskPipelineParams
 
 
-class TaskRunJobTask(SpecModel):
-    dbt_commands: list[str] | None = None
-    jar_params: list[str] | None = None
-    job_id: Number
-    job_parameters: dict[str, str] | None = None
-    notebook_params: dict[str, str] | None = None
-    pipeline_params: TaskRunJobTaskPipelineParams | None = None
-    python_named_params: dict[str, str] | None = None
-    python_params: list[str] | None = None
-    spark_submit_params: list[str] | None = None
-    sql_params: dict[str, str] | None = None
+TaskRunJobTask = TaskForEachTaskTaskRunJobTask
 
 
-class TaskSparkJarTask(SpecModel):
-    jar_uri: str | None = None
-    main_class_name: str | None = None
-    parameters: list[str] | None = None
-    run_as_repl: Bool | None = None
+TaskSparkJarTask = TaskForEachTaskTaskSparkJarTask
 
 
-class TaskSparkPythonTask(SpecModel):
-    parameters: list[str] | None = None
-    python_file: str
-    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
+TaskSparkPythonTask = TaskForEachTaskTaskSparkPythonTask
 
 
-class TaskSparkSubmitTask(SpecModel):
-    parameters: list[str] | None = None
+TaskSparkSubmitTask = TaskForEachTaskTaskSparkSubmitTask
 
 
-class TaskSqlTaskAlertSubscriptions(SpecModel):
-    destination_id: str | None = None
-    user_name: str | None = None
+TaskSqlTaskAlertSubscriptions = TaskAlertTaskSubscribers
 
 
-class TaskSqlTaskAlert(SpecModel):
-    alert_id: str
-    pause_subscriptions: Bool | None = None
-    subscriptions: list[TaskSqlTaskAlertSubscriptions] | None = None
+TaskSqlTaskAlert = TaskForEachTaskTaskSqlTaskAlert
 
 
-class TaskSqlTaskDashboardSubscriptions(SpecModel):
-    destination_id: str | None = None
-    user_name: str | None = None
+TaskSqlTaskDashboardSubscriptions = TaskAlertTaskSubscribers
 
 
-class TaskSqlTaskDashboard(SpecModel):
-    custom_subject: str | None = None
-    dashboard_id: str
-    pause_subscriptions: Bool | None = None
-    subscriptions: list[TaskSqlTaskDashboardSubscriptions] | None = None
+TaskSqlTaskDashboard = TaskForEachTaskTaskSqlTaskDashboard
 
 
-class TaskSqlTaskFile(SpecModel):
-    path: str
-    source: Annotated[str, OneOf('GIT', 'WORKSPACE')] | None = None
+TaskSqlTaskFile = TaskForEachTaskTaskSqlTaskFile
 
 
-class TaskSqlTaskQuery(SpecModel):
-    query_id: str
+TaskSqlTaskQuery = TaskForEachTaskTaskSqlTaskQuery
 
 
-class TaskSqlTask(SpecModel):
-    alert: TaskSqlTaskAlert | None = None
-    dashboard: TaskSqlTaskDashboard | None = None
-    file: TaskSqlTaskFile | None = None
-    parameters: dict[str, str] | None = None
-    query: TaskSqlTaskQuery | None = None
-    warehouse_id: str
+TaskSqlTask = TaskForEachTaskTaskSqlTask
 
 
-class TaskWebhookNotificationsOnDurationWarningThresholdExceeded(SpecModel):
-    id: str
+TaskWebhookNotificationsOnDurationWarningThresholdExceeded = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskWebhookNotificationsOnFailure(SpecModel):
-    id: str
+TaskWebhookNotificationsOnFailure = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskWebhookNotificationsOnMaintenanceComplete(SpecModel):
-    id: str
+TaskWebhookNotificationsOnMaintenanceComplete = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskWebhookNotificationsOnMaintenanceStart(SpecModel):
-    id: str
+TaskWebhookNotificationsOnMaintenanceStart = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskWebhookNotificationsOnStart(SpecModel):
-    id: str
+TaskWebhookNotificationsOnStart = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskWebhookNotificationsOnStreamingBacklogExceeded(SpecModel):
-    id: str
+TaskWebhookNotificationsOnStreamingBacklogExceeded = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskWebhookNotificationsOnSuccess(SpecModel):
-    id: str
+TaskWebhookNotificationsOnSuccess = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class TaskWebhookNotifications(SpecModel):
-    on_duration_warning_threshold_exceeded: list[TaskWebhookNotificationsOnDurationWarningThresholdExceeded] | None = None
-    on_failure: list[TaskWebhookNotificationsOnFailure] | None = None
-    on_maintenance_complete: Annotated[list[TaskWebhookNotificationsOnMaintenanceComplete] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    on_maintenance_start: Annotated[list[TaskWebhookNotificationsOnMaintenanceStart] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    on_start: list[TaskWebhookNotificationsOnStart] | None = None
-    on_streaming_backlog_exceeded: list[TaskWebhookNotificationsOnStreamingBacklogExceeded] | None = None
-    on_success: list[TaskWebhookNotificationsOnSuccess] | None = None
+TaskWebhookNotifications = TaskForEachTaskTaskWebhookNotifications
 
 
 class Task(SpecModel):
@@ -1677,10 +1222,7 @@ class TriggerPeriodic(SpecModel):
     unit: Annotated[str, OneOf('DAYS', 'HOURS', 'WEEKS')]
 
 
-class TriggerSqlCondition(SpecModel):
-    sql_query_id: str
-    trigger_mode: Annotated[str, OneOf('QUERY_RETURNS_ROWS', 'RESULT_VALUE_CHANGES')] | None = None
-    warehouse_id: str
+TriggerSqlCondition = ScheduleSqlCondition
 
 
 class TriggerTableUpdate(SpecModel):
@@ -1699,10 +1241,7 @@ class Trigger(SpecModel):
     table_update: TriggerTableUpdate | None = None
 
 
-class TriggersContinuousMaintenanceWindow(SpecModel):
-    day_of_week: Annotated[str, OneOf('FRIDAY', 'MONDAY', 'SATURDAY', 'SUNDAY', 'THURSDAY', 'TUESDAY', 'WEDNESDAY')]
-    start_hour: Number
-    timezone_id: str
+TriggersContinuousMaintenanceWindow = ContinuousMaintenanceWindow
 
 
 class TriggersContinuous(SpecModel):
@@ -1710,18 +1249,10 @@ class TriggersContinuous(SpecModel):
     task_retry_mode: Annotated[str, OneOf('NEVER', 'ON_FAILURE')] | None = None
 
 
-class TriggersFileArrival(SpecModel):
-    min_time_between_triggers_seconds: Number | None = None
-    url: str
-    wait_after_last_change_seconds: Number | None = None
+TriggersFileArrival = TriggerFileArrival
 
 
-class TriggersModel(SpecModel):
-    aliases: list[str] | None = None
-    condition: Annotated[str, OneOf('MODEL_ALIAS_SET', 'MODEL_CREATED', 'MODEL_VERSION_READY')]
-    min_time_between_triggers_seconds: Number | None = None
-    securable_name: str | None = None
-    wait_after_last_change_seconds: Number | None = None
+TriggersModel = TriggerModel
 
 
 class TriggersPeriodic(SpecModel):
@@ -1734,17 +1265,10 @@ class TriggersSchedule(SpecModel):
     timezone_id: str
 
 
-class TriggersSqlCondition(SpecModel):
-    sql_query_id: str
-    trigger_mode: Annotated[str, OneOf('QUERY_RETURNS_ROWS', 'RESULT_VALUE_CHANGES')] | None = None
-    warehouse_id: str
+TriggersSqlCondition = ScheduleSqlCondition
 
 
-class TriggersTableUpdate(SpecModel):
-    condition: Annotated[str, OneOf('ALL_UPDATED', 'ANY_UPDATED')] | None = None
-    min_time_between_triggers_seconds: Number | None = None
-    table_names: list[str]
-    wait_after_last_change_seconds: Number | None = None
+TriggersTableUpdate = TriggerTableUpdate
 
 
 class Triggers(SpecModel):
@@ -1758,42 +1282,28 @@ class Triggers(SpecModel):
     table_update: TriggersTableUpdate | None = None
 
 
-class WebhookNotificationsOnDurationWarningThresholdExceeded(SpecModel):
-    id: str
+WebhookNotificationsOnDurationWarningThresholdExceeded = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class WebhookNotificationsOnFailure(SpecModel):
-    id: str
+WebhookNotificationsOnFailure = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class WebhookNotificationsOnMaintenanceComplete(SpecModel):
-    id: str
+WebhookNotificationsOnMaintenanceComplete = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class WebhookNotificationsOnMaintenanceStart(SpecModel):
-    id: str
+WebhookNotificationsOnMaintenanceStart = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class WebhookNotificationsOnStart(SpecModel):
-    id: str
+WebhookNotificationsOnStart = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class WebhookNotificationsOnStreamingBacklogExceeded(SpecModel):
-    id: str
+WebhookNotificationsOnStreamingBacklogExceeded = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class WebhookNotificationsOnSuccess(SpecModel):
-    id: str
+WebhookNotificationsOnSuccess = TaskForEachTaskTaskWebhookNotificationsOnDurationWarningThresholdExceeded
 
 
-class WebhookNotifications(SpecModel):
-    on_duration_warning_threshold_exceeded: list[WebhookNotificationsOnDurationWarningThresholdExceeded] | None = None
-    on_failure: list[WebhookNotificationsOnFailure] | None = None
-    on_maintenance_complete: Annotated[list[WebhookNotificationsOnMaintenanceComplete] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    on_maintenance_start: Annotated[list[WebhookNotificationsOnMaintenanceStart] | None, since('1.138.0'), since_doc('1.138.0')] = None
-    on_start: list[WebhookNotificationsOnStart] | None = None
-    on_streaming_backlog_exceeded: list[WebhookNotificationsOnStreamingBacklogExceeded] | None = None
-    on_success: list[WebhookNotificationsOnSuccess] | None = None
+WebhookNotifications = TaskForEachTaskTaskWebhookNotifications
 
 
 class JobSettings(SpecModel):
