@@ -355,7 +355,8 @@ def _watch(session: Any, poll: Any, *, goes_on: str, next_command: str | None,
 @cli.command()
 @click.argument("pipeline")
 @click.option("--run-key", default=None,
-              help="The run_key job parameter (default: the orchestrator's own default).")
+              help="The run_key job parameter, for an orchestrator that declares one "
+              "(brickline's declares none: the run's key is orchestrator.run_key).")
 @click.option("--no-wait", is_flag=True, help="Start the run and return at once.")
 @_target_option
 @_pipelines_option

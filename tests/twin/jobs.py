@@ -5,9 +5,10 @@ Every rule names the docs page it comes from. User tasks succeed or fail as a Sc
 says; brickline's own status notebook (the databricks_notebook of the stack) runs for real,
 as a notebook: its source executed with `dbutils` and `spark` as globals, on local Spark.
 
-Not modelled (brickline's tests do not depend on them): wall-clock timeouts, cancellation
-and its propagation, concurrency limits and queueing, clusters and libraries, for_each
-iterations, and any check of permissions. A run goes to its end before run_now returns,
+Not modelled (brickline's tests do not depend on them): wall-clock timeouts, concurrency
+limits and queueing, clusters and libraries, for_each iterations, and any check of
+permissions. Cancellation is modelled only as a scenario step (a task that is cancelled
+cancels the run: nothing after it runs, ALL_DONE tasks included). A run goes to its end before run_now returns,
 unless the caller hands it to `execute` (the HTTP front, tests/twin/server.py, runs it on a
 worker thread); tasks that have not started yet are not listed in get_run.
 
@@ -83,6 +84,7 @@ class Run:
     result_state: str = ""
     repair_ids: list[int] = field(default_factory=list)
     executions: list[Execution] = field(default_factory=list)
+    canceled: bool = False  # cancelled: tasks not yet started never run
 
     def latest(self, key: str) -> Attempt | None:
         found = [a for a in self.attempts if a.task_key == key]
@@ -92,12 +94,19 @@ class Run:
 @dataclass
 class Scenario:
     """What each user task does, per execution: task_key -> outcomes in order ("success",
-    "failed", "timedout", or (state, error_code)); after the list runs out: success.
-    `values` are task values a user *notebook* task sets when it succeeds."""
+    "failed", "timedout", "canceled" (the run is cancelled while the task runs), or
+    (state, error_code)); after the list runs out: success.
+    `values` are task values a user *notebook* task sets when it succeeds.
+    `entry_points`: a Python wheel task's entry point, called with the arguments the task
+    gets (its named parameters and the job parameters pushed down, as `--key=value`): one
+    that raises or exits non-zero fails the task, as a strict argparse parser does.
+    `seen`: (task key, what it received) for every user task that takes parameters."""
 
     outcomes: dict[str, list[Any]] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     executed: list[tuple[str, str]] = field(default_factory=list)  # (job name, task key)
+    entry_points: dict[str, Callable[[list[str]], Any]] = field(default_factory=dict)
+    seen: list[tuple[str, Any]] = field(default_factory=list)
 
     def next(self, job: str, key: str) -> tuple[str, str]:
         self.executed.append((job, key))
@@ -128,6 +137,10 @@ class Workspace:
             resources.get("databricks_job", {})))}
         self.notebooks = {nb["path"]: base64.b64decode(nb["content_base64"]).decode()
                           for nb in resources.get("databricks_notebook", {}).values()}
+        # workspace files whose content the stack carries (a SQL file task runs them)
+        self.files = {f["path"]: base64.b64decode(f["content_base64"]).decode()
+                      for f in resources.get("databricks_workspace_file", {}).values()
+                      if "content_base64" in f}
         self.jobs = {self.job_ids[addr]: self._resolve_tokens(settings, resources)
                      for addr, settings in resources.get("databricks_job", {}).items()}
         self.history: dict[str, list[int]] = {}  # Delta table -> versions (see DeltaSpark)
@@ -147,6 +160,10 @@ class Workspace:
             if (kind, attribute) == ("databricks_job", "id"):
                 return self.job_ids[address]
             settings = resources[kind][address]
+            if (kind, attribute) == ("databricks_workspace_file", "workspace_path"):
+                # provider docs/resources/workspace_file.md: workspace_path is the path
+                # with /Workspace before it, as tasks take it
+                return "/Workspace" + settings["path"]
             if attribute not in settings:  # computed at apply (an id): the twin has none
                 return f"<{kind}.{address}.{attribute}>"
             return settings[attribute]
@@ -186,7 +203,8 @@ class Workspace:
         return int(self.clock().timestamp() * 1000)
 
     def run_now(self, job_id: int, params: Mapping[str, str] | None = None,
-                trigger: str = "onetime", *, execute: Execute | None = None) -> int:
+                trigger: str = "onetime", *, execute: Execute | None = None,
+                pushed: Mapping[str, str] | None = None) -> int:
         """jobs/run-now; the run goes to its end before this returns, unless `execute`
         takes the work to do it later."""
         settings = self.jobs[job_id]
@@ -200,6 +218,9 @@ class Workspace:
         if unknown:
             raise ValueError(f"job {job_id} has no parameters {sorted(unknown)}")
         run.parameters.update(params or {})
+        # what a Run Job task pushes down (below) reaches the child whether it declares
+        # it or not: the twin takes the case in which the user's code sees it
+        run.parameters.update(pushed or {})
         self.runs[run.run_id] = run
         keys = {t["task_key"] for t in settings["task"]}
         (execute or _at_once)(lambda: self._execute(run, keys))
@@ -229,6 +250,7 @@ class Workspace:
         run.repair_ids.append(repair_id)
         run.executions.append(Execution(repair_id, self.now_ms()))
         run.result_state = ""  # the run is active again until the repair ends
+        run.canceled = False
         (execute or _at_once)(lambda: self._execute(run, chosen))
         return repair_id
 
@@ -296,9 +318,21 @@ class Workspace:
             if not ready:
                 raise ValueError("a dependency cycle")
             for key in ready:
+                if run.canceled:
+                    break
                 self._run_task(run, tasks[key])
                 done.add(key)
+            if run.canceled:
+                break
         execution = run.executions[-1]
+        if run.canceled:
+            # SDK RunResultState CANCELED: "The run was canceled at user request"; the
+            # tasks that had not started never run, whatever their run_if (no source
+            # says that anything runs after a cancel)
+            execution.result_state = "CANCELED"
+            execution.end_ms = self.now_ms()
+            run.result_state = execution.result_state
+            return
         execution.result_state = self._run_result(run, list(tasks.values()))
         execution.end_ms = self.now_ms()
         run.result_state = execution.result_state
@@ -362,6 +396,9 @@ class Workspace:
             run.attempts.append(attempt)
             self._execute_once(run, task, attempt)
             attempt.end_ms = self.now_ms()
+            if attempt.result_state == "CANCELED":
+                run.canceled = True
+                return
             if attempt.result_state == "SUCCESS":
                 return
             if attempt.result_state == "TIMEDOUT" and not task.get("retry_on_timeout"):
@@ -381,20 +418,86 @@ class Workspace:
                 params = {k: self._resolve(run, attempt, v)
                           for k, v in spec.get("job_parameters", {}).items()}
                 # docs "Run Job task for jobs": a run of the other job, with these job
-                # parameters; the task's result is that run's result
-                child = self.run_now(int(spec["job_id"]), params, trigger="run_job_task")
+                # parameters ("Job parameters are pushed down"), the task's result is that
+                # run's result. docs "Configure task parameters": job parameters are pushed
+                # down to Run Job tasks, and win over a task parameter of the same key
+                child = self.run_now(int(spec["job_id"]), trigger="run_job_task",
+                                     pushed={**params, **run.parameters})
                 attempt.child_run_id = child
                 result = self.runs[child].result_state
-                attempt.result_state = "SUCCESS" if result in OK else "FAILED"
+                attempt.result_state = "SUCCESS" if result in OK else (
+                    "CANCELED" if result == "CANCELED" else "FAILED")
                 attempt.error_code = "" if result in OK else "RUN_EXECUTION_ERROR"
             elif "notebook_task" in task:
                 self._notebook(run, task, attempt, job)
+            elif "sql_task" in task:
+                self._sql(run, task, attempt, job)
+            elif "python_wheel_task" in task:
+                self._wheel(run, task, attempt, job)
             else:
                 attempt.result_state, attempt.error_code = self.scenario.next(
                     job, task["task_key"])
         except InvalidReference as exc:
             attempt.result_state, attempt.error_code = "FAILED", "INVALID_PARAMETER_VALUE"
             attempt.state_message = str(exc)
+
+    def _wheel(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
+        """docs "Configure task parameters": a Python wheel task configured with keyword
+        arguments takes key-value parameters, and job parameters are pushed down to it
+        (`named_parameters`, passed as --key=value); one with positional `parameters`
+        takes a JSON array and gets no job parameters."""
+        spec = task["python_wheel_task"]
+        if "parameters" in spec:
+            argv = [self._resolve(run, attempt, v) for v in spec["parameters"]]
+        else:
+            named = {k: self._resolve(run, attempt, v)
+                     for k, v in spec.get("named_parameters", {}).items()}
+            named.update(run.parameters)  # job parameters win ("Job parameter pushdown")
+            argv = [f"--{k}={v}" for k, v in named.items()]
+        self.scenario.seen.append((task["task_key"], argv))
+        entry = self.scenario.entry_points.get(task["task_key"])
+        if entry is not None:
+            try:
+                entry(argv)
+            except SystemExit as exc:
+                if exc.code not in (None, 0):
+                    attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+                    attempt.state_message = f"SystemExit: {exc.code}"
+                    self.scenario.executed.append((job, task["task_key"]))
+                    return
+            except Exception as exc:
+                attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+                attempt.state_message = f"{type(exc).__name__}: {exc}"
+                self.scenario.executed.append((job, task["task_key"]))
+                return
+        attempt.result_state, attempt.error_code = self.scenario.next(job, task["task_key"])
+
+    def _sql(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
+        """docs "SQL task for jobs": a SQL file runs on the warehouse, "multiple SQL
+        statements separated by semicolons"; its parameters are key-value, and job
+        parameters are pushed down to them ("Configure task parameters"). A file of the
+        stack runs for real on local Spark, its `:name` markers bound to the parameters
+        (docs "Parameter markers"); any other SQL task is the scenario's."""
+        spec = task["sql_task"]
+        params = {k: self._resolve(run, attempt, v)
+                  for k, v in spec.get("parameters", {}).items()}
+        params.update(run.parameters)
+        path = (spec.get("file") or {}).get("path", "")
+        source = self.files.get(path.removeprefix("/Workspace"))
+        if source is None:
+            self.scenario.seen.append((task["task_key"], params))
+            attempt.result_state, attempt.error_code = self.scenario.next(
+                job, task["task_key"])
+            return
+        try:
+            for statement in (s.strip() for s in source.split(";")):
+                if statement:
+                    used = {k: v for k, v in params.items() if f":{k}" in statement}
+                    self.spark.sql(self.local_sql(statement), args=used)
+            attempt.result_state = "SUCCESS"
+        except Exception as exc:  # a statement that fails fails the task
+            attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+            attempt.state_message = f"{type(exc).__name__}: {exc}"[:1000]
 
     def _notebook(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
         spec = task["notebook_task"]
@@ -406,6 +509,7 @@ class Workspace:
         attempt.widgets = widgets
         source = self.notebooks.get(spec["notebook_path"])
         if source is None:  # a user notebook: the scenario decides
+            self.scenario.seen.append((task["task_key"], dict(widgets)))
             attempt.result_state, attempt.error_code = self.scenario.next(
                 job, task["task_key"])
             if attempt.result_state == "SUCCESS":
@@ -462,8 +566,8 @@ class Workspace:
             if other is not None:
                 if rest[1:] == ["result_state"]:
                     return other.result_state.lower()  # lowercase, as the docs show
-                if rest[1:] == ["error_code"]:
-                    return other.error_code
+                # no `error_code`: the docs' table of task references does not list it, so
+                # the twin takes it as invalid (an invalid reference fails the task)
                 if rest[1:] == ["run_id"]:
                     return str(other.run_id)
                 if rest[1:] == ["execution_count"]:

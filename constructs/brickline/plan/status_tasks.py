@@ -11,7 +11,7 @@ from typing import Any
 from brickline import names
 from brickline.plan.model import Ref, ResourcePlan, sort_tasks
 from brickline.runtime import status
-from brickline.spec.model import RUN_KEY, Job
+from brickline.spec.model import Job
 from brickline.spec.targets import Deployment
 
 STATUS_TIMEOUT_SECONDS = 1800
@@ -34,21 +34,19 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
     pipeline, meta = d.pipeline, d.metadata
     skip = pipeline.settings.recovery.skip_succeeded
     tables = job.rollback.tables if job.rollback else []
-    # the orchestrator passes its repair count down (its run_job_task job_parameters); a
-    # job it runs declares it to accept it (0 when the job runs on its own). A job outside
-    # the orchestrator has no such parameter: its widget is a plain 0, since a reference to
-    # an undeclared job parameter would fail the task
-    repair = "0"
-    if job.orchestrate:
-        repair = f"{{{{job.parameters.{status.ORCHESTRATOR_REPAIR}}}}}"
-        if not any(p["name"] == status.ORCHESTRATOR_REPAIR for p in settings["parameter"]):
-            settings["parameter"].append({"name": status.ORCHESTRATOR_REPAIR, "default": "0"})
+    # Everything comes as task parameters of brickline's own tasks, never as job
+    # parameters: those are pushed down to the user's tasks too (docs "Configure task
+    # parameters": notebook, Python wheel with keyword arguments, SQL, Run Job). A run the
+    # orchestrator started finds the pipeline run's key in the log (status.identity); any
+    # other run logs under a key of its own, so that its rows never mix with (or, with
+    # skip_succeeded, skip) a pipeline run's
     common = {
         status.PIPELINE: pipeline.name, status.JOB_NAME: job.name,
         status.TABLE: meta.full_name, status.JOB_ID: "{{job.id}}",
-        status.RUN_ID: "{{job.run_id}}", status.RUN_KEY: f"{{{{job.parameters.{RUN_KEY}}}}}",
+        status.RUN_ID: "{{job.run_id}}", status.RUN_KEY: f"{job.address}-{{{{job.run_id}}}}",
         status.REPAIR_COUNT: "{{job.repair_count}}",
-        status.ORCHESTRATOR_REPAIR: repair,
+        status.ORCHESTRATED: "true" if job.orchestrate else "false",
+        status.TRIGGER: "{{job.trigger.type}}",
         status.START_MS: "{{job.start_time.timestamp_ms}}",
         status.SKIP_SUCCEEDED: "true" if skip else "false",
         **({status.ROLLBACK_TABLES: json.dumps(list(tables))} if tables else {}),
@@ -99,13 +97,15 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
 
 
 def _status_compute(work: list[dict[str, Any]]) -> dict[str, Any]:
-    """The compute of the first work task that names one (job cluster, existing cluster or
-    a new cluster, copied; a for_each task's compute is on the task it repeats). None at
-    all is serverless: a notebook task needs no `environments` entry there (docs: "Bundle
-    configuration examples": environment_key is required for script, wheel and dbt tasks)."""
+    """The compute the job shares: the job cluster or existing cluster of the first work
+    task that names one (a for_each task's compute is on the task it repeats). Never a copy
+    of a task's new_cluster, which would start a cluster of its own
+    (spec/rules_workspace.status_compute). None: serverless, where a notebook task needs no
+    `environments` entry (docs: "Bundle configuration examples": environment_key is required
+    for script, wheel and dbt tasks)."""
     for task in work:
         for candidate in (task, task.get("for_each_task", {}).get("task", {})):
-            for key in ("job_cluster_key", "existing_cluster_id", "new_cluster"):
+            for key in ("job_cluster_key", "existing_cluster_id"):
                 if key in candidate:
                     return {key: candidate[key]}
     return {}

@@ -10,7 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from brickline.runtime.status import PENDING, SKIPPED, quote_table
+from brickline.runtime.status import (
+    CANCELED,
+    CLOSED_MESSAGE,
+    COLUMN_NAMES,
+    IN_PROGRESS,
+    PENDING,
+    SKIPPED,
+    quote_table,
+)
 
 VIEW_COLUMNS = ("pipeline", "run_key", "job_name", "status", "start_time", "end_time",
                 "error_message", "failed_tasks", "job_id", "run_id", "attempt", "logged_at")
@@ -38,12 +46,12 @@ def status_view_sql(table: str, pipeline: str, job_names: Sequence[str],
     jobs = ", ".join(f"({sql_string(n)})" for n in sorted(job_names))
     if not job_names:
         return _logged_only_view_sql(source, pipeline)
-    grid_runs = "runs AS (SELECT DISTINCT run_key FROM log),\n"
+    # a pipeline run: its start row (no job_name, written by the orchestrator) or its jobs'
+    grid_runs = ("runs AS (SELECT DISTINCT run_key FROM log WHERE job_name IS NULL OR "
+                 "job_name IN (SELECT job_name FROM jobs)),\n")
     own = ""
     if own_runs:
         names = ", ".join(sql_string(n) for n in sorted(own_runs))
-        grid_runs = ("runs AS (SELECT DISTINCT run_key FROM log WHERE job_name IN "
-                     "(SELECT job_name FROM jobs)),\n")
         own = ("\nUNION ALL\n"
                f"SELECT {sql_string(pipeline)} AS pipeline, r.run_key, r.job_name,\n"
                "  r.status, r.start_time, r.end_time, r.error_message,\n"
@@ -76,7 +84,7 @@ def _logged_only_view_sql(source: str, pipeline: str) -> str:
         "  r.status, r.start_time, r.end_time, r.error_message,\n"
         "  r.failed_tasks, r.job_id, r.run_id, r.attempt, r.logged_at\n"
         "FROM ranked r\n"
-        "WHERE r.rn = 1"
+        "WHERE r.rn = 1 AND r.job_name IS NOT NULL"
     )
 
 
@@ -87,6 +95,49 @@ _RANKED = (
     " run_id DESC, attempt DESC) AS rn\n"
     "  FROM log)\n"
 )
+
+
+def pipeline_start_sql(table: str, jobs: Sequence[str], *, close_open: bool) -> str:
+    """The orchestrator's first task, a SQL file task on the status log's warehouse (no
+    cluster): appends the pipeline run's start row (no job_name) that each job the
+    orchestrator runs reads its run_key from (status.identity). With `close_open` (the
+    orchestrator runs one run at a time, so no earlier pipeline run is still active) it
+    first appends a `canceled` row for each run of the pipeline's jobs whose latest row is
+    still `in-progress`: those runs ended without their end task (cancelled or timed out).
+
+    Parameters are named parameter markers (`:name`, docs "Parameter markers"), given by
+    the SQL task's `parameters` (Jobs API SqlTask.parameters); every value is text, so
+    numbers are cast here. Statements are separated by semicolons (docs "SQL task for
+    jobs": "The file can contain multiple SQL statements separated by semicolons")."""
+    target = quote_table(table)
+    columns = ", ".join(COLUMN_NAMES)
+    statements = []
+    if close_open and jobs:
+        names = ", ".join(sql_string(n) for n in sorted(jobs))
+        closed = {
+            "status": f"'{CANCELED}'", "end_time": "current_timestamp()",
+            "error_message": sql_string(CLOSED_MESSAGE.format(what="the pipeline")),
+            "failed_tasks": "CAST(array() AS ARRAY<STRING>)", "logged_at": "current_timestamp()"}
+        picked = ", ".join(closed.get(c, f"l.{c}") for c in COLUMN_NAMES)
+        statements.append(
+            f"INSERT INTO {target} ({columns})\n"
+            f"SELECT {picked}\n"
+            "FROM (SELECT *, row_number() OVER (PARTITION BY job_name, run_id"
+            " ORDER BY logged_at DESC) AS rn\n"
+            f"      FROM {target} WHERE pipeline = :pipeline AND job_name IN ({names})) l\n"
+            f"WHERE l.rn = 1 AND l.status = '{IN_PROGRESS}'")
+    start = {
+        "job_id": ":job_id", "job_name": "CAST(NULL AS STRING)", "status": f"'{IN_PROGRESS}'",
+        "start_time": "timestamp_millis(CAST(:start_ms AS BIGINT))",
+        "end_time": "CAST(NULL AS TIMESTAMP)", "error_message": "CAST(NULL AS STRING)",
+        "pipeline": ":pipeline", "run_key": ":run_key", "run_id": "CAST(:run_id AS BIGINT)",
+        "attempt": "CAST(:attempt AS INT)", "failed_tasks": "CAST(array() AS ARRAY<STRING>)",
+        "logged_at": "current_timestamp()"}
+    statements.append(f"INSERT INTO {target} ({columns})\n"
+                      f"SELECT {', '.join(start[c] for c in COLUMN_NAMES)}")
+    # a semicolon ends a statement: none may hide in a literal (a job name is a literal)
+    statements = [s if ";" not in s else s.replace(";", "\\u003B") for s in statements]
+    return ";\n".join(statements) + ";\n"
 
 
 def status_query(view: str, table: str, *, latest: bool) -> str:
@@ -118,7 +169,8 @@ def dashboard_queries(table: str, view: str, pipeline: str) -> dict[str, str]:
             "SELECT job_name, status, run_key, start_time, end_time, error_message FROM (\n"
             "  SELECT *, row_number() OVER (PARTITION BY job_name ORDER BY logged_at DESC,"
             " run_id DESC) AS rn\n"
-            f"  FROM {log} WHERE pipeline = {p} AND status <> '{SKIPPED}')\n"
+            f"  FROM {log} WHERE pipeline = {p} AND status <> '{SKIPPED}'"
+            " AND job_name IS NOT NULL)\n"
             "WHERE rn = 1 ORDER BY job_name"),
         "failures_per_day": (
             "SELECT to_date(logged_at) AS day, count(*) AS failures\n"

@@ -18,7 +18,7 @@ from typing import Any
 
 from brickline import names
 from brickline.spec import jobs_api as api
-from brickline.spec import quartz, rules_deploy, rules_workspace
+from brickline.spec import quartz, rules_deploy, rules_grants, rules_workspace
 from brickline.spec.defaults import (
     CODE_TASK_TYPES,
     COMPUTE_KEYS,
@@ -233,7 +233,7 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
                                           + "; give each its own with metadata.table (or "
                                           "schema, or view), or a different host"))
                 by_table.setdefault((d.host, lowered), (me, label, table))
-    return out
+    return out + rules_grants.check(pipelines)
 
 
 def _settings_where(p: Pipeline, path: Path) -> Location:

@@ -24,6 +24,7 @@ def check(p: Pipeline) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for job in p.jobs:
         out += _status_cluster_access(job, p)
+        out += _status_serverless(job)
         out += _runs_twice(job)
         out += _for_each_retries(job)
     out += _not_orchestrated(p)
@@ -44,10 +45,14 @@ def _warning(found: Diagnostic) -> Diagnostic:
 # --- Unity Catalog access mode of the compute the status tasks run on ----------------------
 
 def status_compute(job: Job) -> tuple[str, Path] | None:
-    """Where brickline's status tasks run: the compute of the first work task, by task_key,
-    that names one (its for_each task's, if it repeats one), the only job cluster counting for
-    a code task that names none. The same choice as plan._status_compute; None: serverless.
-    Returns the compute key and the path of the value (a job cluster's new_cluster)."""
+    """Where brickline's status tasks run: the compute the job already shares, the job
+    cluster or existing cluster of the first work task, by task_key, that names one (its
+    for_each task's, if it repeats one), the only job cluster counting for a code task that
+    names none. Never a copy of a task's own new_cluster: each copy would be a cluster start
+    of its own (docs "Configure compute for jobs": a new job cluster is created for the task
+    and terminated after it), minutes and DBUs per run. The same choice as
+    plan._status_compute; None: serverless (no cluster to start). Returns the compute key
+    and the path of the value (a job cluster's new_cluster)."""
     clusters = [c.job_cluster_key for c in job.job_clusters or []]
     named = any(getattr(t, k) for t in job.tasks for k in COMPUTE_KEYS)
     only = clusters[0] if len(clusters) == 1 and not named else None
@@ -65,9 +70,23 @@ def status_compute(job: Job) -> tuple[str, Path] | None:
                         if index is not None else (*path, "job_cluster_key"))
             if candidate.existing_cluster_id:
                 return "existing_cluster_id", (*path, "existing_cluster_id")
-            if candidate.new_cluster is not None:
-                return "new_cluster", (*path, "new_cluster")
     return None
+
+
+def _status_serverless(job: Job) -> list[Diagnostic]:
+    """A job whose clusters are all task-level: its status tasks run serverless rather than
+    start a copy of a task's cluster; say so, since serverless jobs must be enabled in the
+    workspace ("Run your Lakeflow Jobs with serverless compute": requirements)."""
+    if status_compute(job) is not None:
+        return []
+    own = [i for i, t in enumerate(job.tasks) if t.new_cluster is not None]
+    if not own:
+        return []
+    return [_warning(_error(job, ("tasks", own[0], "new_cluster"), "brickline's status tasks "
+                            "run on serverless compute, not on a copy of this task's cluster "
+                            "(each copy would start a cluster of its own, twice per run): the "
+                            "workspace must have serverless jobs enabled, or give the job a "
+                            "job cluster (job_clusters) for its tasks to share", key=False))]
 
 
 def _status_cluster_access(job: Job, p: Pipeline) -> list[Diagnostic]:
