@@ -434,6 +434,10 @@ class Workspace:
                 self._sql(run, task, attempt, job)
             elif "python_wheel_task" in task:
                 self._wheel(run, task, attempt, job)
+            elif "spark_python_task" in task and self.files.get(
+                    str(task["spark_python_task"].get("python_file", "")).removeprefix(
+                        "/Workspace")) is not None:
+                self._script(run, task, attempt)
             else:
                 attempt.result_state, attempt.error_code = self.scenario.next(
                     job, task["task_key"])
@@ -471,6 +475,32 @@ class Workspace:
                 self.scenario.executed.append((job, task["task_key"]))
                 return
         attempt.result_state, attempt.error_code = self.scenario.next(job, task["task_key"])
+
+    def _script(self, run: Run, task: dict[str, Any], attempt: Attempt) -> None:
+        """A Python script task on a file of the stack, run for real: docs "Configure task
+        parameters": its JSON array of parameters is passed "as if the configured code
+        assets were being run from the command line" (sys.argv), and it gets no job
+        parameters. A script is no notebook: it has no `dbutils` or `spark` global, and
+        task values can be set only from notebooks (docs "Use task values to pass
+        information between tasks"), so the twin gives it none."""
+        import sys
+
+        spec = task["spark_python_task"]
+        path = str(spec["python_file"]).removeprefix("/Workspace")
+        argv = [path, *(self._resolve(run, attempt, v) for v in spec.get("parameters", []))]
+        saved = sys.argv
+        sys.argv = argv
+        try:
+            exec(compile(self.files[path], path, "exec"), {"__name__": "__main__"})
+            attempt.result_state = "SUCCESS"
+        except BaseException as exc:  # an uncaught exception or exit fails the task
+            if isinstance(exc, SystemExit) and exc.code in (None, 0):
+                attempt.result_state = "SUCCESS"
+            else:
+                attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+                attempt.state_message = f"{type(exc).__name__}: {exc}"[:1000]
+        finally:
+            sys.argv = saved
 
     def _sql(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
         """docs "SQL task for jobs": a SQL file runs on the warehouse, "multiple SQL

@@ -245,3 +245,79 @@ def test_a_job_outside_the_orchestrator_logs_under_its_own_run_key(
               for r in rows(fresh, "spark_catalog.ops.job_metadata")]
     assert logged == [("Nightly", "in-progress", f"nightly-{run_id}", 0),
                       ("Nightly", "success", f"nightly-{run_id}", 0)]
+
+
+OLD_DESIGN = Path(__file__).parent.parent / "data" / "old_design" / "seed_etl.cdk.tf.json"
+
+
+def test_the_design_before_the_status_notebook_fails_in_the_twin(fresh: Any) -> None:
+    """The seed pipeline as brickline synthesized it before the status notebook (git
+    4f63056: a Python-file status task that sets task values, the SDK as a library, no
+    access mode): its status task is a script, which has no dbutils and may set no task
+    values (docs "Use task values to pass information between tasks"), so the twin fails
+    it, and nothing is logged."""
+    doc = json.loads(OLD_DESIGN.read_text(encoding="utf-8"))
+    start = doc["resource"]["databricks_job"]["data_extract_job"]["task"][-1]
+    assert start["task_key"] == "brickline_start" and "spark_python_task" in start
+    ws = Workspace(doc, spark=fresh, catalogs=LOCAL, clock=Clock())
+    run_id = ws.run_now(ws.job_id("orchestrator"), {"run_key": "2026-11-26"})
+    assert ws.get_run(run_id)["state"]["result_state"] == "FAILED"
+    (extract,) = ws.child_runs(run_id, "data_extract_job")
+    assert states(ws, extract)["brickline_start"] == "FAILED"
+    assert rows(fresh) == []
+
+
+def strict_entry_point(argv: list[str]) -> None:
+    """A wheel's entry point that refuses any argument it does not know (argparse)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    parser.add_argument("--date", required=True)
+    try:
+        parser.parse_args(argv)
+    except argparse.ArgumentError as exc:
+        raise SystemExit(2) from exc
+
+
+def test_no_job_parameter_reaches_the_users_tasks(fresh: Any, tmp_path: Path) -> None:
+    """Job parameters are pushed down to notebook, keyword-wheel, SQL and Run Job tasks
+    (docs "Configure task parameters"); brickline declares none, so a wheel whose entry
+    point refuses unknown arguments runs, and a notebook sees only its own widgets."""
+    write(tmp_path, {
+        "pipeline.yml": "pipeline:\n  name: strict\n  metadata: {catalog: main, schema: ops,"
+                        " table: job_metadata, warehouse_id: w}\n",
+        "jobs.yml": "jobs:\n  - name: Extract\n    tasks:\n      - task_key: nb\n"
+                    "        notebook_task: {notebook_path: /x/nb, base_parameters: {a: '1'}}\n"
+                    "  - name: Load\n    depends_on: [Extract]\n"
+                    "    job_clusters: [{job_cluster_key: c, new_cluster: {spark_version: "
+                    "15.4.x-scala2.12, node_type_id: i3.xlarge, num_workers: 1}}]\n"
+                    "    tasks:\n      - task_key: whl\n        job_cluster_key: c\n"
+                    "        python_wheel_task: {package_name: p, entry_point: run,"
+                    " named_parameters: {date: '2026-11-26'}}\n"})
+    doc = synth(plan_of(tmp_path))
+    assert all("parameter" not in job for job in doc["resource"]["databricks_job"].values())
+    scenario = Scenario(entry_points={"whl": strict_entry_point})
+    ws = Workspace(doc, spark=fresh, scenario=scenario, catalogs=LOCAL, clock=Clock())
+    run_id = ws.run_now(ws.job_id("orchestrator"))
+    assert ws.get_run(run_id)["state"]["result_state"] == "SUCCESS"
+    assert dict(scenario.seen) == {"nb": {"a": "1"}, "whl": ["--date=2026-11-26"]}
+    assert view(fresh, "2026-11-26", "spark_catalog.ops.job_status") == {
+        "Extract": "success", "Load": "success"}
+
+
+def test_a_cancelled_run_is_not_shown_in_progress_once_the_pipeline_runs_again(
+        fresh: Any, examples: dict[str, StackPlan]) -> None:
+    """A cancel ends the run with nothing after it (the end task does not log), so the job
+    stays in-progress until the pipeline's next start closes its row as `canceled`."""
+    clock = Clock()
+    ws = Workspace(synth(examples["seed_etl"]), spark=fresh, catalogs=LOCAL, clock=clock,
+                   scenario=Scenario({"LoadTask": ["canceled"]}))
+    run_id = ws.run_now(ws.job_id("orchestrator"))
+    assert ws.get_run(run_id)["state"]["result_state"] == "CANCELED"
+    assert view(fresh, "2026-11-26")["Data_Load_Job"] == "in-progress"
+    clock.next_day()
+    ws.run_now(ws.job_id("orchestrator"))
+    assert view(fresh, "2026-11-26") == {"Data_Extract_Job": "success",
+                                         "Data_Load_Job": "canceled", "ES_Load_Job": "pending"}
+    assert view(fresh, "2026-11-27") == {"Data_Extract_Job": "success",
+                                         "Data_Load_Job": "success", "ES_Load_Job": "success"}
