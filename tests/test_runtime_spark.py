@@ -94,8 +94,10 @@ def args(phase: str, job: str = "extract", *, run_id: int = 100, run_key: str = 
     work task's resolved result_state (end phase)."""
     params = {status.PHASE: phase, status.PIPELINE: "p", status.JOB_NAME: job,
               status.TABLE: TABLE, status.JOB_ID: "7", status.RUN_ID: str(run_id),
-              status.RUN_KEY: run_key, status.REPAIR_COUNT: str(attempt),
-              status.ORCHESTRATOR_REPAIR: orchestrator, status.START_MS: "1795658400000",
+              # a run not started by the orchestrator: its RUN_KEY is the key it logs under;
+              # `orchestrator` repairs count as the run's own (the old design's attempt)
+              status.RUN_KEY: run_key, status.REPAIR_COUNT: str(attempt + int(orchestrator)),
+              status.START_MS: "1795658400000",
               status.SKIP_SUCCEEDED: "true" if skip else "false"}
     if rollback:
         params[status.ROLLBACK_TABLES] = json.dumps(list(rollback))

@@ -498,6 +498,8 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
         with session.calls():
             rows = log.status(session.ws, stack, warehouse_id=warehouse, run_key=run_key,
                               limits=session.limits)
+            # a run the log shows in progress may have ended without logging (a cancel)
+            rows = log.reconcile(session.ws, rows)
     except ops.OpsError as exc:
         _ops_error(exc)
     if not rows:

@@ -8,7 +8,6 @@ from brickline import names
 from brickline.plan.deployment import _deployment_settings
 from brickline.plan.job import _route, _sort_webhooks
 from brickline.plan.model import JobPlan, JobRef, Ref, ResourcePlan, sort_tasks
-from brickline.plan.status_tasks import STATUS_TIMEOUT_SECONDS
 from brickline.runtime import status
 from brickline.runtime.views import pipeline_start_sql
 from brickline.spec.targets import Deployment
@@ -51,7 +50,7 @@ def _orchestrator(d: Deployment, jobs: list[JobPlan]) -> JobPlan:
                                     "job_id": "{{job.id}}", "run_id": "{{job.run_id}}",
                                     "start_ms": "{{job.start_time.timestamp_ms}}",
                                     "attempt": "{{job.repair_count}}"}},
-        "max_retries": 2, "timeout_seconds": STATUS_TIMEOUT_SECONDS,
+        "max_retries": 2, "timeout_seconds": status.STATUS_TIMEOUT_SECONDS,
     }
     settings["task"] = sort_tasks([start] + [
         {

@@ -14,7 +14,7 @@ from brickline.runtime import status
 from brickline.spec.model import Job
 from brickline.spec.targets import Deployment
 
-STATUS_TIMEOUT_SECONDS = 1800
+STATUS_TIMEOUT_SECONDS = status.STATUS_TIMEOUT_SECONDS
 
 
 # brickline's status notebook, one per stack (a databricks_notebook in StackPlan.resources)

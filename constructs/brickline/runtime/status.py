@@ -41,6 +41,8 @@ START_TASK = "brickline_start"
 END_TASK = "brickline_end"
 GATE_TASK = "brickline_gate"
 RESERVED_PREFIX = "brickline_"
+# how long a status task may take (its timeout_seconds)
+STATUS_TIMEOUT_SECONDS = 1800
 
 IN_PROGRESS, SUCCESS, FAILED, SKIPPED, PENDING = (
     "in-progress", "success", "failed", "skipped", "pending")
@@ -317,8 +319,9 @@ def _other_runs(spark: Any, table: str, *, pipeline: str, job_name: str, run_key
     if run_id is not None:
         rows = rows.where(F.col("run_id").isNull() | (F.col("run_id") != F.lit(run_id)))
     latest = Window.partitionBy("run_id").orderBy(F.col("logged_at").desc())
-    return (rows.withColumn("rn", F.row_number().over(latest)).where(F.col("rn") == 1)
-            .drop("rn").collect())
+    found: list[Any] = (rows.withColumn("rn", F.row_number().over(latest))
+                        .where(F.col("rn") == 1).drop("rn").collect())
+    return found
 
 
 def identity(params: Mapping[str, str], spark: Any) -> Identity:
