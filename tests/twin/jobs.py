@@ -10,7 +10,8 @@ limits and queueing, clusters and libraries, for_each iterations, and any check 
 permissions. Cancellation is modelled only as a scenario step (a task that is cancelled
 cancels the run: nothing after it runs, ALL_DONE tasks included). A run goes to its end
 before run_now returns, unless the caller hands it to `execute` (the HTTP front,
-tests/twin/server.py, runs it on a worker thread); tasks that have not started yet are not listed in get_run.
+tests/twin/server.py, runs it on a worker thread); tasks that have not started yet are
+not listed in get_run.
 
 Python API (the HTTP front maps the Jobs API 2.2 onto it one to one):
     ws = Workspace(doc, spark=..., scenario=...)
