@@ -33,6 +33,8 @@ from typing import Any
 OK = {"SUCCESS", "SUCCESS_WITH_FAILURES", "EXCLUDED", "DISABLED"}
 TOKEN = re.compile(r"^\$\{(\w+)\.(\w+)\.(\w+)\}$")
 REFERENCE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+# a SQL file task's parameter in the file (see Workspace._sql)
+SQL_PARAMETER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 # docs "What is a dynamic value reference?": a reference in one of these namespaces that
 # does not exist fails the task; anything else between braces stays literal text
 KNOWN_NAMESPACES = {"job", "task", "tasks", "workspace"}
@@ -504,11 +506,16 @@ class Workspace:
             sys.argv = saved
 
     def _sql(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
-        """docs "SQL task for jobs": a SQL file runs on the warehouse, "multiple SQL
-        statements separated by semicolons"; its parameters are key-value, and job
-        parameters are pushed down to them ("Configure task parameters"). A file of the
-        stack runs for real on local Spark, its `:name` markers bound to the parameters
-        (docs "Parameter markers"); any other SQL task is the scenario's."""
+        """docs "SQL task for jobs": a SQL file runs on the warehouse; "The file can contain
+        multiple SQL statements separated by semicolons"; its parameters are key-value, and
+        job parameters are pushed down to them ("Configure task parameters"). A file of the
+        stack runs for real on local Spark. Its parameters are written `{{name}}` and arrive
+        as strings, as in the Databricks CLI's SQL file template (databricks/cli
+        libs/template/templates/default-sql: `USE IDENTIFIER({{schema}})`,
+        `{{bundle_target}} = "prod"`; cli PR #1471): the twin binds each as a named
+        parameter of type string; one the task does not set fails the task, and so does a
+        `:name` marker (no first-party source shows one in a SQL file task). Any other SQL
+        task is the scenario's."""
         spec = task["sql_task"]
         params = {k: self._resolve(run, attempt, v)
                   for k, v in spec.get("parameters", {}).items()}
@@ -522,9 +529,14 @@ class Workspace:
             return
         try:
             for statement in (s.strip() for s in source.split(";")):
-                if statement:
-                    used = {k: v for k, v in params.items() if f":{k}" in statement}
-                    self.spark.sql(self.local_sql(statement), args=used)
+                if not statement:
+                    continue
+                used = set(SQL_PARAMETER.findall(statement))
+                missing = used - set(params)
+                if missing:
+                    raise ValueError(f"[UNBOUND_SQL_PARAMETER] {sorted(missing)}")
+                bound = SQL_PARAMETER.sub(lambda m: f":{m.group(1)}", statement)
+                self.spark.sql(self.local_sql(bound), args={k: params[k] for k in used})
             attempt.result_state = "SUCCESS"
         except Exception as exc:  # a statement that fails fails the task
             attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"

@@ -44,8 +44,7 @@ def _view(d: Deployment) -> TablePlan:
                    f"(pending until its first row), over {meta.full_name}.",
         # the jobs of a pipeline run: one the orchestrator does not run is not pending in it
         "view_definition": status_view_sql(
-            meta.full_name, pipeline.name, [j.name for j in d.jobs if j.orchestrate],
-            own_runs=[j.name for j in d.jobs if not j.orchestrate]),
+            meta.full_name, pipeline.name, [j.name for j in d.jobs if j.orchestrate]),
     })
 
 

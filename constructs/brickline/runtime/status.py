@@ -52,6 +52,10 @@ IN_PROGRESS, SUCCESS, FAILED, SKIPPED, PENDING = (
 # canceled at user request"), so the next start of the same job and run_key, or of the
 # pipeline, appends this row for it (see close_open and views.pipeline_start_sql).
 CANCELED = "canceled"
+# Which row is the latest: the last logged; at an equal logged_at the newer run's (a start
+# logs its `in-progress` row at the instant it closes an older run), and of one run's an
+# ended row before an `in-progress` one (two phases may log within one clock tick; a repair
+# logs `in-progress` again, later). The SQL of this order is views.LATEST_FIRST.
 CLOSED_MESSAGE = ("brickline: this run ended without logging its outcome (cancelled, timed "
                   "out, or its end task did not run), closed when {what} started again")
 
@@ -102,7 +106,16 @@ REPAIR_COUNT = W + "repair_count"
 # the orchestrator (`{{job.trigger.type}}` run_job_task) learns the pipeline run's key from
 # the log instead: the row the orchestrator's first task wrote (views.pipeline_start_sql).
 ORCHESTRATED, TRIGGER = W + "orchestrated", W + "trigger"
+# {{job.trigger.type}}: "The trigger type of the job run" ("What is a dynamic value
+# reference?"); its values are the Jobs API's TriggerType (databricks-sdk
+# service/jobs.py TriggerType: RUN_JOB_TASK "Indicates a run that is triggered using a Run
+# Job task"), compared without regard to case (the docs show them lowercase, the API
+# uppercase). A value none of these is noted on the run's row: the run logs under its own
+# key, and the note says why.
 RUN_JOB_TRIGGER = "run_job_task"
+TRIGGER_TYPES = frozenset({"periodic", "one_time", "onetime", "retry", "run_job_task",
+                           "file_arrival", "continuous", "table", "continuous_restart",
+                           "model", "job_completion"})
 SKIP_SUCCEEDED, ROLLBACK_TABLES = W + "skip_succeeded", W + "rollback_tables"
 TASK_COUNT, START_OUTCOME = W + "work_tasks", W + "start_outcome"
 SEPARATOR = "\t"  # between a task's key and its references; a task_key is [\w-] only
@@ -304,8 +317,16 @@ def pipeline_run_key(spark: Any, table: str, *, pipeline: str) -> str | None:
     from pyspark.sql import functions as F
 
     rows = (_log(spark, table, pipeline).where(F.col("job_name").isNull())
-            .orderBy(F.col("logged_at").desc()).select("run_key").limit(1).collect())
+            .orderBy(*_latest_first()).select("run_key").limit(1).collect())
     return str(rows[0]["run_key"]) if rows else None
+
+
+def _latest_first() -> list[Any]:
+    """The order of a run's rows, latest first (see CANCELED)."""
+    from pyspark.sql import functions as F
+
+    return [F.col("logged_at").desc(), F.col("run_id").desc(),
+            F.when(F.col("status") == F.lit(IN_PROGRESS), 1).otherwise(0)]
 
 
 def _other_runs(spark: Any, table: str, *, pipeline: str, job_name: str, run_key: str,
@@ -318,10 +339,20 @@ def _other_runs(spark: Any, table: str, *, pipeline: str, job_name: str, run_key
         (F.col("job_name") == F.lit(job_name)) & (F.col("run_key") == F.lit(run_key)))
     if run_id is not None:
         rows = rows.where(F.col("run_id").isNull() | (F.col("run_id") != F.lit(run_id)))
-    latest = Window.partitionBy("run_id").orderBy(F.col("logged_at").desc())
+    latest = Window.partitionBy("run_id").orderBy(*_latest_first())
     found: list[Any] = (rows.withColumn("rn", F.row_number().over(latest))
                         .where(F.col("rn") == 1).drop("rn").collect())
     return found
+
+
+def trigger_note(params: Mapping[str, str]) -> str | None:
+    """A note for the row of an orchestrated job whose {{job.trigger.type}} is no trigger
+    type brickline knows: it cannot tell whether the orchestrator started the run."""
+    trigger = params.get(TRIGGER, "").strip().lower()
+    if params.get(ORCHESTRATED, "false").strip().lower() != "true" or trigger in TRIGGER_TYPES:
+        return None
+    return (f"brickline: {{{{job.trigger.type}}}} resolved to {trigger[:100]!r}, no trigger "
+            "type of the Jobs API: this run logs under its own run_key")
 
 
 def identity(params: Mapping[str, str], spark: Any) -> Identity:
@@ -458,11 +489,12 @@ def main(params: Mapping[str, str], *, spark: Any, task_values: Any = None,
     flag = params.get(SKIP_SUCCEEDED, "false").strip().lower() == "true"
     if params[PHASE] == "start":
         tables = json.loads(params.get(ROLLBACK_TABLES) or "[]")
+        instant = clock()  # one instant for what this phase logs
         who = identity(params, spark)
         if task_values is not None:
             task_values.set(key="run_key", value=who.run_key)
             task_values.set(key="attempt", value=who.attempt)
-        close_open(spark, table, params, who, clock())
+        close_open(spark, table, params, who, instant)
         if flag:
             skip = succeeded_before(spark, table, pipeline=params[PIPELINE],
                                     job_name=job_name, run_key=who.run_key)
@@ -471,12 +503,13 @@ def main(params: Mapping[str, str], *, spark: Any, task_values: Any = None,
                 if tables:
                     task_values.set(key="versions", value={})
                 return Evaluation(SKIPPED)
-        notes: list[str] = []
+        notes = [n for n in [trigger_note(params)] if n]
         if tables:
-            versions, notes = capture_versions(spark.sql, tables)
+            versions, missing = capture_versions(spark.sql, tables)
+            notes += missing
             task_values.set(key="versions", value=versions)
         note = Evaluation(IN_PROGRESS, [], "\n".join(notes)) if notes else None
-        append(spark, table, make_row(params, status=IN_PROGRESS, now=clock(), end=False,
+        append(spark, table, make_row(params, status=IN_PROGRESS, now=instant, end=False,
                                       evaluation=note, identity=who))
         return Evaluation(IN_PROGRESS)
     who = _start_identity(task_values) or identity(params, spark)
