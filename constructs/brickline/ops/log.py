@@ -90,8 +90,8 @@ def status(ws: Any, stack: StackPlan, *, warehouse_id: str, run_key: str | None,
 def reconcile(ws: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows the log shows `in-progress`, checked against the Jobs API: a run that has ended
     without logging (cancelled, or timed out: no task runs after a cancel) is shown as it
-    ended (runs/get state.result_state, e.g. canceled), never as in progress. A run that
-    cannot be read is left as logged."""
+    ended (runs/get state.result_state, e.g. canceled), never as in progress, with a note
+    that the log does not say so. A run that cannot be read is left as logged."""
     from databricks.sdk.errors.base import DatabricksError
 
     from brickline.ops.runs import ended, outcome
@@ -105,7 +105,10 @@ def reconcile(ws: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             except DatabricksError:
                 run = {}
             if run and ended(run):
-                row = {**row, "status": outcome(run).lower()}
+                state = outcome(run).lower()
+                note = "(Jobs API: the run ended without logging)"
+                row = {**row, "status": state, "error_message": " ".join(
+                    t for t in (row.get("error_message"), note) if t)}
         out.append(row)
     return out
 
