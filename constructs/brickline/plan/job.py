@@ -47,7 +47,9 @@ def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
     routes = {e: own[e] if own.get(e) is not None else inherited.get(e) for e in EVENTS}
     _route(settings, routes, job.warn_after or pipeline.settings.warn_after)
     _deployment_settings(settings, d)
-    _add_status_tasks(job, d, settings)
+    fallback = (_cluster({}, defaults, d) if defaults.new_cluster is not None
+                and d.metadata.status_compute == "new_cluster" else None)
+    _add_status_tasks(job, d, settings, fallback)
     _sort_webhooks(settings)
     upstream = _upstream(pipeline).get(job.address, [])
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,

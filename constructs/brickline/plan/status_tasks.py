@@ -21,7 +21,8 @@ STATUS_TIMEOUT_SECONDS = status.STATUS_TIMEOUT_SECONDS
 STATUS_NOTEBOOK = Ref(names.STATUS_FILE, "path")
 
 
-def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None:
+def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any],
+                      fallback_cluster: dict[str, Any] | None = None) -> None:
     """The first task logs `in-progress`; the last (ALL_DONE, after every work task) logs
     the outcome and fails the run when a work task failed. With recovery.skip_succeeded a
     condition task between them skips the work when the log says it already succeeded.
@@ -61,7 +62,7 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
         status.START_OUTCOME: status.outcome_reference(status.START_TASK),
         **{status.task_widget(i): status.outcome_reference(k) for i, k in enumerate(keys)},
     }
-    compute = _status_compute(work)
+    compute = _status_compute(work, d.metadata.status_compute, fallback_cluster)
 
     def status_task(key: str, description: str, parameters: dict[str, str], retries: int,
                     **extra: Any) -> dict[str, Any]:
@@ -96,18 +97,31 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
     settings["task"] = sort_tasks(work + added)
 
 
-def _status_compute(work: list[dict[str, Any]]) -> dict[str, Any]:
-    """The compute the job shares: the job cluster or existing cluster of the first work
-    task that names one (a for_each task's compute is on the task it repeats). Never a copy
-    of a task's new_cluster, which would start a cluster of its own
-    (spec/rules_workspace.status_compute). None: serverless, where a notebook task needs no
-    `environments` entry (docs: "Bundle configuration examples": environment_key is required
-    for script, wheel and dbt tasks)."""
-    for task in work:
-        for candidate in (task, task.get("for_each_task", {}).get("task", {})):
-            for key in ("job_cluster_key", "existing_cluster_id"):
-                if key in candidate:
-                    return {key: candidate[key]}
+def _status_compute(work: list[dict[str, Any]], mode: str = "auto",
+                    fallback_cluster: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the status tasks run on (metadata.status_compute; spec/rules_workspace.
+    status_compute makes the same choice for validate). `auto`: the compute the job shares,
+    the job cluster or existing cluster of the first work task that names one (a for_each
+    task's compute is on the task it repeats), never a copy of a task's new_cluster, which
+    would start a cluster of its own; else serverless. `serverless`: serverless always.
+    `new_cluster`: where the job shares none, a copy of the first work task's new_cluster,
+    else of pipeline.defaults.new_cluster (`fallback_cluster`). Serverless is no compute
+    field at all; a notebook task needs no `environments` entry there (docs: "Bundle
+    configuration examples": environment_key is required for script, wheel and dbt
+    tasks)."""
+    if mode == "serverless":
+        return {}
+    passes: list[tuple[str, ...]] = [("job_cluster_key", "existing_cluster_id")]
+    if mode == "new_cluster":  # a copy only where the job shares nothing
+        passes.append(("new_cluster",))
+    for keys in passes:
+        for task in work:
+            for candidate in (task, task.get("for_each_task", {}).get("task", {})):
+                for key in keys:
+                    if key in candidate:
+                        return {key: candidate[key]}
+    if mode == "new_cluster" and fallback_cluster:
+        return {"new_cluster": fallback_cluster}
     return {}
 
 
