@@ -47,6 +47,22 @@ def test_run_if_rules_and_the_run_result_from_leaf_tasks() -> None:
     assert ok.get_run(run_id)["state"]["result_state"] == "SUCCESS"
 
 
+def test_none_failed_needs_a_dependency_that_ran() -> None:
+    """SDK RunIf: "NONE_FAILED: None of the dependencies have failed and at least one was
+    executed": an excluded dependency beside one that ran is no failure; with a failed one
+    the task does not run."""
+    ws = Workspace(doc(("j", [
+        {"task_key": "check", "condition_task": {"op": "EQUAL_TO", "left": "1", "right": "2"}},
+        nb("skipped", depends_on=[{"task_key": "check", "outcome": "true"}]),
+        nb("ran"), nb("bad"),
+        nb("both", depends_on=after("ran", "skipped"), run_if="NONE_FAILED"),
+        nb("after_bad", depends_on=after("bad", "skipped"), run_if="NONE_FAILED"),
+    ])), spark=None, scenario=Scenario({"bad": ["failed"]}))
+    found = states(ws, ws.run_now(ws.job_id("j")))
+    assert (found["skipped"], found["both"], found["after_bad"]) == (
+        "EXCLUDED", "SUCCESS", "UPSTREAM_FAILED")
+
+
 def test_condition_outcomes_exclude_the_branch_not_taken_and_what_follows() -> None:
     ws = Workspace(doc(("j", [
         {"task_key": "check", "condition_task": {"op": "EQUAL_TO", "left": "{{job.parameters.p}}",
