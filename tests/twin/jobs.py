@@ -517,14 +517,22 @@ class Workspace:
         (sys.argv), and "Job parameters are not automatically pushed down to tasks that use
         JSON arrays". A script is no notebook: it has no `dbutils` or `spark` global, and
         task values can be set only from notebooks (docs "Use task values to pass
-        information between tasks"), so the twin gives it none."""
+        information between tasks"), so the twin gives it none. Nor credentials: the
+        Databricks SDK's in-cluster authentication needs DBR 13 and later (databricks-sdk
+        0.102, the last release for Python 3.9, on DBR 11.3 / 12.x: design notes, "Learned
+        the hard way"), so a script's WorkspaceClient() finds none, whatever the machine
+        running the tests has."""
+        import os
         import sys
 
         spec = task["spark_python_task"]
         path = str(spec["python_file"]).removeprefix("/Workspace")
         argv = [path, *(self._resolve(run, attempt, v) for v in spec.get("parameters", []))]
-        saved = sys.argv
+        saved, saved_env = sys.argv, dict(os.environ)
         sys.argv = argv
+        for name in [n for n in os.environ if n.startswith("DATABRICKS_")]:
+            del os.environ[name]
+        os.environ["DATABRICKS_CONFIG_FILE"] = "/nonexistent/databrickscfg"
         try:
             exec(compile(self.files[path], path, "exec"), {"__name__": "__main__"})
             attempt.result_state = "SUCCESS"
@@ -536,6 +544,8 @@ class Workspace:
                 attempt.state_message = f"{type(exc).__name__}: {exc}"[:1000]
         finally:
             sys.argv = saved
+            os.environ.clear()
+            os.environ.update(saved_env)
 
     def _sql(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
         """docs "SQL task for jobs": a SQL file runs on the warehouse; "The file can contain

@@ -253,9 +253,10 @@ OLD_DESIGN = Path(__file__).parent.parent / "data" / "old_design" / "seed_etl.cd
 def test_the_design_before_the_status_notebook_fails_in_the_twin(fresh: Any) -> None:
     """The seed pipeline as brickline synthesized it before the status notebook (git
     4f63056: a Python-file status task that sets task values, the SDK as a library, no
-    access mode): its status task is a script, which has no dbutils and may set no task
-    values (docs "Use task values to pass information between tasks"), so the twin fails
-    it, and nothing is logged."""
+    access mode): its status task is a script on a DBR 11.3 cluster, which has no dbutils,
+    may set no task values (docs "Use task values to pass information between tasks") and
+    whose SDK finds no credentials (in-cluster auth needs DBR 13+); the twin fails it there,
+    and nothing is logged."""
     doc = json.loads(OLD_DESIGN.read_text(encoding="utf-8"))
     start = doc["resource"]["databricks_job"]["data_extract_job"]["task"][-1]
     assert start["task_key"] == "brickline_start" and "spark_python_task" in start
@@ -264,6 +265,13 @@ def test_the_design_before_the_status_notebook_fails_in_the_twin(fresh: Any) -> 
     assert ws.get_run(run_id)["state"]["result_state"] == "FAILED"
     (extract,) = ws.child_runs(run_id, "data_extract_job")
     assert states(ws, extract)["brickline_start"] == "FAILED"
+    message = [t["state"]["state_message"] for t in ws.get_run(extract)["tasks"]
+               if t["task_key"] == "brickline_start"][-1]
+    assert message.startswith("ValueError: default auth: cannot configure default "
+                              "credentials"), message
+    cluster = doc["resource"]["databricks_job"]["data_extract_job"]["job_cluster"][0]
+    assert cluster["new_cluster"]["spark_version"].startswith("11.3.")
+    assert "data_security_mode" not in cluster["new_cluster"]
     assert rows(fresh) == []
 
 
