@@ -67,7 +67,8 @@ def test_bundle_jobs_load_with_their_resource_keys(bundled: dict[str, StackPlan]
         "perm_nightly_etl"]
     # a bundle job with a schedule of its own keeps it; the orchestrator runs the others
     assert etl["schedule"]["quartz_cron_expression"] == "0 0 2 * * ?"
-    assert [t["task_key"] for t in prod.orchestrator.settings["task"]] == ["report"]
+    assert [t["task_key"] for t in prod.orchestrator.settings["task"]] == [
+        "brickline_start", "report"]
 
 
 def test_bundle_target_is_the_target_name(bundled: dict[str, StackPlan]) -> None:

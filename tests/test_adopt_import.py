@@ -160,8 +160,8 @@ def provider_task(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def without_brickline(settings: dict[str, Any]) -> dict[str, Any]:
-    """A synthesized job less what brickline adds (status tasks, its parameters, its
-    environment)."""
+    """A synthesized job less what brickline adds (its status tasks; it adds no job
+    parameter and no environment)."""
     out = dict(settings)
     tasks = []
     for task in out["task"]:
@@ -171,10 +171,6 @@ def without_brickline(settings: dict[str, Any]) -> dict[str, Any]:
         task = {k: v for k, v in task.items() if k != "depends_on"}
         tasks.append({**task, **({"depends_on": deps} if deps else {})})
     out["task"] = tasks
-    out["parameter"] = [p for p in out["parameter"]
-                        if p["name"] != "run_key" and not p["name"].startswith("brickline_")]
-    out["environment"] = [e for e in out.get("environment", [])
-                          if e["environment_key"] != "brickline_status"]
     return {k: v for k, v in out.items() if v not in ([], {})}
 
 

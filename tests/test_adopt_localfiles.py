@@ -101,7 +101,9 @@ def test_relative_files_are_uploaded_and_referenced(project: Path) -> None:
         f"{folder}/p/nb", "JUPYTER", "PYTHON")
     files = doc["databricks_workspace_file"]
     assert files["file_pipelines_p_jobs_run_py"]["path"] == f"{folder}/p/jobs/run.py"
-    assert sorted(files) == ["file_pipelines_p_dist_tool_1_0_py3_none_any_whl",
+    # brickline's own file: the SQL of the orchestrator's first task
+    assert sorted(files) == ["brickline_pipeline_start",
+                             "file_pipelines_p_dist_tool_1_0_py3_none_any_whl",
                              "file_pipelines_p_jobs_run_py", "file_pipelines_p_q_sql",
                              "file_pipelines_p_requirements_txt"]
     t = tasks(doc, "archive")

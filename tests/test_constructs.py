@@ -10,6 +10,7 @@ import pytest
 from brickline.constructs import tf
 from brickline.constructs.stack import PipelineStack
 from brickline.plan import StackPlan
+from brickline.runtime import views
 from brickline.runtime.status import outcome_reference
 from conftest import REPO
 from helpers import as_cdktf
@@ -41,8 +42,10 @@ def test_snapshot(name: str, synthesized: dict[str, dict[str, Any]],
 def test_run_job_tasks_reference_the_right_jobs(synthesized: dict[str, dict[str, Any]]) -> None:
     jobs = synthesized["seed_etl"]["resource"]["databricks_job"]
     orchestrator = jobs["orchestrator"]
-    for task in orchestrator["task"]:
-        assert task["run_job_task"]["job_id"] == f"${{databricks_job.{task['task_key']}.id}}"
+    start, *runs = orchestrator["task"]
+    assert start["task_key"] == "brickline_start" and "run_job_task" not in start
+    for task in runs:
+        assert task["run_job_task"] == {"job_id": f"${{databricks_job.{task['task_key']}.id}}"}
         assert task["task_key"] in jobs
     assert sorted(jobs) == ["data_extract_job", "data_load_job", "es_load_job", "orchestrator"]
 
@@ -136,7 +139,12 @@ def test_serverless_status_tasks_need_no_environment(
 
 def test_status_program_and_view(synthesized: dict[str, dict[str, Any]]) -> None:
     resources = synthesized["seed_etl"]["resource"]
-    assert "databricks_workspace_file" not in resources
+    # brickline's only workspace file: the SQL the orchestrator's first task runs
+    (sql,) = resources["databricks_workspace_file"].values()
+    assert sql["path"] == "/Shared/brickline/seed_etl/brickline_pipeline_start.sql"
+    assert base64.b64decode(sql["content_base64"]).decode() == views.pipeline_start_sql(
+        "main.pipeline_ops.job_metadata", ["Data_Extract_Job", "Data_Load_Job", "ES_Load_Job"],
+        close_open=True)
     upload = resources["databricks_notebook"]["brickline_status"]
     program = (REPO / "constructs/brickline/runtime/status.py").read_bytes()
     assert base64.b64decode(upload["content_base64"]) == program

@@ -415,6 +415,31 @@ def test_status_queries_the_view_through_a_warehouse(workspace: fake.Workspace,
     assert "seed_etl" not in query["statement"]  # values go as parameters, never as SQL
 
 
+def test_status_shows_a_run_that_ended_without_logging_as_it_ended(
+        workspace: fake.Workspace) -> None:
+    """A cancelled run never runs its end task: its row stays `in-progress`. `brickline
+    status` asks the Jobs API about each such run (runs/get) and shows how it ended; a run
+    still going on, or one it cannot read, stays as logged."""
+    def row(job: str, run_id: str) -> list[str | None]:
+        return ["seed_etl", "2026-11-26", job, "in-progress", "2026-11-26T02:00:00Z", None,
+                None, "[]", "1", run_id, "0", "2026-11-26T02:00:00Z"]
+
+    workspace.queries = [[fake.statement("SUCCEEDED", COLUMNS, [
+        row("Data_Extract_Job", "300"), row("Data_Load_Job", "301"),
+        row("ES_Load_Job", "302")])]]
+    workspace.add_run([fake.run(300, "TERMINATED", "CANCELED", job_id=21)])
+    workspace.add_run([fake.run(301, "RUNNING", job_id=22)])  # 302: no such run
+    result = brickline("status", "seed_etl", "--warehouse-id", "w")
+    assert result.exit_code == 0, result.output
+    shown = {line.split()[0]: line.split()[1] for line in result.output.splitlines()[2:]}
+    assert shown == {"Data_Extract_Job": "canceled", "Data_Load_Job": "in-progress",
+                     "ES_Load_Job": "in-progress"}
+    (extract,) = [line for line in result.output.splitlines() if "Extract" in line]
+    assert extract.endswith("(Jobs API: the run ended without logging)")
+    assert sorted(int(q["run_id"]) for q in workspace.calls("/api/2.2/jobs/runs/get")) == [
+        300, 301, 302]
+
+
 def test_status_of_a_target_asks_for_the_pipelines_rows(workspace: fake.Workspace) -> None:
     workspace.queries = [[fake.statement("SUCCEEDED", ["job_name"], [])]]
     result = brickline("status", "sales_daily", "--target", "dev", "--warehouse-id", "w")

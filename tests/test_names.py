@@ -41,6 +41,7 @@ def test_claims_cover_every_construct_of_a_stack() -> None:
         grants=["grant_view_g"], dashboard=True)}
     assert claimed == {"orchestrator", "orchestrator_job_id", "orchestrator_job_url",
                        "job_metadata", "job_status", "brickline_status", "metadata_schema",
+                       "brickline_pipeline_start",
                        "dashboard", "databricks", "backend", "a", "a_job_id", "a_job_url",
                        "perm_a", "dest_ops", "wh", "grant_view_g"}
 

@@ -60,13 +60,17 @@ def test_a_bundle_file_with_one_scheduled_job(tmp_path: Path) -> None:
     job = jobs["nightly"]
     # the job keeps its schedule, as in the bundle
     assert job["schedule"] == {"quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "UTC"}
-    # its status tasks log under a run_key of its own (one per run of the job)
-    assert job["parameter"] == [{"name": "run_key", "default": "nightly-{{job.run_id}}"}]
+    # its status tasks log under a run_key of their own (one per run of the job), a task
+    # parameter of theirs: the job gets no job parameter (issue 21)
+    assert "parameter" not in job
     status_tasks = [t for t in job["task"] if t["task_key"].startswith("brickline_")]
     assert [t["task_key"] for t in status_tasks] == ["brickline_end", "brickline_start"]
     for task in status_tasks:
-        assert task["notebook_task"]["base_parameters"]["brickline_run_key"] == \
-            "{{job.parameters.run_key}}"
+        widgets = task["notebook_task"]["base_parameters"]
+        assert (widgets["brickline_run_key"], widgets["brickline_orchestrated"]) == (
+            "nightly-{{job.run_id}}", "false")
+    # no orchestrator: no pipeline start file either
+    assert list(doc["resource"].get("databricks_workspace_file", {})) == []
     # everything else as usual: the log, its view, the status notebook, the job's outputs
     assert set(doc["resource"]["databricks_sql_table"]) == {"job_metadata", "job_status"}
     assert "brickline_status" in doc["resource"]["databricks_notebook"]
@@ -184,7 +188,8 @@ def test_one_orchestrated_job_still_gets_the_orchestrator(tmp_path: Path) -> Non
 """})
     stack = loaded(tmp_path)
     assert stack.orchestrator is not None
-    assert [t["task_key"] for t in stack.orchestrator.settings["task"]] == ["report"]
+    assert [t["task_key"] for t in stack.orchestrator.settings["task"]] == [
+        "brickline_start", "report"]
 
 
 def scheduled_job(job_id: int, name: str) -> dict[str, Any]:

@@ -104,8 +104,9 @@ def test_status_watch_shows_such_a_job_apart(workspace: fake.Workspace,
     assert result.output.splitlines()[:2] == ["seed_etl run_key 2026-11-26", APART]
     assert "pending" not in result.output
     (sent,) = workspace.calls("/api/2.0/sql/statements")
-    # the latest run_key is the pipeline run's, never Data_Quality's own
-    assert "job_name NOT IN ('Data_Quality')" in sent["statement"]
+    # the latest run_key is the pipeline run's (its newest start row, which has no
+    # job_name), never Data_Quality's own
+    assert "AND job_name IS NULL" in sent["statement"]
 
 
 def test_the_live_table_shows_such_jobs_under_the_table() -> None:

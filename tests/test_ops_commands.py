@@ -81,16 +81,20 @@ def test_run_follows_a_run_that_succeeds(workspace: fake.Workspace) -> None:
     assert len(gets) == 4 and all(g["run_id"] == "1000" for g in gets)
 
 
-def test_run_passes_the_run_key(workspace: fake.Workspace) -> None:
+def test_run_refuses_a_run_key_the_orchestrator_does_not_take(
+        workspace: fake.Workspace) -> None:
+    """brickline's orchestrator declares no job parameter (it would be pushed down to every
+    task of every job, issue 21): --run-key is refused, saying why, and nothing starts."""
     workspace.on_run_now = fake.seed_progress
     result = brickline("run", "seed_etl", "--run-key", "2026-11-26", "--no-wait")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1
     assert result.output == (
-        f"started run 1000 of 'seed_etl_orchestrator': {URL}/1000\n"
-        f"follow it with: brickline run seed_etl --pipelines {PIPELINES} --attach 1000\n")
-    assert workspace.calls("/api/2.2/jobs/run-now") == [
-        {"job_id": 11, "job_parameters": {"run_key": "2026-11-26"}}]
-    assert len(workspace.calls("/api/2.2/jobs/runs/get")) == 1  # no following
+        "brickline: 'seed_etl_orchestrator' takes no run_key: a pipeline run's key is "
+        "pipeline.orchestrator.run_key as the run resolves it (default: the day it starts, "
+        "{{job.start_time.iso_date}}); brickline passes no job parameter, since the Jobs "
+        "service pushes job parameters down to every task of every job. Run without "
+        "--run-key\n")
+    assert workspace.calls("/api/2.2/jobs/run-now") == []
 
 
 def test_run_that_fails_names_the_job_its_error_and_what_to_do(

@@ -60,7 +60,9 @@ def test_two_pipelines_and_the_users_resources_in_one_stack(tmp_path: Path) -> N
                 ("databricks_job", "weekly_report"), ("databricks_sql_endpoint", "reporting")}
     # references inside a pipeline follow its prefix
     orchestrator = jobs["etl_orchestrator"]
-    assert {t["run_job_task"]["job_id"] for t in orchestrator["task"]} == {
+    assert orchestrator["task"][0]["sql_task"]["file"]["path"] == \
+        "${databricks_workspace_file.etl_brickline_pipeline_start.workspace_path}"
+    assert {t["run_job_task"]["job_id"] for t in orchestrator["task"][1:]} == {
         "${databricks_job.etl_data_extract_job.id}", "${databricks_job.etl_data_load_job.id}",
         "${databricks_job.etl_es_load_job.id}"}
     load = jobs["etl_data_load_job"]

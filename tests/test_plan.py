@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from brickline.plan import METADATA_COLUMNS, JobRef, StackPlan
+from brickline.plan import METADATA_COLUMNS, JobRef, Ref, StackPlan
 from conftest import plan_of, write
 
 TASK = "      - task_key: {key}\n        notebook_task: {{notebook_path: /x}}\n"
@@ -16,8 +16,10 @@ def orchestrator_edges(stack: StackPlan) -> dict[str, list[str]]:
 
 
 def test_seed_orchestrator_runs_extract_then_load_then_es(examples: dict[str, StackPlan]) -> None:
+    # every job waits for the pipeline run's start row (the orchestrator's first task)
     assert orchestrator_edges(examples["seed_etl"]) == {
-        "data_extract_job": [],
+        "brickline_start": [],
+        "data_extract_job": ["brickline_start"],
         "data_load_job": ["data_extract_job"],
         "es_load_job": ["data_load_job"],
     }
@@ -25,22 +27,36 @@ def test_seed_orchestrator_runs_extract_then_load_then_es(examples: dict[str, St
 
 def test_abcd_runs_c_in_parallel_and_d_after_b(examples: dict[str, StackPlan]) -> None:
     assert orchestrator_edges(examples["parallel_abcd"]) == {
-        "job_1_task_a": [],
+        "brickline_start": [],
+        "job_1_task_a": ["brickline_start"],
         "job_2_task_b": ["job_1_task_a"],
-        "job_3_task_c": [],
+        "job_3_task_c": ["brickline_start"],
         "job_4_task_d": ["job_2_task_b"],
     }
 
 
 def test_run_job_tasks_point_at_their_jobs(examples: dict[str, StackPlan]) -> None:
-    for task in examples["seed_etl"].orchestrator.settings["task"]:
-        assert task["run_job_task"]["job_id"] == JobRef(task["task_key"])
-        assert task["run_job_task"]["job_parameters"] == {
-            "run_key": "{{job.parameters.run_key}}",
-            "brickline_orchestrator_repair": "{{job.repair_count}}"}
-    assert examples["seed_etl"].orchestrator.settings["max_concurrent_runs"] == 1
-    assert examples["seed_etl"].orchestrator.settings["parameter"] == [
-        {"name": "run_key", "default": "{{job.start_time.iso_date}}"}]
+    """A Run Job task with no job_parameters, and no parameter on the orchestrator: a job
+    parameter would be pushed down to every job it runs, and to their tasks (issue 21)."""
+    settings = examples["seed_etl"].orchestrator.settings
+    start, *runs = settings["task"]
+    for task in runs:
+        assert task["run_job_task"] == {"job_id": JobRef(task["task_key"])}
+    assert settings["max_concurrent_runs"] == 1
+    assert "parameter" not in settings
+    # the run_key is a parameter of the orchestrator's own first task only: a SQL file task
+    # on the status log's warehouse (no cluster), which writes the pipeline run's start row
+    assert start["task_key"] == "brickline_start"
+    assert start["sql_task"] == {
+        "warehouse_id": "${var.warehouse_id}",
+        "file": {"path": Ref("brickline_pipeline_start", "workspace_path"),
+                 "source": "WORKSPACE"},
+        "parameters": {"pipeline": "seed_etl", "run_key": "{{job.start_time.iso_date}}",
+                       "job_id": "{{job.id}}", "run_id": "{{job.run_id}}",
+                       "start_ms": "{{job.start_time.timestamp_ms}}",
+                       "attempt": "{{job.repair_count}}"}}
+    assert not {"job_cluster_key", "existing_cluster_id", "new_cluster",
+                "environment_key"} & set(start)
 
 
 def test_a_job_triggered_by_several_waits_for_all(tmp_path: Path) -> None:
@@ -52,8 +68,9 @@ def test_a_job_triggered_by_several_waits_for_all(tmp_path: Path) -> None:
         + TASK.format(key="t") +
         "  - name: C\n    depends_on: [A]\n    on_success: {trigger_job: {job_name: Z}}\n"
         "    tasks:\n" + TASK.format(key="t")})
-    assert orchestrator_edges(plan_of(tmp_path)) == {"a": [], "b": [], "c": ["a"],
-                                                     "z": ["a", "b", "c"]}
+    assert orchestrator_edges(plan_of(tmp_path)) == {
+        "a": ["brickline_start"], "b": ["brickline_start"], "brickline_start": [],
+        "c": ["a"], "z": ["a", "b", "c"]}
 
 
 def test_tasks_and_dependencies_are_sorted(tmp_path: Path) -> None:
@@ -92,17 +109,21 @@ def test_defaults_fill_only_what_a_task_leaves_open(tmp_path: Path) -> None:
                      "data_security_mode": "SINGLE_USER"}
 
 
-def test_every_job_accepts_run_key_once(tmp_path: Path) -> None:
+def test_a_job_has_the_users_parameters_and_none_of_brickline_s(tmp_path: Path) -> None:
+    """Job parameters are pushed down to the user's tasks (docs "Configure task
+    parameters"): brickline declares none; a user's own `run_key` is the user's."""
     write(tmp_path, {"p.yml": "jobs:\n  - name: A\n    parameters: [{name: run_key, default: "
                               "x}, {name: day, default: '1'}]\n    tasks:\n"
                               + TASK.format(key="t") + "  - name: B\n    tasks:\n"
                               + TASK.format(key="t")})
     a, b = plan_of(tmp_path).jobs
-    repair = {"name": "brickline_orchestrator_repair", "default": "0"}
     assert a.settings["parameter"] == [{"name": "run_key", "default": "x"},
-                                       {"name": "day", "default": "1"}, repair]
-    assert b.settings["parameter"] == [{"name": "run_key",
-                                        "default": "{{job.start_time.iso_date}}"}, repair]
+                                       {"name": "day", "default": "1"}]
+    assert "parameter" not in b.settings
+    for job in (a, b):
+        for task in job.settings["task"]:
+            values = task.get("notebook_task", {}).get("base_parameters", {}).values()
+            assert not any("job.parameters" in v for v in values)
 
 
 def test_metadata_table_has_the_documents_columns_first(examples: dict[str, StackPlan]) -> None:

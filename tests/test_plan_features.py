@@ -74,11 +74,19 @@ def test_new_clusters_get_an_access_mode_also_inside_for_each(tmp_path: Path) ->
     assert "data_security_mode" in inner["new_cluster"]
 
 
-def test_status_tasks_take_the_compute_of_a_for_each_tasks_inner_task(
+def test_status_tasks_copy_no_task_cluster_unless_status_compute_says(
         tmp_path: Path) -> None:
+    """By default the status tasks share the job's compute or run serverless, never a copy
+    of a task's cluster (a start of its own each, issue 21); with status_compute:
+    new_cluster they copy the first task's by task_key, a for_each task's inner one."""
     found = tasks(stack(tmp_path))
+    for key in ("brickline_start", "brickline_end"):
+        assert not {"new_cluster", "job_cluster_key", "existing_cluster_id"} & set(found[key])
+    write(tmp_path, {"pipeline.yml": PIPELINE + "  metadata: {status_compute: new_cluster}\n"})
+    found = tasks(plan_of(tmp_path))
     inner = found["a_loop"]["for_each_task"]["task"]
     assert found["brickline_start"]["new_cluster"] == inner["new_cluster"]
+    assert found["brickline_end"]["new_cluster"] == inner["new_cluster"]
 
 
 def test_a_local_backend_path_is_seen_from_the_stack_folder(tmp_path: Path) -> None:
@@ -118,8 +126,11 @@ def test_relative_files_become_uploads_under_the_stacks_folder(
     folder = "/Shared/brickline/p/files/pipelines/p"
     uploads = {r.address: (r.type, r.settings["path"]) for r in plan.resources
                if r.type == "databricks_workspace_file"}
-    # the file two tasks name is uploaded once, under one address
+    # the file two tasks name is uploaded once, under one address; brickline's own file is
+    # the SQL of the orchestrator's first task
     assert uploads == {
+        "brickline_pipeline_start": ("databricks_workspace_file",
+                                     "/Shared/brickline/p/brickline_pipeline_start.sql"),
         "file_pipelines_p_dist_tool_whl": ("databricks_workspace_file",
                                            f"{folder}/dist/tool.whl"),
         "file_pipelines_p_jobs_run_py": ("databricks_workspace_file",

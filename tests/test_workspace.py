@@ -336,14 +336,20 @@ def test_a_job_outside_the_orchestrator_keeps_its_schedule_and_a_run_key_of_its_
     report = by_address["nightly_report"].settings
     assert report["schedule"]["quartz_cron_expression"] == "0 0 3 * * ?"
     assert "orchestrate" not in report
-    assert report["parameter"] == [{"name": "run_key",
-                                    "default": "nightly_report-{{job.run_id}}"}]
-    assert by_address["b"].settings["parameter"][0]["default"] == "{{job.start_time.iso_date}}"
-    assert [t["task_key"] for t in stack.orchestrator.settings["task"]] == ["b"]
+    # no job parameter (issue 21): the run_key is a parameter of brickline's own tasks; the
+    # report's runs log under a key of their own, B's under the pipeline run's (the log)
+    assert "parameter" not in report and "parameter" not in by_address["b"].settings
+    start = {t["task_key"]: t for t in report["task"]}["brickline_start"]
+    widgets = start["notebook_task"]["base_parameters"]
+    assert (widgets["brickline_run_key"], widgets["brickline_orchestrated"]) == (
+        "nightly_report-{{job.run_id}}", "false")
+    b_start = {t["task_key"]: t for t in by_address["b"].settings["task"]}["brickline_start"]
+    assert b_start["notebook_task"]["base_parameters"]["brickline_orchestrated"] == "true"
+    assert [t["task_key"] for t in stack.orchestrator.settings["task"]] == [
+        "b", "brickline_start"]
     view = stack.view.settings["view_definition"]
     # B is a job of every pipeline run (pending until it logs); the report's runs are its own
-    assert "VALUES ('B') AS jobs" in view and "r.job_name IN ('Nightly Report')" in view
-    assert "('Nightly Report')" not in view.split("AS jobs")[0]
+    assert "VALUES ('B') AS jobs" in view and "Nightly Report" not in view
 
 
 def test_jobs_in_the_orchestrator_with_their_own_trigger_are_errors(tmp_path: Path) -> None:
@@ -433,3 +439,111 @@ def test_orchestrator_warn_after_without_recipients(tmp_path: Path, routes: str,
         "warning: pipeline.orchestrator.warn_after: warn_after, but no one hears of it: route "
         "on_duration_warning_threshold_exceeded under pipeline.orchestrator.notifications "
         "(the pipeline's notifications do not reach the orchestrator)"] if warned else [])
+
+
+# --- issue 21, item 2: what the status tasks run on (metadata.status_compute) -------------
+
+OWN_CLUSTER = ("jobs:\n  - name: A\n    tasks:\n" + TASK.format(key="a")
+               + "        new_cluster: {node_type_id: i3, spark_version: 15.4.x-scala2.12}\n")
+SHARED = ("jobs:\n  - name: A\n    job_clusters:\n      - job_cluster_key: c\n"
+          "        new_cluster: {node_type_id: i3}\n    tasks:\n" + TASK.format(key="a")
+          + "        job_cluster_key: c\n")
+SQL_ONLY = ("jobs:\n  - name: A\n    tasks:\n      - task_key: q\n"
+            "        sql_task: {warehouse_id: w, file: {path: /q.sql}}\n")
+
+
+def status_tasks(stack: StackPlan) -> list[dict[str, Any]]:
+    return [t for t in stack.jobs[0].settings["task"]
+            if t["task_key"] in ("brickline_start", "brickline_end")]
+
+
+def compute_of(task: dict[str, Any]) -> dict[str, Any]:
+    return {k: task[k] for k in ("job_cluster_key", "existing_cluster_id", "new_cluster")
+            if k in task}
+
+
+@pytest.mark.parametrize(("jobs", "mode", "expected"), [
+    (SHARED, "auto", {"job_cluster_key": "c"}),
+    (SHARED, "serverless", {}),
+    (SHARED, "new_cluster", {"job_cluster_key": "c"}),  # shared compute first: no start
+    (OWN_CLUSTER, "auto", {}),  # never a copy of a task's cluster: serverless
+    (OWN_CLUSTER, "serverless", {}),
+    (OWN_CLUSTER, "new_cluster", {"new_cluster": {
+        "data_security_mode": "SINGLE_USER", "node_type_id": "i3",
+        "spark_version": "15.4.x-scala2.12"}}),
+    (SQL_ONLY, "auto", {}),
+    (SQL_ONLY, "new_cluster", {}),  # nothing to copy, no default cluster: serverless
+])
+def test_status_compute_chooses_what_the_status_tasks_run_on(
+        tmp_path: Path, jobs: str, mode: str, expected: dict[str, Any]) -> None:
+    write(tmp_path, {"pipeline.yml": f"pipeline:\n  metadata: {{status_compute: {mode}}}\n",
+                     "j.yml": jobs})
+    stack = plan_of(tmp_path)
+    assert [compute_of(t) for t in status_tasks(stack)] == [expected, expected]
+    # validate judges the cluster the plan chose
+    (pipeline,) = load_pipelines([str(tmp_path)])
+    chosen = rules_workspace.status_compute(pipeline.jobs[0], mode)
+    assert (chosen[0] if chosen else None) == next(iter(expected), None)
+
+
+def test_new_cluster_falls_back_to_the_pipeline_default_cluster(tmp_path: Path) -> None:
+    write(tmp_path, {"pipeline.yml": "pipeline:\n  metadata: {status_compute: new_cluster}\n"
+                                     "  defaults:\n    new_cluster: {node_type_id: m5, "
+                                     "spark_version: 15.4.x-scala2.12}\n",
+                     "j.yml": SQL_ONLY})
+    assert [compute_of(t) for t in status_tasks(plan_of(tmp_path))] == [{"new_cluster": {
+        "data_security_mode": "SINGLE_USER", "node_type_id": "m5",
+        "spark_version": "15.4.x-scala2.12"}}] * 2
+
+
+def test_a_target_chooses_its_own_status_compute(tmp_path: Path) -> None:
+    write(tmp_path, {"pipeline.yml": "pipeline:\n  targets:\n    dev: {}\n    prod:\n"
+                                     "      metadata: {status_compute: new_cluster, "
+                                     "schema: ops_prod}\n",
+                     "j.yml": OWN_CLUSTER})
+    (pipeline,) = load_pipelines([str(tmp_path)])
+    dev, prod_ = plans(pipeline)
+    assert [compute_of(t) for t in status_tasks(dev)] == [{}, {}]
+    assert [list(compute_of(t)) for t in status_tasks(prod_)] == [["new_cluster"]] * 2
+
+
+@pytest.mark.parametrize(("meta", "jobs", "expected"), [
+    ("", SHARED, []),
+    ("", SQL_ONLY, []),
+    ("", OWN_CLUSTER, ["note: jobs[0].tasks[0].new_cluster: brickline's status tasks run "
+                       "on serverless compute, not on a copy of this task's cluster (each "
+                       "copy would start a cluster of its own, twice per run): the workspace "
+                       "must have serverless jobs enabled; else give the job a job cluster "
+                       "(job_clusters) for its tasks to share, or set "
+                       "metadata.status_compute: new_cluster (two cluster starts per run)"]),
+    ("{status_compute: serverless}", OWN_CLUSTER, []),
+    ("{status_compute: new_cluster}", SHARED, []),
+    ("{status_compute: new_cluster}", OWN_CLUSTER, [
+        "warning: jobs[0].tasks[0].new_cluster: brickline's status tasks each start a copy of "
+        "this task's cluster (metadata.status_compute: new_cluster): two cluster starts per "
+        "run, minutes and DBUs each; a job cluster (job_clusters) the tasks share, or "
+        "serverless, costs none"]),
+])
+def test_validate_says_what_the_status_tasks_cost(tmp_path: Path, meta: str, jobs: str,
+                                                  expected: list[str]) -> None:
+    files = {"j.yml": jobs}
+    if meta:
+        files["pipeline.yml"] = f"pipeline:\n  metadata: {meta}\n"
+    assert diagnostics(tmp_path, files) == expected
+
+
+def test_a_copied_cluster_must_reach_unity_catalog(tmp_path: Path) -> None:
+    found = diagnostics(tmp_path, {
+        "pipeline.yml": "pipeline:\n  metadata: {status_compute: new_cluster}\n",
+        "j.yml": OWN_CLUSTER.replace("i3,", "i3, data_security_mode: NONE,")})
+    assert [f.split(": ")[0] + ": " + f.split(": ")[1] for f in found] == [
+        "error: jobs[0].tasks[0].new_cluster.data_security_mode",
+        "warning: jobs[0].tasks[0].new_cluster"]
+
+
+def test_a_status_compute_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    found = diagnostics(tmp_path, {
+        "pipeline.yml": "pipeline:\n  metadata: {status_compute: warehouse}\n",
+        "j.yml": SHARED})
+    assert found == ["error: pipeline.metadata.status_compute: bad value 'warehouse': "
+                     "expected one of auto, serverless, new_cluster"]

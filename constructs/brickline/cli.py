@@ -422,7 +422,8 @@ def _attach_command(pipeline: str, target: str | None, paths: Sequence[str],
               help="Follow a run that is already going (after Ctrl-C or --no-wait), of the "
               "orchestrator or of one of the pipeline's jobs; start nothing.")
 @click.option("--run-key", default=None,
-              help="The run_key job parameter (default: the orchestrator's own default).")
+              help="The run_key job parameter, for an orchestrator that declares one "
+              "(brickline's declares none: the run's key is orchestrator.run_key).")
 @click.option("--no-wait", is_flag=True, help="Start the run and return at once.")
 @_target_option
 @_pipelines_option
@@ -652,6 +653,8 @@ def status(pipeline: str, run_key: str | None, warehouse_id: str | None, watch: 
         with session.calls():
             rows = log.status(session.ws, stack, warehouse_id=warehouse, run_key=run_key,
                               limits=session.limits)
+            # a run the log shows in progress may have ended without logging (a cancel)
+            rows = log.reconcile(session.ws, rows)
     except ops.OpsError as exc:
         _ops_error(exc)
     if not rows:

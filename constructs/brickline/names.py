@@ -19,6 +19,7 @@ ORCHESTRATOR = "orchestrator"
 METADATA_TABLE = "job_metadata"
 STATUS_VIEW = "job_status"
 STATUS_FILE = "brickline_status"
+PIPELINE_START_FILE = "brickline_pipeline_start"
 # the status log's schema: a databricks_schema resource, or data source when it is only read
 METADATA_SCHEMA = "metadata_schema"
 DASHBOARD = "dashboard"
@@ -31,6 +32,7 @@ RESERVED: dict[str, str] = {
     METADATA_TABLE: "the job_metadata table",
     STATUS_VIEW: "the job_status view",
     STATUS_FILE: "the status program's notebook",
+    PIPELINE_START_FILE: "the orchestrator's first task's SQL file",
     METADATA_SCHEMA: "the metadata schema",
     DASHBOARD: "the dashboard",
     PROVIDER: "the provider",

@@ -1,15 +1,19 @@
 """A workspace twin: runs the jobs of a synthesized cdk.tf.json the way the Databricks Jobs
 service runs them, as far as brickline depends on it. A test harness, not a feature.
 
-Every rule names the docs page it comes from. User tasks succeed or fail as a Scenario
-says; brickline's own status notebook (the databricks_notebook of the stack) runs for real,
-as a notebook: its source executed with `dbutils` and `spark` as globals, on local Spark.
+Every rule quotes the sentence it follows: the Databricks docs (page title in quotes) or a
+first-party source line (databricks-sdk 0.162 `service/jobs.py`, whose docstrings are the
+Jobs API reference; "SDK" below). User tasks succeed or fail as a Scenario says;
+brickline's own status notebook (the databricks_notebook of the stack) runs for real, as a
+notebook: its source executed with `dbutils` and `spark` as globals, on local Spark.
 
-Not modelled (brickline's tests do not depend on them): wall-clock timeouts, cancellation
-and its propagation, concurrency limits and queueing, clusters and libraries, for_each
-iterations, and any check of permissions. A run goes to its end before run_now returns,
-unless the caller hands it to `execute` (the HTTP front, tests/twin/server.py, runs it on a
-worker thread); tasks that have not started yet are not listed in get_run.
+Not modelled (brickline's tests do not depend on them): wall-clock timeouts, concurrency
+limits and queueing, clusters and libraries, for_each iterations, and any check of
+permissions. Cancellation is modelled only as a scenario step (a task that is cancelled
+cancels the run: nothing after it runs, ALL_DONE tasks included). A run goes to its end
+before run_now returns, unless the caller hands it to `execute` (the HTTP front,
+tests/twin/server.py, runs it on a worker thread); tasks that have not started yet are
+not listed in get_run.
 
 Python API (the HTTP front maps the Jobs API 2.2 onto it one to one):
     ws = Workspace(doc, spark=..., scenario=...)
@@ -31,8 +35,12 @@ from typing import Any
 OK = {"SUCCESS", "SUCCESS_WITH_FAILURES", "EXCLUDED", "DISABLED"}
 TOKEN = re.compile(r"^\$\{(\w+)\.(\w+)\.(\w+)\}$")
 REFERENCE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
-# docs "What is a dynamic value reference?": a reference in one of these namespaces that
-# does not exist fails the task; anything else between braces stays literal text
+# a SQL file task's parameter in the file (see Workspace._sql)
+SQL_PARAMETER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+# docs "What is a dynamic value reference?": "Syntax errors, such as non-existent dynamic
+# reference values or missing braces, are silently ignored and treated as literal strings.
+# If you provide an invalid reference that belongs to a known namespace, such as
+# {{job.notebook_url}}, an error message is displayed." The namespaces: those the page lists
 KNOWN_NAMESPACES = {"job", "task", "tasks", "workspace"}
 WORKSPACE_ID = "1234567890123456"
 
@@ -83,6 +91,7 @@ class Run:
     result_state: str = ""
     repair_ids: list[int] = field(default_factory=list)
     executions: list[Execution] = field(default_factory=list)
+    canceled: bool = False  # cancelled: tasks not yet started never run
 
     def latest(self, key: str) -> Attempt | None:
         found = [a for a in self.attempts if a.task_key == key]
@@ -92,12 +101,19 @@ class Run:
 @dataclass
 class Scenario:
     """What each user task does, per execution: task_key -> outcomes in order ("success",
-    "failed", "timedout", or (state, error_code)); after the list runs out: success.
-    `values` are task values a user *notebook* task sets when it succeeds."""
+    "failed", "timedout", "canceled" (the run is cancelled while the task runs), or
+    (state, error_code)); after the list runs out: success.
+    `values` are task values a user *notebook* task sets when it succeeds.
+    `entry_points`: a Python wheel task's entry point, called with the arguments the task
+    gets (its named parameters and the job parameters pushed down, as `--key=value`): one
+    that raises or exits non-zero fails the task, as a strict argparse parser does.
+    `seen`: (task key, what it received) for every user task that takes parameters."""
 
     outcomes: dict[str, list[Any]] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     executed: list[tuple[str, str]] = field(default_factory=list)  # (job name, task key)
+    entry_points: dict[str, Callable[[list[str]], Any]] = field(default_factory=dict)
+    seen: list[tuple[str, Any]] = field(default_factory=list)
 
     def next(self, job: str, key: str) -> tuple[str, str]:
         self.executed.append((job, key))
@@ -108,6 +124,8 @@ class Scenario:
         state, code = (step, "") if isinstance(step, str) else step
         state = state.upper()
         if state != "SUCCESS" and not code:
+            # SDK TerminationCodeCode: "RUN_EXECUTION_ERROR: The run was completed with task
+            # failures." (every code the twin gives is one of that documented list)
             code = "RUN_EXECUTION_ERROR"
         return state, code
 
@@ -128,6 +146,10 @@ class Workspace:
             resources.get("databricks_job", {})))}
         self.notebooks = {nb["path"]: base64.b64decode(nb["content_base64"]).decode()
                           for nb in resources.get("databricks_notebook", {}).values()}
+        # workspace files whose content the stack carries (a SQL file task runs them)
+        self.files = {f["path"]: base64.b64decode(f["content_base64"]).decode()
+                      for f in resources.get("databricks_workspace_file", {}).values()
+                      if "content_base64" in f}
         self.jobs = {self.job_ids[addr]: self._resolve_tokens(settings, resources)
                      for addr, settings in resources.get("databricks_job", {}).items()}
         self.history: dict[str, list[int]] = {}  # Delta table -> versions (see DeltaSpark)
@@ -147,6 +169,10 @@ class Workspace:
             if (kind, attribute) == ("databricks_job", "id"):
                 return self.job_ids[address]
             settings = resources[kind][address]
+            if (kind, attribute) == ("databricks_workspace_file", "workspace_path"):
+                # provider docs/resources/workspace_file.md: workspace_path is the path
+                # with /Workspace before it, as tasks take it
+                return "/Workspace" + settings["path"]
             if attribute not in settings:  # computed at apply (an id): the twin has none
                 return f"<{kind}.{address}.{attribute}>"
             return settings[attribute]
@@ -186,20 +212,26 @@ class Workspace:
         return int(self.clock().timestamp() * 1000)
 
     def run_now(self, job_id: int, params: Mapping[str, str] | None = None,
-                trigger: str = "onetime", *, execute: Execute | None = None) -> int:
+                trigger: str = "onetime", *, execute: Execute | None = None,
+                pushed: Mapping[str, str] | None = None) -> int:
         """jobs/run-now; the run goes to its end before this returns, unless `execute`
         takes the work to do it later."""
         settings = self.jobs[job_id]
         run = Run(next(self._ids), job_id, {}, self.now_ms(), trigger)
         run.executions.append(Execution(None, run.start_ms))
-        # docs "Configure job parameters": defaults, overridden by the run's parameters;
-        # defaults may hold dynamic value references, resolved for this run
+        # docs "Parameterize jobs": "You can override the default settings for job
+        # parameters when you Run now with different parameters or trigger a job run using
+        # the REST API"; a default may hold a dynamic value reference, resolved per run
         for p in settings.get("parameter", []):
             run.parameters[p["name"]] = self._resolve(run, None, p["default"])
         unknown = set(params or {}) - set(run.parameters)
         if unknown:
             raise ValueError(f"job {job_id} has no parameters {sorted(unknown)}")
         run.parameters.update(params or {})
+        # what a Run Job task pushes down (below) reaches the child whether it declares
+        # it or not (the bundle-examples job_with_run_job_tasks leaf jobs receive the
+        # primary job's parameter undeclared): the case in which the user's code sees it
+        run.parameters.update(pushed or {})
         self.runs[run.run_id] = run
         keys = {t["task_key"] for t in settings["task"]}
         (execute or _at_once)(lambda: self._execute(run, keys))
@@ -208,10 +240,12 @@ class Workspace:
     def repair(self, run_id: int, *, rerun_all_failed_tasks: bool = False,
                rerun_tasks: list[str] | None = None, rerun_dependent_tasks: bool = True,
                latest_repair_id: int | None = None, execute: Execute | None = None) -> int:
-        """jobs/runs/repair: re-runs the failed tasks (and what depends on them) inside the
-        same run; tasks that succeeded keep their result (docs: "Troubleshoot and repair
-        job failures"; Jobs API 2.2 runs/repair). A run_job_task re-run starts a new run of
-        its job."""
+        """jobs/runs/repair, inside the same run. SDK JobsAPI.repair_run:
+        rerun_all_failed_tasks "If true, repair all failed tasks"; rerun_dependent_tasks "If
+        true, repair all tasks that depend on the tasks in `rerun_tasks`, even if they were
+        previously successful"; latest_repair_id "must be provided on subsequent requests
+        to repair the same run". Tasks not chosen keep their result. A run_job_task re-run
+        starts a new run of its job (docs "Run Job task for jobs")."""
         run = self.runs[run_id]
         if not run.result_state:  # the twin repairs ended runs only, as brickline asks
             raise ValueError(f"run {run_id} has not ended: it cannot be repaired yet")
@@ -229,6 +263,7 @@ class Workspace:
         run.repair_ids.append(repair_id)
         run.executions.append(Execution(repair_id, self.now_ms()))
         run.result_state = ""  # the run is active again until the repair ends
+        run.canceled = False
         (execute or _at_once)(lambda: self._execute(run, chosen))
         return repair_id
 
@@ -296,18 +331,32 @@ class Workspace:
             if not ready:
                 raise ValueError("a dependency cycle")
             for key in ready:
+                if run.canceled:
+                    break
                 self._run_task(run, tasks[key])
                 done.add(key)
+            if run.canceled:
+                break
         execution = run.executions[-1]
+        if run.canceled:
+            # SDK RunResultState: "CANCELED: The run was canceled at user request" and
+            # "UPSTREAM_CANCELED: The run was skipped because an upstream task was
+            # canceled": the tasks that had not started never run, whatever their run_if
+            # (no source says that anything runs after a cancel); the twin lists none
+            execution.result_state = "CANCELED"
+            execution.end_ms = self.now_ms()
+            run.result_state = execution.result_state
+            return
         execution.result_state = self._run_result(run, list(tasks.values()))
         execution.end_ms = self.now_ms()
         run.result_state = execution.result_state
 
     @staticmethod
     def _run_result(run: Run, tasks: list[dict[str, Any]]) -> str:
-        """docs "Configure task dependencies", how the run status is determined: from the
-        leaf tasks (no task depends on them). All succeeded: success; a leaf failed:
-        failed; else succeeded with failures."""
+        """From the leaf tasks (no task depends on them). SDK RunResultState:
+        "SUCCESS_WITH_FAILURES: The job run completed successfully with some failures; leaf
+        tasks were successful"; a leaf that failed fails the run (docs "Configure task
+        dependencies", how the run status is determined)."""
         upstream = {d["task_key"] for t in tasks for d in t.get("depends_on", [])}
         states = {t["task_key"]: run.latest(t["task_key"]).result_state  # type: ignore[union-attr]
                   for t in tasks}
@@ -316,8 +365,15 @@ class Workspace:
         return "SUCCESS" if all(s in OK for s in states.values()) else "SUCCESS_WITH_FAILURES"
 
     def _gate(self, run: Run, task: dict[str, Any]) -> str | None:
-        """None when the task runs; else the state it gets without running
-        (docs "Configure task dependencies", Run if options and their notes)."""
+        """None when the task runs; else the state it gets without running. SDK RunIf:
+        "ALL_SUCCESS: All dependencies have executed and succeeded", "AT_LEAST_ONE_SUCCESS:
+        At least one dependency has succeeded", "NONE_FAILED: None of the dependencies have
+        failed and at least one was executed", "ALL_DONE: All dependencies have been
+        completed", "AT_LEAST_ONE_FAILED: At least one dependency failed", "ALL_FAILED: ALl
+        dependencies have failed". Not met: SDK RunResultState "UPSTREAM_FAILED: The run
+        was skipped because of an upstream failure", or, for the rules that wait for a
+        failure, "EXCLUDED: The run was skipped because the necessary conditions were not
+        met" (docs "Configure task dependencies")."""
         deps = task.get("depends_on", [])
         if not deps:
             return None
@@ -336,9 +392,11 @@ class Workspace:
             return "EXCLUDED"  # every dependency excluded: excluded, whatever run_if says
         succeeded = [s in OK for s in states]  # excluded counts as successful
         failed = [not ok for ok in succeeded]
+        executed = [s not in ("EXCLUDED", "DISABLED") for s in states]
         rule = task.get("run_if", "ALL_SUCCESS")
         met = {"ALL_SUCCESS": all(succeeded), "AT_LEAST_ONE_SUCCESS": any(
-            s == "SUCCESS" for s in states), "NONE_FAILED": not any(failed),
+            s == "SUCCESS" for s in states),
+            "NONE_FAILED": not any(failed) and any(executed),
             "ALL_DONE": True, "AT_LEAST_ONE_FAILED": any(failed),
             "ALL_FAILED": all(failed)}[rule]
         if met:
@@ -353,8 +411,10 @@ class Workspace:
                                         repair=run.repair_count))
             return
         retries = task.get("max_retries", 0)
-        # docs "Configure retries" (max_retries; -1 retries without end): the twin stops
-        # at 10, a scenario never needs more
+        # SDK Task.max_retries: "A run is considered to be unsuccessful if it completes with
+        # the FAILED result_state [...]. The value -1 means to retry indefinitely" (the twin
+        # stops at 10, a scenario never needs more); retry_on_timeout: "The default
+        # behavior is to not retry on timeout"
         limit = 10 if retries == -1 else retries
         for number in range(limit + 1):
             attempt = Attempt(key, next(self._ids), number, "", repair=run.repair_count,
@@ -362,6 +422,9 @@ class Workspace:
             run.attempts.append(attempt)
             self._execute_once(run, task, attempt)
             attempt.end_ms = self.now_ms()
+            if attempt.result_state == "CANCELED":
+                run.canceled = True
+                return
             if attempt.result_state == "SUCCESS":
                 return
             if attempt.result_state == "TIMEDOUT" and not task.get("retry_on_timeout"):
@@ -380,32 +443,159 @@ class Workspace:
                 spec = task["run_job_task"]
                 params = {k: self._resolve(run, attempt, v)
                           for k, v in spec.get("job_parameters", {}).items()}
-                # docs "Run Job task for jobs": a run of the other job, with these job
-                # parameters; the task's result is that run's result
-                child = self.run_now(int(spec["job_id"]), params, trigger="run_job_task")
+                # docs "Configure task parameters": "Job parameters are automatically pushed
+                # down to tasks that support key-value parameters" (Run Job is one); a run
+                # of the other job, with these job
+                # parameters ("Job parameters are pushed down"), the task's result is that
+                # run's result. docs "Configure task parameters": job parameters are pushed
+                # down to Run Job tasks, and win over a task parameter of the same key
+                child = self.run_now(int(spec["job_id"]), trigger="run_job_task",
+                                     pushed={**params, **run.parameters})
                 attempt.child_run_id = child
                 result = self.runs[child].result_state
-                attempt.result_state = "SUCCESS" if result in OK else "FAILED"
+                # a child that ends SUCCESS_WITH_FAILURES "completed successfully" (SDK
+                # RunResultState): the Run Job task succeeds
+                attempt.result_state = "SUCCESS" if result in OK else (
+                    "CANCELED" if result == "CANCELED" else "FAILED")
                 attempt.error_code = "" if result in OK else "RUN_EXECUTION_ERROR"
             elif "notebook_task" in task:
                 self._notebook(run, task, attempt, job)
+            elif "sql_task" in task:
+                self._sql(run, task, attempt, job)
+            elif "python_wheel_task" in task:
+                self._wheel(run, task, attempt, job)
+            elif "spark_python_task" in task and self.files.get(
+                    str(task["spark_python_task"].get("python_file", "")).removeprefix(
+                        "/Workspace")) is not None:
+                self._script(run, task, attempt)
             else:
                 attempt.result_state, attempt.error_code = self.scenario.next(
                     job, task["task_key"])
         except InvalidReference as exc:
-            attempt.result_state, attempt.error_code = "FAILED", "INVALID_PARAMETER_VALUE"
+            # SDK TerminationCodeCode: "INVALID_RUN_CONFIGURATION: The run failed due to an
+            # invalid configuration"
+            attempt.result_state, attempt.error_code = "FAILED", "INVALID_RUN_CONFIGURATION"
             attempt.state_message = str(exc)
+
+    def _wheel(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
+        """docs "Configure task parameters": key-value parameters are for "Python wheel
+        (only when configured with keyword arguments)" (`named_parameters`, passed as
+        --key=value), and "Job parameters are automatically pushed down to tasks that
+        support key-value parameters"; one with positional `parameters` takes a JSON array,
+        and "Job parameters are not automatically pushed down to tasks that use JSON
+        arrays"."""
+        spec = task["python_wheel_task"]
+        if "parameters" in spec:
+            argv = [self._resolve(run, attempt, v) for v in spec["parameters"]]
+        else:
+            named = {k: self._resolve(run, attempt, v)
+                     for k, v in spec.get("named_parameters", {}).items()}
+            named.update(run.parameters)  # a job parameter wins ("Job parameter pushdown")
+            argv = [f"--{k}={v}" for k, v in named.items()]
+        self.scenario.seen.append((task["task_key"], argv))
+        entry = self.scenario.entry_points.get(task["task_key"])
+        if entry is not None:
+            try:
+                entry(argv)
+            except SystemExit as exc:
+                if exc.code not in (None, 0):
+                    attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+                    attempt.state_message = f"SystemExit: {exc.code}"
+                    self.scenario.executed.append((job, task["task_key"]))
+                    return
+            except Exception as exc:
+                attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+                attempt.state_message = f"{type(exc).__name__}: {exc}"
+                self.scenario.executed.append((job, task["task_key"]))
+                return
+        attempt.result_state, attempt.error_code = self.scenario.next(job, task["task_key"])
+
+    def _script(self, run: Run, task: dict[str, Any], attempt: Attempt) -> None:
+        """A Python script task on a file of the stack, run for real: docs "Configure task
+        parameters": "All other task types pass the contents of the JSON-formatted array as
+        arguments as if the configured code assets were being run from the command line"
+        (sys.argv), and "Job parameters are not automatically pushed down to tasks that use
+        JSON arrays". A script is no notebook: it has no `dbutils` or `spark` global, and
+        task values can be set only from notebooks (docs "Use task values to pass
+        information between tasks"), so the twin gives it none. Nor credentials: the
+        Databricks SDK's in-cluster authentication needs DBR 13 and later (databricks-sdk
+        0.102, the last release for Python 3.9, on DBR 11.3 / 12.x: design notes, "Learned
+        the hard way"), so a script's WorkspaceClient() finds none, whatever the machine
+        running the tests has."""
+        import os
+        import sys
+
+        spec = task["spark_python_task"]
+        path = str(spec["python_file"]).removeprefix("/Workspace")
+        argv = [path, *(self._resolve(run, attempt, v) for v in spec.get("parameters", []))]
+        saved, saved_env = sys.argv, dict(os.environ)
+        sys.argv = argv
+        for name in [n for n in os.environ if n.startswith("DATABRICKS_")]:
+            del os.environ[name]
+        os.environ["DATABRICKS_CONFIG_FILE"] = "/nonexistent/databrickscfg"
+        try:
+            exec(compile(self.files[path], path, "exec"), {"__name__": "__main__"})
+            attempt.result_state = "SUCCESS"
+        except BaseException as exc:  # an uncaught exception or exit fails the task
+            if isinstance(exc, SystemExit) and exc.code in (None, 0):
+                attempt.result_state = "SUCCESS"
+            else:
+                attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+                attempt.state_message = f"{type(exc).__name__}: {exc}"[:1000]
+        finally:
+            sys.argv = saved
+            os.environ.clear()
+            os.environ.update(saved_env)
+
+    def _sql(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
+        """docs "SQL task for jobs": a SQL file runs on the warehouse; "The file can contain
+        multiple SQL statements separated by semicolons"; its parameters are key-value, and
+        job parameters are pushed down to them ("Configure task parameters"). A file of the
+        stack runs for real on local Spark. Its parameters are written `{{name}}` and arrive
+        as strings, as in the Databricks CLI's SQL file template (databricks/cli
+        libs/template/templates/default-sql: `USE IDENTIFIER({{schema}})`,
+        `{{bundle_target}} = "prod"`; cli PR #1471): the twin binds each as a named
+        parameter of type string; one the task does not set fails the task, and so does a
+        `:name` marker (no first-party source shows one in a SQL file task). Any other SQL
+        task is the scenario's."""
+        spec = task["sql_task"]
+        params = {k: self._resolve(run, attempt, v)
+                  for k, v in spec.get("parameters", {}).items()}
+        params.update(run.parameters)
+        path = (spec.get("file") or {}).get("path", "")
+        source = self.files.get(path.removeprefix("/Workspace"))
+        if source is None:
+            self.scenario.seen.append((task["task_key"], params))
+            attempt.result_state, attempt.error_code = self.scenario.next(
+                job, task["task_key"])
+            return
+        try:
+            for statement in (s.strip() for s in source.split(";")):
+                if not statement:
+                    continue
+                used = set(SQL_PARAMETER.findall(statement))
+                missing = used - set(params)
+                if missing:
+                    raise ValueError(f"[UNBOUND_SQL_PARAMETER] {sorted(missing)}")
+                bound = SQL_PARAMETER.sub(lambda m: f":{m.group(1)}", statement)
+                self.spark.sql(self.local_sql(bound), args={k: params[k] for k in used})
+            attempt.result_state = "SUCCESS"
+        except Exception as exc:  # a statement that fails fails the task
+            attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
+            attempt.state_message = f"{type(exc).__name__}: {exc}"[:1000]
 
     def _notebook(self, run: Run, task: dict[str, Any], attempt: Attempt, job: str) -> None:
         spec = task["notebook_task"]
         widgets = {k: self._resolve(run, attempt, v)
                    for k, v in spec.get("base_parameters", {}).items()}
-        # docs "Configure job parameters": job parameters are pushed down to notebook
-        # tasks as widgets and win over a task parameter with the same key
+        # docs "Configure task parameters": "Job parameters are automatically pushed down
+        # to tasks that support key-value parameters" (Notebook is one), as widgets; a job
+        # parameter wins over a task parameter of the same key ("Job parameter pushdown")
         widgets.update(run.parameters)
         attempt.widgets = widgets
         source = self.notebooks.get(spec["notebook_path"])
         if source is None:  # a user notebook: the scenario decides
+            self.scenario.seen.append((task["task_key"], dict(widgets)))
             attempt.result_state, attempt.error_code = self.scenario.next(
                 job, task["task_key"])
             if attempt.result_state == "SUCCESS":
@@ -424,7 +614,7 @@ class Workspace:
         try:
             exec(compile(source, spec["notebook_path"], "exec"), namespace)
             attempt.result_state = "SUCCESS"
-        except Exception as exc:  # an uncaught exception fails a notebook task
+        except Exception as exc:  # uncaught: "FAILED: The task completed with an error"
             attempt.result_state, attempt.error_code = "FAILED", "RUN_EXECUTION_ERROR"
             attempt.state_message = f"{type(exc).__name__}: {exc}"[:1000]
 
@@ -461,9 +651,11 @@ class Workspace:
             other = run.latest(rest[0])
             if other is not None:
                 if rest[1:] == ["result_state"]:
-                    return other.result_state.lower()  # lowercase, as the docs show
-                if rest[1:] == ["error_code"]:
-                    return other.error_code
+                    # docs "What is a dynamic value reference?", tasks.<task_name>
+                    # result_state: the values it lists are lowercase
+                    return other.result_state.lower()
+                # no `error_code`: the docs' table of task references does not list it, so
+                # the twin takes it as invalid (an invalid reference fails the task)
                 if rest[1:] == ["run_id"]:
                     return str(other.run_id)
                 if rest[1:] == ["execution_count"]:
@@ -527,9 +719,10 @@ class Widgets:
 
 
 class TaskValues:
-    """dbutils.jobs.taskValues (docs "Use task values to pass information between tasks"):
-    set stores on this task run (only notebook tasks have it); get reads an upstream task's
-    value of this run, or the default."""
+    """dbutils.jobs.taskValues (docs "Use task values to pass information between tasks":
+    "they can be used only in notebooks with Python selected as the language"; "Only values
+    that can be expressed as valid JSON are permitted"): set stores on this task run; get
+    reads an upstream task's value of this run, or the default."""
 
     def __init__(self, attempt: Attempt, run: Run) -> None:
         self.attempt, self.run = attempt, run

@@ -149,10 +149,11 @@ def test_run_fails_at_load_then_recover_runs_only_load_and_es(
         f"next: brickline recover seed_etl --pipelines {PIPELINES} --run-id {run_id}"]
     assert lines[-5].startswith(f"run {run_id} of 'seed_etl_orchestrator': failed after ")
     assert logged(spark, table) == [
+        (None, "in-progress", 0),  # the pipeline run's start, from the orchestrator
         ("Data_Extract_Job", "in-progress", 0), ("Data_Extract_Job", "success", 0),
         ("Data_Load_Job", "in-progress", 0), ("Data_Load_Job", "failed", 0)]
     failed = spark.table(table).where("status = 'failed'").collect()[0]
-    assert failed.error_message.startswith("LoadTask: FAILED [RUN_EXECUTION_ERROR]")
+    assert failed.error_message.startswith("LoadTask: FAILED")
     assert failed.run_key == DAY  # the orchestrator's default: its start date
     assert status_table(brickline(PIPELINES, "status", "seed_etl"), SEED) == {
         "Data_Extract_Job": "success", "Data_Load_Job": "failed", "ES_Load_Job": "pending"}
@@ -175,9 +176,10 @@ def test_run_fails_at_load_then_recover_runs_only_load_and_es(
     assert [key for _, key in scenario.executed] == ["LoadTask", "ESLoadTask"]
     assert len(ws.child_runs(run_id, "data_extract_job")) == 1
     assert len(ws.child_runs(run_id, "data_load_job")) == 2
-    assert logged(spark, table)[4:] == [
+    # attempt: the job's earlier runs for the run_key (ES had never run)
+    assert logged(spark, table)[5:] == [
         ("Data_Load_Job", "in-progress", 1), ("Data_Load_Job", "success", 1),
-        ("ES_Load_Job", "in-progress", 1), ("ES_Load_Job", "success", 1)]
+        ("ES_Load_Job", "in-progress", 0), ("ES_Load_Job", "success", 0)]
     assert status_table(brickline(PIPELINES, "status", "seed_etl"), SEED) == {
         "Data_Extract_Job": "success", "Data_Load_Job": "success", "ES_Load_Job": "success"}
 
@@ -186,7 +188,7 @@ def test_a_pipeline_with_targets_runs_in_its_prod_target(
         twin: Callable[..., Workspace], examples: dict[str, dict[str, Any]],
         spark: Any) -> None:
     ws = twin(examples["sales_daily-prod"])
-    result = brickline(PIPELINES, "run", "sales_daily", "--target", "prod", "--run-key", DAY)
+    result = brickline(PIPELINES, "run", "sales_daily", "--target", "prod")
     assert result.exit_code == 0, result.output
     assert last_lines(result) == {"Ingest_Orders": ("success", "0"),
                                   "Ingest_Customers": ("success", "0"),
@@ -211,13 +213,14 @@ def test_skip_succeeded_a_second_run_of_the_run_key_skips_what_succeeded(
     pipelines = write(tmp_path / "pipelines" / "skippy", SKIPPY).parent
     scenario = Scenario({"b1": ["failed"]})
     ws = twin(synth(pipelines, tmp_path / "cdktf.out")["skippy"], scenario)
-    first = brickline(pipelines, "run", "skippy", "--run-key", "day-1")
+    first = brickline(pipelines, "run", "skippy")
     assert first.exit_code == 1, first.output
     assert last_lines(first) == {"A": ("success", "0"), "B": ("failed", "0")}
 
-    # the whole pipeline again, same run_key: A succeeded for it and is skipped
+    # the whole pipeline again, the same day, so the same run_key: A succeeded for it and
+    # is skipped
     scenario.executed.clear()
-    again = brickline(pipelines, "run", "skippy", "--run-key", "day-1")
+    again = brickline(pipelines, "run", "skippy")
     assert again.exit_code == 0, again.output
     assert last_lines(again) == {"A": ("success", "0"), "B": ("success", "0")}
     assert [key for _, key in scenario.executed] == ["b1"]
@@ -226,11 +229,11 @@ def test_skip_succeeded_a_second_run_of_the_run_key_skips_what_succeeded(
             } == {"brickline_start": "SUCCESS", "brickline_gate": "SUCCESS",
                   "a1": "EXCLUDED", "a2": "EXCLUDED", "brickline_end": "SUCCESS"}
     assert logged(spark, "spark_catalog.ops.job_metadata") == [
-        ("A", "in-progress", 0), ("A", "success", 0), ("B", "in-progress", 0),
-        ("B", "failed", 0), ("A", "skipped", 0), ("B", "in-progress", 0),
-        ("B", "success", 0)]
-    assert status_table(brickline(pipelines, "status", "skippy", "--run-key", "day-1"),
-                        "skippy  run_key day-1") == {"A": "success", "B": "success"}
+        (None, "in-progress", 0), ("A", "in-progress", 0), ("A", "success", 0),
+        ("B", "in-progress", 0), ("B", "failed", 0), (None, "in-progress", 0),
+        ("A", "skipped", 1), ("B", "in-progress", 1), ("B", "success", 1)]
+    assert status_table(brickline(pipelines, "status", "skippy", "--run-key", DAY),
+                        f"skippy  run_key {DAY}") == {"A": "success", "B": "success"}
 
 
 def test_a_run_of_many_tasks_is_read_in_pages(twin: Callable[..., Workspace],
@@ -248,7 +251,7 @@ def test_a_run_of_many_tasks_is_read_in_pages(twin: Callable[..., Workspace],
         "jobs.yml": "jobs:\n  - name: Wide\n    tasks:\n" + tasks}).parent
     ws = twin(synth(pipelines, tmp_path / "cdktf.out")["wide"])
     client = WorkspaceClient(host=os.environ["DATABRICKS_HOST"], token="dapi-twin")
-    run_id = client.jobs.run_now(ws.job_id("wide"), job_parameters={"run_key": "k"}).run_id
+    run_id = client.jobs.run_now(ws.job_id("wide")).run_id
     run = client.jobs.get_run(run_id)
     while run.state is None or run.state.result_state is None:
         time.sleep(0.2)

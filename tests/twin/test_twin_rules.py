@@ -47,6 +47,22 @@ def test_run_if_rules_and_the_run_result_from_leaf_tasks() -> None:
     assert ok.get_run(run_id)["state"]["result_state"] == "SUCCESS"
 
 
+def test_none_failed_needs_a_dependency_that_ran() -> None:
+    """SDK RunIf: "NONE_FAILED: None of the dependencies have failed and at least one was
+    executed": an excluded dependency beside one that ran is no failure; with a failed one
+    the task does not run."""
+    ws = Workspace(doc(("j", [
+        {"task_key": "check", "condition_task": {"op": "EQUAL_TO", "left": "1", "right": "2"}},
+        nb("skipped", depends_on=[{"task_key": "check", "outcome": "true"}]),
+        nb("ran"), nb("bad"),
+        nb("both", depends_on=after("ran", "skipped"), run_if="NONE_FAILED"),
+        nb("after_bad", depends_on=after("bad", "skipped"), run_if="NONE_FAILED"),
+    ])), spark=None, scenario=Scenario({"bad": ["failed"]}))
+    found = states(ws, ws.run_now(ws.job_id("j")))
+    assert (found["skipped"], found["both"], found["after_bad"]) == (
+        "EXCLUDED", "SUCCESS", "UPSTREAM_FAILED")
+
+
 def test_condition_outcomes_exclude_the_branch_not_taken_and_what_follows() -> None:
     ws = Workspace(doc(("j", [
         {"task_key": "check", "condition_task": {"op": "EQUAL_TO", "left": "{{job.parameters.p}}",
@@ -92,15 +108,20 @@ def test_task_outcome_references_are_lowercase_states() -> None:
     ws = Workspace(doc(("j", [
         nb("a", max_retries=2),
         {"task_key": "judge", "depends_on": after("a"), "run_if": "ALL_DONE",
-         "condition_task": {"op": "EQUAL_TO", "right": "failed 3 RUN_EXECUTION_ERROR",
-                            "left": "{{tasks.a.result_state}} {{tasks.a.execution_count}} "
-                                    "{{tasks.a.error_code}}"}},
+         "condition_task": {"op": "EQUAL_TO", "right": "failed 3",
+                            "left": "{{tasks.a.result_state}} {{tasks.a.execution_count}}"}},
+        # docs "What is a dynamic value reference?": its table of task references lists no
+        # error_code, and an invalid reference in a known namespace is an error
+        {"task_key": "code", "depends_on": after("a"), "run_if": "ALL_DONE",
+         "condition_task": {"op": "EQUAL_TO", "right": "x",
+                            "left": "{{tasks.a.error_code}}"}},
     ])), spark=None, scenario=Scenario({"a": ["failed"] * 3}))
     run_id = ws.run_now(ws.job_id("j"))
     judge = ws.runs[run_id].latest("judge")
     assert judge is not None and judge.outcome == "true"
     assert [t["attempt_number"] for t in ws.get_run(run_id)["tasks"]
             if t["task_key"] == "a"] == [0, 1, 2]  # max_retries: 2 retries after the first
+    assert states(ws, run_id)["code"] == "FAILED"
 
 
 def test_run_job_task_pushes_parameters_down_and_a_repair_starts_a_new_child_run() -> None:
@@ -108,14 +129,70 @@ def test_run_job_task_pushes_parameters_down_and_a_repair_starts_a_new_child_run
         ("child", [nb("work")]),
         ("parent", [{"task_key": "run_child",
                      "run_job_task": {"job_id": "${databricks_job.child.id}",
-                                      "job_parameters": {"p": "{{job.repair_count}}"}}}]),
+                                      "job_parameters": {"p": "ignored",
+                                                         "n": "{{job.repair_count}}"}}}]),
     ), spark=None, scenario=Scenario({"work": ["failed"]}))
-    run_id = ws.run_now(ws.job_id("parent"))
+    run_id = ws.run_now(ws.job_id("parent"), {"p": "from-parent"})
     assert ws.get_run(run_id)["state"]["result_state"] == "FAILED"
     ws.repair(run_id, rerun_all_failed_tasks=True)
     first, second = ws.child_runs(run_id, "run_child")
     assert first != second
-    assert [ws.runs[r].parameters["p"] for r in (first, second)] == ["0", "1"]
+    # docs "Run Job task for jobs": "Job parameters are pushed down"; "Configure job
+    # parameters": a job parameter wins over a task parameter of the same key
+    assert [ws.runs[r].parameters["p"] for r in (first, second)] == ["from-parent"] * 2
+    assert [ws.runs[r].parameters["n"] for r in (first, second)] == ["0", "1"]
+    # ... and on to the child's notebook task, as a widget
+    assert ws.scenario.seen[0] == ("work", {"p": "from-parent", "n": "0"})
     assert ws.get_run(run_id)["state"]["result_state"] == "SUCCESS"
     with pytest.raises(ValueError, match="latest_repair_id"):
         ws.repair(run_id, rerun_all_failed_tasks=True)  # a second repair names the first
+
+
+def strict(argv: list[str]) -> None:
+    """A wheel entry point that parses its arguments strictly (argparse's parse_args exits
+    with status 2 on an unknown argument)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    parser.add_argument("--date")
+    try:
+        parser.parse_args(argv)
+    except argparse.ArgumentError as exc:
+        raise SystemExit(2) from exc
+    if len(argv) != len({a.split("=")[0] for a in argv}):  # pragma: no cover
+        raise SystemExit(2)
+
+
+def wheel(key: str, **named: str) -> dict[str, Any]:
+    return {"task_key": key, "python_wheel_task": {"package_name": "pkg", "entry_point": "run",
+                                                   "named_parameters": named}}
+
+
+def test_job_parameters_reach_a_keyword_wheel_task_and_fail_a_strict_entry_point() -> None:
+    """docs "Configure task parameters": Python wheel (only when configured with keyword
+    arguments) takes key-value parameters, and "Job parameters are automatically pushed down
+    to tasks that support key-value parameters"; positional arguments get none."""
+    jobs = doc(("j", [wheel("w", date="2026-11-26"),
+                      {"task_key": "pos", "python_wheel_task": {
+                          "package_name": "pkg", "entry_point": "run",
+                          "parameters": ["--date=2026-11-26"]}}]))
+    ws = Workspace(jobs, spark=None, scenario=Scenario(entry_points={"w": strict,
+                                                                      "pos": strict}))
+    run_id = ws.run_now(ws.job_id("j"))
+    assert states(ws, run_id) == {"w": "FAILED", "pos": "SUCCESS"}
+    assert dict(ws.scenario.seen)["w"][0] == "--date=2026-11-26"
+    assert dict(ws.scenario.seen)["w"][1].startswith("--p=")  # the job parameter
+    # the same job without job parameters: the strict entry point is satisfied
+    del jobs["resource"]["databricks_job"]["j"]["parameter"]
+    clean = Workspace(jobs, spark=None, scenario=Scenario(entry_points={"w": strict}))
+    assert states(clean, clean.run_now(clean.job_id("j")))["w"] == "SUCCESS"
+
+
+def test_a_cancelled_task_cancels_the_run_and_nothing_after_it_runs() -> None:
+    """SDK RunResultState CANCELED "The run was canceled at user request"; no source says a
+    task runs after a cancel, ALL_DONE ones included, so the twin runs none."""
+    ws = Workspace(doc(("j", [nb("a"), nb("end", depends_on=after("a"), run_if="ALL_DONE")])),
+                   spark=None, scenario=Scenario({"a": ["canceled"]}))
+    run_id = ws.run_now(ws.job_id("j"))
+    assert ws.get_run(run_id)["state"]["result_state"] == "CANCELED"
+    assert states(ws, run_id) == {"a": "CANCELED"}

@@ -13,14 +13,14 @@ from typing import Any
 from brickline.ops.connect import Limits, OpsError
 from brickline.ops.runs import JobProgress, Snapshot, apart, job_names
 from brickline.plan import StackPlan
-from brickline.runtime.status import FAILED, PENDING, SKIPPED, SUCCESS
+from brickline.runtime.status import CANCELED, FAILED, IN_PROGRESS, PENDING, SKIPPED, SUCCESS
 from brickline.runtime.views import status_query
 from brickline.spec.rules_deploy import VAR_ONLY
 
 # what `brickline status` prints, in this order (all are columns of the view)
 STATUS_COLUMNS = ("job_name", "status", "start_time", "end_time", "attempt", "run_id",
                   "error_message")
-ENDED = frozenset({SUCCESS, FAILED, SKIPPED})
+ENDED = frozenset({SUCCESS, FAILED, SKIPPED, CANCELED})
 # StatementState (databricks-sdk 0.162 service/sql.py): PENDING and RUNNING go on
 STILL_RUNNING = frozenset({"PENDING", "RUNNING"})
 
@@ -63,12 +63,10 @@ def status(ws: Any, stack: StackPlan, *, warehouse_id: str, run_key: str | None,
     params = [StatementParameterListItem(name="pipeline", value=stack.pipeline or stack.name)]
     if run_key is not None:
         params.append(StatementParameterListItem(name="run_key", value=run_key))
-    # a pipeline with an orchestrator: its latest run, not the latest own run of a job with
-    # `orchestrate: false` (without an orchestrator, every run_key is such a run)
-    own_runs = apart(stack) if stack.orchestrator is not None else ()
+    # the latest run is the pipeline's (its newest start row), never the own run of a job
+    # with `orchestrate: false` (views.latest_run_key)
     response = ws.statement_execution.execute_statement(
-        statement=status_query(view_name, table_name, latest=run_key is None,
-                               own_runs=own_runs),
+        statement=status_query(view_name, table_name, latest=run_key is None),
         warehouse_id=warehouse_id, parameters=params, wait_timeout=wait_timeout(limits),
         disposition=Disposition.INLINE, format=Format.JSON_ARRAY)
     deadline = time.monotonic() + limits.query_timeout
@@ -89,6 +87,32 @@ def status(ws: Any, stack: StackPlan, *, warehouse_id: str, run_key: str | None,
     columns = [c.name for c in response.manifest.schema.columns]
     rows = (response.result.data_array if response.result else None) or []
     return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def reconcile(ws: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows the log shows `in-progress`, checked against the Jobs API: a run that has ended
+    without logging (cancelled, or timed out: no task runs after a cancel) is shown as it
+    ended (runs/get state.result_state, e.g. canceled), never as in progress, with a note
+    that the log does not say so. A run that cannot be read is left as logged."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline.ops.runs import ended, outcome
+
+    out = []
+    for row in rows:
+        run_id = str(row.get("run_id") or "")
+        if row.get("status") == IN_PROGRESS and run_id.isdigit():
+            try:
+                run = ws.jobs.get_run(int(run_id)).as_dict()
+            except DatabricksError:
+                run = {}
+            if run and ended(run):
+                state = outcome(run).lower()
+                note = "(Jobs API: the run ended without logging)"
+                row = {**row, "status": state, "error_message": " ".join(
+                    t for t in (row.get("error_message"), note) if t)}
+        out.append(row)
+    return out
 
 
 def _state(response: Any) -> str:

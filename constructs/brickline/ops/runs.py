@@ -168,7 +168,10 @@ def snapshot(run: Mapping[str, Any], names: Sequence[tuple[str, str]], *, title:
     `repair_must_show` is False: then the run's own state decides."""
     numbers = repair_numbers(run)
     tasks = latest_tasks(run)
-    order = [k for k, _ in names] + sorted(set(tasks) - {k for k, _ in names})
+    # brickline's own task (the pipeline run's start row) is shown only when it failed
+    extra = {k for k, t in tasks.items() if not k.startswith(RESERVED_PREFIX)
+             or (ended(t) and outcome(t) not in OK_STATES)}
+    order = [k for k, _ in names] + sorted(extra - {k for k, _ in names})
     named = dict(names)
     jobs = []
     for key in order:
@@ -268,8 +271,20 @@ def orchestrator_name(stack: StackPlan) -> str:
 
 
 def start(ws: Any, stack: StackPlan, *, run_key: str | None) -> Started:
-    """run-now of the orchestrator; run_key given, or the job parameter's own default."""
+    """run-now of the orchestrator. A run_key can be given only to an orchestrator that
+    declares it as a job parameter: brickline declares none (a job parameter of the
+    orchestrator is pushed down to every job it runs, and to their tasks: docs "Run Job
+    task for jobs", "Configure task parameters")."""
     name = orchestrator_name(stack)
+    declared = {p.get("name") for p in (stack.orchestrator.settings.get("parameter", [])
+                                        if stack.orchestrator else [])}
+    if run_key is not None and "run_key" not in declared:
+        raise OpsError(
+            f"'{name}' takes no run_key: a pipeline run's key is pipeline.orchestrator.run_key"
+            " as the run resolves it (default: the day it starts, "
+            "{{job.start_time.iso_date}}); brickline passes no job parameter, since the "
+            "Jobs service pushes job parameters down to every task of every job. Run "
+            "without --run-key")
     job_id = orchestrator_id(ws, name, takes_run_id=False)
     wait = ws.jobs.run_now(job_id, job_parameters={"run_key": run_key}
                            if run_key is not None else None)

@@ -33,7 +33,7 @@ from brickline.plan.model import (
     VariablePlan,
     sort_tasks,
 )
-from brickline.plan.orchestrator import _orchestrator
+from brickline.plan.orchestrator import _orchestrator, _pipeline_start_file
 from brickline.plan.status_log import (
     METADATA_COLUMNS,
     READER,
@@ -92,8 +92,9 @@ def _stack(d: Deployment) -> StackPlan:
         backend=_backend(d),
         destinations=_destinations(d),
         dashboard=_dashboard(d),
-        resources=[_status_notebook(d), *(uploads[a] for a in sorted(uploads)),
-                   *bundle_resources(d)],
+        resources=[_status_notebook(d),
+                   *([_pipeline_start_file(d)] if orchestrator is not None else []),
+                   *(uploads[a] for a in sorted(uploads)), *bundle_resources(d)],
         data_sources=bundle_data_sources(d),
     )
 

@@ -19,7 +19,7 @@ from brickline.spec.defaults import (
     with_access_mode,
     with_only_cluster,
 )
-from brickline.spec.model import EVENTS, RUN_KEY, Job, Pipeline, TaskDefaults
+from brickline.spec.model import EVENTS, Job, Pipeline, TaskDefaults
 from brickline.spec.targets import Deployment
 
 EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
@@ -40,21 +40,16 @@ def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
     tags = {**d.tags, **settings.get("tags", {})}
     if tags:
         settings["tags"] = dict(sorted(tags.items()))
-    parameters = settings.get("parameter", [])
-    if not any(p["name"] == RUN_KEY for p in parameters):
-        # the orchestrator passes run_key to every job; a job must declare it to accept it.
-        # A job the orchestrator does not run logs under a run_key of its own, so that its
-        # rows never mix with (or, with skip_succeeded, skip) a pipeline run's
-        own_key = f"{job.address}-{{{{job.run_id}}}}"
-        parameters.append({"name": RUN_KEY, "default": d.orchestrator.run_key
-                           if job.orchestrate else own_key})
-    settings["parameter"] = parameters
+    # no job parameter of brickline's: each is pushed down to the user's tasks (see
+    # status_tasks._add_status_tasks)
     own = job.notifications.model_dump() if job.notifications else {}
     inherited = d.routes.model_dump() if d.routes else {}
     routes = {e: own[e] if own.get(e) is not None else inherited.get(e) for e in EVENTS}
     _route(settings, routes, job.warn_after or pipeline.settings.warn_after)
     _deployment_settings(settings, d)
-    _add_status_tasks(job, d, settings)
+    fallback = (_cluster({}, defaults, d) if defaults.new_cluster is not None
+                and d.metadata.status_compute == "new_cluster" else None)
+    _add_status_tasks(job, d, settings, fallback)
     _sort_webhooks(settings)
     upstream = _upstream(pipeline).get(job.address, [])
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,

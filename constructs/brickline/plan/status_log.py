@@ -44,8 +44,7 @@ def _view(d: Deployment) -> TablePlan:
                    f"(pending until its first row), over {meta.full_name}.",
         # the jobs of a pipeline run: one the orchestrator does not run is not pending in it
         "view_definition": status_view_sql(
-            meta.full_name, pipeline.name, [j.name for j in d.jobs if j.orchestrate],
-            own_runs=[j.name for j in d.jobs if not j.orchestrate]),
+            meta.full_name, pipeline.name, [j.name for j in d.jobs if j.orchestrate]),
     })
 
 
@@ -84,7 +83,11 @@ def _grants(d: Deployment, stack: StackPlan) -> list[ResourcePlan]:
         return []
     writers = sorted({value for job in stack.jobs
                       for value in job.settings.get("run_as", {}).values()})
-    readers = sorted({name for grant in d.permissions for _, name in grant.principals})
+    # the pipeline's (or target's) viewers and each job's own: whoever may see a job's runs
+    # may read their status
+    readers = sorted({name for grant in [*d.permissions,
+                                         *(g for job in d.jobs for g in job.permissions or [])]
+                      for _, name in grant.principals})
     wanted: dict[tuple[str, str], set[str]] = {}  # (securable, principal) -> privileges
 
     def grant(securable: str, principals: list[str], privileges: tuple[str, ...]) -> None:

@@ -11,17 +11,18 @@ from typing import Any
 from brickline import names
 from brickline.plan.model import Ref, ResourcePlan, sort_tasks
 from brickline.runtime import status
-from brickline.spec.model import RUN_KEY, Job
+from brickline.spec.model import Job
 from brickline.spec.targets import Deployment
 
-STATUS_TIMEOUT_SECONDS = 1800
+STATUS_TIMEOUT_SECONDS = status.STATUS_TIMEOUT_SECONDS
 
 
 # brickline's status notebook, one per stack (a databricks_notebook in StackPlan.resources)
 STATUS_NOTEBOOK = Ref(names.STATUS_FILE, "path")
 
 
-def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None:
+def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any],
+                      fallback_cluster: dict[str, Any] | None = None) -> None:
     """The first task logs `in-progress`; the last (ALL_DONE, after every work task) logs
     the outcome and fails the run when a work task failed. With recovery.skip_succeeded a
     condition task between them skips the work when the log says it already succeeded.
@@ -34,21 +35,19 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
     pipeline, meta = d.pipeline, d.metadata
     skip = pipeline.settings.recovery.skip_succeeded
     tables = job.rollback.tables if job.rollback else []
-    # the orchestrator passes its repair count down (its run_job_task job_parameters); a
-    # job it runs declares it to accept it (0 when the job runs on its own). A job outside
-    # the orchestrator has no such parameter: its widget is a plain 0, since a reference to
-    # an undeclared job parameter would fail the task
-    repair = "0"
-    if job.orchestrate:
-        repair = f"{{{{job.parameters.{status.ORCHESTRATOR_REPAIR}}}}}"
-        if not any(p["name"] == status.ORCHESTRATOR_REPAIR for p in settings["parameter"]):
-            settings["parameter"].append({"name": status.ORCHESTRATOR_REPAIR, "default": "0"})
+    # Everything comes as task parameters of brickline's own tasks, never as job
+    # parameters: those are pushed down to the user's tasks too (docs "Configure task
+    # parameters": notebook, Python wheel with keyword arguments, SQL, Run Job). A run the
+    # orchestrator started finds the pipeline run's key in the log (status.identity); any
+    # other run logs under a key of its own, so that its rows never mix with (or, with
+    # skip_succeeded, skip) a pipeline run's
     common = {
         status.PIPELINE: pipeline.name, status.JOB_NAME: job.name,
         status.TABLE: meta.full_name, status.JOB_ID: "{{job.id}}",
-        status.RUN_ID: "{{job.run_id}}", status.RUN_KEY: f"{{{{job.parameters.{RUN_KEY}}}}}",
+        status.RUN_ID: "{{job.run_id}}", status.RUN_KEY: f"{job.address}-{{{{job.run_id}}}}",
         status.REPAIR_COUNT: "{{job.repair_count}}",
-        status.ORCHESTRATOR_REPAIR: repair,
+        status.ORCHESTRATED: "true" if job.orchestrate else "false",
+        status.TRIGGER: "{{job.trigger.type}}",
         status.START_MS: "{{job.start_time.timestamp_ms}}",
         status.SKIP_SUCCEEDED: "true" if skip else "false",
         **({status.ROLLBACK_TABLES: json.dumps(list(tables))} if tables else {}),
@@ -63,7 +62,7 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
         status.START_OUTCOME: status.outcome_reference(status.START_TASK),
         **{status.task_widget(i): status.outcome_reference(k) for i, k in enumerate(keys)},
     }
-    compute = _status_compute(work)
+    compute = _status_compute(work, d.metadata.status_compute, fallback_cluster)
 
     def status_task(key: str, description: str, parameters: dict[str, str], retries: int,
                     **extra: Any) -> dict[str, Any]:
@@ -98,16 +97,31 @@ def _add_status_tasks(job: Job, d: Deployment, settings: dict[str, Any]) -> None
     settings["task"] = sort_tasks(work + added)
 
 
-def _status_compute(work: list[dict[str, Any]]) -> dict[str, Any]:
-    """The compute of the first work task that names one (job cluster, existing cluster or
-    a new cluster, copied; a for_each task's compute is on the task it repeats). None at
-    all is serverless: a notebook task needs no `environments` entry there (docs: "Bundle
-    configuration examples": environment_key is required for script, wheel and dbt tasks)."""
-    for task in work:
-        for candidate in (task, task.get("for_each_task", {}).get("task", {})):
-            for key in ("job_cluster_key", "existing_cluster_id", "new_cluster"):
-                if key in candidate:
-                    return {key: candidate[key]}
+def _status_compute(work: list[dict[str, Any]], mode: str = "auto",
+                    fallback_cluster: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the status tasks run on (metadata.status_compute; spec/rules_workspace.
+    status_compute makes the same choice for validate). `auto`: the compute the job shares,
+    the job cluster or existing cluster of the first work task that names one (a for_each
+    task's compute is on the task it repeats), never a copy of a task's new_cluster, which
+    would start a cluster of its own; else serverless. `serverless`: serverless always.
+    `new_cluster`: where the job shares none, a copy of the first work task's new_cluster,
+    else of pipeline.defaults.new_cluster (`fallback_cluster`). Serverless is no compute
+    field at all; a notebook task needs no `environments` entry there (docs: "Bundle
+    configuration examples": environment_key is required for script, wheel and dbt
+    tasks)."""
+    if mode == "serverless":
+        return {}
+    passes: list[tuple[str, ...]] = [("job_cluster_key", "existing_cluster_id")]
+    if mode == "new_cluster":  # a copy only where the job shares nothing
+        passes.append(("new_cluster",))
+    for keys in passes:
+        for task in work:
+            for candidate in (task, task.get("for_each_task", {}).get("task", {})):
+                for key in keys:
+                    if key in candidate:
+                        return {key: candidate[key]}
+    if mode == "new_cluster" and fallback_cluster:
+        return {"new_cluster": fallback_cluster}
     return {}
 
 

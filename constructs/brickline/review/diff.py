@@ -15,7 +15,7 @@ from typing import Any
 
 from brickline.names import METADATA_TABLE, ORCHESTRATOR, job_from_reference
 from brickline.review.fields import MISSING, changes, describe, show
-from brickline.runtime.status import RESERVED_PREFIX
+from brickline.runtime.status import END_TASK, RESERVED_PREFIX
 
 JOB = "databricks_job"
 TABLE = "databricks_sql_table"
@@ -167,20 +167,23 @@ def _moves(doc: dict[str, Any]) -> dict[str, str]:
 
 
 def _is_orchestrator(address: str, job: dict[str, Any]) -> bool:
-    """brickline's orchestrator: its address, and none of the status tasks every planned job
-    has. A stack whose jobs all have `orchestrate: false` has no orchestrator, and a job of
-    it may then have the address."""
+    """brickline's orchestrator: its address, and no end status task, which every planned
+    job has (the orchestrator has a start task of its own, brickline_start, since issue 21).
+    A stack whose jobs all have `orchestrate: false` has no orchestrator, and a job of it may
+    then have the address."""
     return address == ORCHESTRATOR and not any(
-        str(t.get("task_key", "")).startswith(RESERVED_PREFIX) for t in job.get("task", []))
+        t.get("task_key") == END_TASK for t in job.get("task", []))
 
 
 def _edges(jobs: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
-    """(upstream, downstream) job names, from the orchestrator's run_job tasks."""
+    """(upstream, downstream) job names, from the orchestrator's run_job tasks (not its own
+    start task, which every job without an upstream waits for)."""
     found = jobs.get(ORCHESTRATOR, {})
     orchestrator = found if _is_orchestrator(ORCHESTRATOR, found) else {}
     names = {a: j.get("name", a) for a, j in jobs.items()}
     return {(names.get(d["task_key"], d["task_key"]), names.get(t["task_key"], t["task_key"]))
-            for t in orchestrator.get("task", []) for d in t.get("depends_on", [])}
+            for t in orchestrator.get("task", []) for d in t.get("depends_on", [])
+            if not d["task_key"].startswith(RESERVED_PREFIX)}
 
 
 def _stack(base: dict[str, Any], head: dict[str, Any], name: str) -> StackReview:

@@ -10,8 +10,8 @@ runs it as a `notebook_task`; its parameters arrive as widgets (`notebook_task.b
                            table's Delta version (task value `versions`)
     brickline_phase=end    judges the run from each work task's outcome, which the Jobs
                            service passes in as dynamic value references
-                           ({{tasks.<key>.result_state}}, {{tasks.<key>.error_code}},
-                           {{tasks.<key>.run_id}}), appends `success`, `failed` or `skipped`,
+                           ({{tasks.<key>.result_state}}, {{tasks.<key>.run_id}}), appends
+                           `success`, `failed` or `skipped`,
                            restores the rollback tables when the job failed, and then fails
                            itself when the job failed, so that the job run is failed and
                            nothing downstream of it runs
@@ -41,9 +41,23 @@ START_TASK = "brickline_start"
 END_TASK = "brickline_end"
 GATE_TASK = "brickline_gate"
 RESERVED_PREFIX = "brickline_"
+# how long a status task may take (its timeout_seconds)
+STATUS_TIMEOUT_SECONDS = 1800
 
 IN_PROGRESS, SUCCESS, FAILED, SKIPPED, PENDING = (
     "in-progress", "success", "failed", "skipped", "pending")
+# A run that ended without logging its outcome: cancelled, timed out at job level, or its
+# end task never ran. No source says any task runs after a run is cancelled (Jobs API 2.2
+# runs/cancel: "Cancels a job run or a task run"; RunResultState CANCELED "The run was
+# canceled at user request"), so the next start of the same job and run_key, or of the
+# pipeline, appends this row for it (see close_open and views.pipeline_start_sql).
+CANCELED = "canceled"
+# Which row is the latest: the last logged; at an equal logged_at the newer run's (a start
+# logs its `in-progress` row at the instant it closes an older run), and of one run's an
+# ended row before an `in-progress` one (two phases may log within one clock tick; a repair
+# logs `in-progress` again, later). The SQL of this order is views.LATEST_FIRST.
+CLOSED_MESSAGE = ("brickline: this run ended without logging its outcome (cancelled, timed "
+                  "out, or its end task did not run), closed when {what} started again")
 
 # The job_metadata table. Position matters: the provider compares columns by position, so
 # new columns go at the end and none is ever removed or reordered (that would rename the
@@ -51,14 +65,16 @@ IN_PROGRESS, SUCCESS, FAILED, SKIPPED, PENDING = (
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("job_id", "string", "Databricks job id"),
     ("job_name", "string", "Job name as written in the pipeline YAML"),
-    ("status", "string", "in-progress, success, failed or skipped (pending is never stored)"),
+    ("status", "string", "in-progress, success, failed, skipped or canceled (pending is "
+     "never stored); a row with no job_name marks the start of a pipeline run"),
     ("start_time", "timestamp", "When the job run started"),
     ("end_time", "timestamp", "When the job run ended; empty while it runs"),
     ("error_message", "string", "Error text of the tasks that failed"),
     ("pipeline", "string", "Pipeline name"),
     ("run_key", "string", "Key of the pipeline run, shared by every job of one run"),
     ("run_id", "bigint", "Databricks run id of the job run"),
-    ("attempt", "int", "Repair count of the run: 0 first, n after the n-th repair"),
+    ("attempt", "int", "0 for the job's first run for this run_key, then one more for each "
+     "earlier run or repair"),
     ("failed_tasks", "array<string>", "Keys of the tasks that failed"),
     ("logged_at", "timestamp", "When this row was written; rows are only ever appended"),
 )
@@ -84,9 +100,22 @@ W = "brickline_"
 PHASE, PIPELINE, JOB_NAME, TABLE = W + "phase", W + "pipeline", W + "job_name", W + "table"
 JOB_ID, RUN_ID, RUN_KEY, START_MS = W + "job_id", W + "run_id", W + "run_key", W + "start_ms"
 REPAIR_COUNT = W + "repair_count"
-# the orchestrator's repair count, passed down to every job as a job parameter: after
-# `brickline recover` the job runs again as a new run whose own repair count is 0
-ORCHESTRATOR_REPAIR = W + "orchestrator_repair"
+# No job parameter of brickline's: job parameters are pushed down to every task that takes
+# key-value parameters, the user's notebook, wheel (keyword arguments), SQL and Run Job
+# tasks included (docs: "Configure task parameters", "Job parameter pushdown"). A job run by
+# the orchestrator (`{{job.trigger.type}}` run_job_task) learns the pipeline run's key from
+# the log instead: the row the orchestrator's first task wrote (views.pipeline_start_sql).
+ORCHESTRATED, TRIGGER = W + "orchestrated", W + "trigger"
+# {{job.trigger.type}}: "The trigger type of the job run" ("What is a dynamic value
+# reference?"); its values are the Jobs API's TriggerType (databricks-sdk
+# service/jobs.py TriggerType: RUN_JOB_TASK "Indicates a run that is triggered using a Run
+# Job task"), compared without regard to case (the docs show them lowercase, the API
+# uppercase). A value none of these is noted on the run's row: the run logs under its own
+# key, and the note says why.
+RUN_JOB_TRIGGER = "run_job_task"
+TRIGGER_TYPES = frozenset({"periodic", "one_time", "onetime", "retry", "run_job_task",
+                           "file_arrival", "continuous", "table", "continuous_restart",
+                           "model", "job_completion"})
 SKIP_SUCCEEDED, ROLLBACK_TABLES = W + "skip_succeeded", W + "rollback_tables"
 TASK_COUNT, START_OUTCOME = W + "work_tasks", W + "start_outcome"
 SEPARATOR = "\t"  # between a task's key and its references; a task_key is [\w-] only
@@ -105,11 +134,12 @@ def _ref(key: str) -> str:
 
 def outcome_reference(task_key: str) -> str:
     """What the Jobs service resolves into a task's outcome before the end task starts:
-    `key<TAB>result_state<TAB>error_code<TAB>run_id`
-    (docs: "What is a dynamic value reference?", the tasks.<task_name> references)."""
+    `key<TAB>result_state<TAB>run_id` (docs: "What is a dynamic value reference?", the
+    tasks.<task_name> references). Not `error_code`: the docs' table does not list it, and
+    an invalid reference in a known namespace fails the task before it runs, which would
+    cost the row; the error text comes from the optional SDK read instead."""
     t = f"tasks.{_ref(task_key)}"
-    return SEPARATOR.join([task_key, f"{{{{{t}.result_state}}}}", f"{{{{{t}.error_code}}}}",
-                           f"{{{{{t}.run_id}}}}"])
+    return SEPARATOR.join([task_key, f"{{{{{t}.result_state}}}}", f"{{{{{t}.run_id}}}}"])
 
 
 class JobFailed(RuntimeError):
@@ -133,8 +163,13 @@ class Outcome:
 
 
 def parse_outcome(text: str) -> Outcome:
-    parts = [*text.split(SEPARATOR), "", "", ""][:4]
-    return Outcome(parts[0].strip(), parts[1], _resolved(parts[2]), _resolved(parts[3]))
+    """`key<TAB>state<TAB>run_id`; four fields are the older `key, state, error_code,
+    run_id` (a job deployed before the program changed)."""
+    parts = text.split(SEPARATOR)
+    if len(parts) >= 4:
+        return Outcome(parts[0].strip(), parts[1], _resolved(parts[2]), _resolved(parts[3]))
+    parts = [*parts, "", ""][:3]
+    return Outcome(parts[0].strip(), parts[1], "", _resolved(parts[2]))
 
 
 def _resolved(text: str) -> str:
@@ -151,6 +186,14 @@ class Evaluation:
     @property
     def failed(self) -> bool:
         return self.status == FAILED
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Under which run_key a job run logs, and its attempt for that run_key."""
+
+    run_key: str
+    attempt: int = 0
 
 
 def _describe(outcome: Outcome, text: str = "") -> str:
@@ -227,18 +270,18 @@ def _whole(text: Any) -> int | None:
 
 
 def make_row(params: Mapping[str, str], *, status: str, now: datetime, end: bool,
-             evaluation: Evaluation | None = None) -> tuple[Any, ...]:
+             evaluation: Evaluation | None = None,
+             identity: Identity | None = None) -> tuple[Any, ...]:
     start_ms = _whole(params.get(START_MS))
     started = (datetime.fromtimestamp(start_ms / 1000, tz=timezone.utc)
                if start_ms is not None else None)
-    attempt = (_whole(params.get(REPAIR_COUNT)) or 0) + (
-        _whole(params.get(ORCHESTRATOR_REPAIR)) or 0)
+    who = identity or Identity(params.get(RUN_KEY, ""), _whole(params.get(REPAIR_COUNT)) or 0)
     values = {
         "job_id": params.get(JOB_ID, ""), "job_name": params[JOB_NAME], "status": status,
         "start_time": started, "end_time": now if end else None,
         "error_message": evaluation.error_message if evaluation else None,
-        "pipeline": params[PIPELINE], "run_key": params.get(RUN_KEY, ""),
-        "run_id": _whole(params.get(RUN_ID)), "attempt": attempt,
+        "pipeline": params[PIPELINE], "run_key": who.run_key,
+        "run_id": _whole(params.get(RUN_ID)), "attempt": who.attempt,
         "failed_tasks": list(evaluation.failed_tasks) if evaluation else [],
         "logged_at": now,
     }
@@ -260,6 +303,92 @@ def succeeded_before(spark: Any, table: str, *, pipeline: str, job_name: str,
                      & (F.col("run_key") == F.lit(run_key))
                      & (F.col("status") == F.lit(SUCCESS))).limit(1)
     return bool(hits.collect())
+
+
+def _log(spark: Any, table: str, pipeline: str) -> Any:
+    from pyspark.sql import functions as F
+
+    return spark.table(quote_table(table)).where(F.col("pipeline") == F.lit(pipeline))
+
+
+def pipeline_run_key(spark: Any, table: str, *, pipeline: str) -> str | None:
+    """The run_key of the pipeline's latest run: the newest row with no job_name, which the
+    orchestrator's first task appends before any job starts."""
+    from pyspark.sql import functions as F
+
+    rows = (_log(spark, table, pipeline).where(F.col("job_name").isNull())
+            .orderBy(*_latest_first()).select("run_key").limit(1).collect())
+    return str(rows[0]["run_key"]) if rows else None
+
+
+def _latest_first() -> list[Any]:
+    """The order of a run's rows, latest first (see CANCELED)."""
+    from pyspark.sql import functions as F
+
+    return [F.col("logged_at").desc(), F.col("run_id").desc(),
+            F.when(F.col("status") == F.lit(IN_PROGRESS), 1).otherwise(0)]
+
+
+def _other_runs(spark: Any, table: str, *, pipeline: str, job_name: str, run_key: str,
+                run_id: int | None) -> list[Any]:
+    """The latest row of each other run of this job logged under this run_key."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    rows = _log(spark, table, pipeline).where(
+        (F.col("job_name") == F.lit(job_name)) & (F.col("run_key") == F.lit(run_key)))
+    if run_id is not None:
+        rows = rows.where(F.col("run_id").isNull() | (F.col("run_id") != F.lit(run_id)))
+    latest = Window.partitionBy("run_id").orderBy(*_latest_first())
+    found: list[Any] = (rows.withColumn("rn", F.row_number().over(latest))
+                        .where(F.col("rn") == 1).drop("rn").collect())
+    return found
+
+
+def trigger_note(params: Mapping[str, str]) -> str | None:
+    """A note for the row of an orchestrated job whose {{job.trigger.type}} is no trigger
+    type brickline knows: it cannot tell whether the orchestrator started the run."""
+    trigger = params.get(TRIGGER, "").strip().lower()
+    if params.get(ORCHESTRATED, "false").strip().lower() != "true" or trigger in TRIGGER_TYPES:
+        return None
+    return (f"brickline: {{{{job.trigger.type}}}} resolved to {trigger[:100]!r}, no trigger "
+            "type of the Jobs API: this run logs under its own run_key")
+
+
+def identity(params: Mapping[str, str], spark: Any) -> Identity:
+    """The run_key and attempt of this run. A job the orchestrator started logs under the
+    pipeline run's key, read from the log (no parameter carries it: see ORCHESTRATED); any
+    other run under its own key (RUN_KEY: `<job>-<run id>`). The attempt counts this job's
+    earlier runs under the key plus this run's own repairs."""
+    own = params.get(RUN_KEY, "")
+    repairs = _whole(params.get(REPAIR_COUNT)) or 0
+    started_by_orchestrator = (
+        params.get(ORCHESTRATED, "false").strip().lower() == "true"
+        and params.get(TRIGGER, "").strip().lower() == RUN_JOB_TRIGGER)
+    if not started_by_orchestrator:
+        return Identity(own, repairs)
+    key = pipeline_run_key(spark, params[TABLE], pipeline=params[PIPELINE]) or own
+    earlier = _other_runs(spark, params[TABLE], pipeline=params[PIPELINE],
+                          job_name=params[JOB_NAME], run_key=key,
+                          run_id=_whole(params.get(RUN_ID)))
+    return Identity(key, repairs + len(earlier))
+
+
+def close_open(spark: Any, table: str, params: Mapping[str, str], who: Identity,
+               now: datetime) -> int:
+    """Appends a `canceled` row for each other run of this job under this run_key whose
+    latest row is still `in-progress`: that run ended without its end task (nothing runs
+    after a cancel or a job timeout), and this job starting again for the key shows it."""
+    stale = [r for r in _other_runs(spark, table, pipeline=params[PIPELINE],
+                                    job_name=params[JOB_NAME], run_key=who.run_key,
+                                    run_id=_whole(params.get(RUN_ID)))
+             if r["status"] == IN_PROGRESS]
+    for row in stale:
+        values = row.asDict()
+        values.update(status=CANCELED, end_time=now, logged_at=now,
+                      error_message=CLOSED_MESSAGE.format(what="the job"), failed_tasks=[])
+        append(spark, table, tuple(values[name] for name in COLUMN_NAMES))
+    return len(stale)
 
 
 def quote_table(name: str) -> str:
@@ -360,22 +489,30 @@ def main(params: Mapping[str, str], *, spark: Any, task_values: Any = None,
     flag = params.get(SKIP_SUCCEEDED, "false").strip().lower() == "true"
     if params[PHASE] == "start":
         tables = json.loads(params.get(ROLLBACK_TABLES) or "[]")
+        instant = clock()  # one instant for what this phase logs
+        who = identity(params, spark)
+        if task_values is not None:
+            task_values.set(key="run_key", value=who.run_key)
+            task_values.set(key="attempt", value=who.attempt)
+        close_open(spark, table, params, who, instant)
         if flag:
             skip = succeeded_before(spark, table, pipeline=params[PIPELINE],
-                                    job_name=job_name, run_key=params.get(RUN_KEY, ""))
+                                    job_name=job_name, run_key=who.run_key)
             task_values.set(key="skip", value=skip)
             if skip:  # the end task logs `skipped`; nothing runs in between
                 if tables:
                     task_values.set(key="versions", value={})
                 return Evaluation(SKIPPED)
-        notes: list[str] = []
+        notes = [n for n in [trigger_note(params)] if n]
         if tables:
-            versions, notes = capture_versions(spark.sql, tables)
+            versions, missing = capture_versions(spark.sql, tables)
+            notes += missing
             task_values.set(key="versions", value=versions)
         note = Evaluation(IN_PROGRESS, [], "\n".join(notes)) if notes else None
-        append(spark, table, make_row(params, status=IN_PROGRESS, now=clock(), end=False,
-                                      evaluation=note))
+        append(spark, table, make_row(params, status=IN_PROGRESS, now=instant, end=False,
+                                      evaluation=note, identity=who))
         return Evaluation(IN_PROGRESS)
+    who = _start_identity(task_values) or identity(params, spark)
     work = work_outcomes(params)
     start = parse_outcome(params[START_OUTCOME]) if params.get(START_OUTCOME) else None
     judged = evaluate(work, skip_succeeded=flag, start=start)
@@ -393,10 +530,26 @@ def main(params: Mapping[str, str], *, spark: Any, task_values: Any = None,
             text = "\n".join([judged.error_message or "", *restored]).strip()
             judged = Evaluation(FAILED, judged.failed_tasks, cut(text))
     append(spark, table, make_row(params, status=judged.status, now=clock(), end=True,
-                                  evaluation=judged))
+                                  evaluation=judged, identity=who))
     if judged.failed:
         raise JobFailed(f"{job_name} failed: " + (judged.error_message or "")[:2000])
     return judged
+
+
+def _start_identity(task_values: Any) -> Identity | None:
+    """What the start task decided, read with defaults (a start task that failed before
+    setting them cannot fail this task; docs: "Use task values to pass information between
+    tasks", taskValues.get with default and debugValue); None: decide again."""
+    try:
+        key = task_values.get(taskKey=START_TASK, key="run_key", default=None,
+                              debugValue=None)
+        attempt = task_values.get(taskKey=START_TASK, key="attempt", default=None,
+                                  debugValue=None)
+        if key is None or attempt is None:
+            return None
+        return Identity(str(key), int(attempt))
+    except Exception:
+        return None
 
 
 def _versions(task_values: Any) -> dict[str, int | None] | None:
@@ -427,7 +580,7 @@ def widgets(dbutils: Any, names: Iterable[str]) -> dict[str, str]:
 
 
 FIXED = (PHASE, PIPELINE, JOB_NAME, TABLE, JOB_ID, RUN_ID, RUN_KEY, START_MS, REPAIR_COUNT,
-         ORCHESTRATOR_REPAIR, SKIP_SUCCEEDED, ROLLBACK_TABLES, TASK_COUNT, START_OUTCOME)
+         ORCHESTRATED, TRIGGER, SKIP_SUCCEEDED, ROLLBACK_TABLES, TASK_COUNT, START_OUTCOME)
 
 
 def _sdk_error_texts(failed: Sequence[Outcome]) -> dict[str, str]:  # pragma: no cover

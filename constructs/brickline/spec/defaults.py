@@ -91,6 +91,16 @@ NO_UC_ACCESS_MODES = ("NONE", "NO_ISOLATION", "LEGACY_TABLE_ACL", "LEGACY_PASSTH
 # single_user_name (databricks/cli PR #2372). A cluster with `kind` takes the new names only
 # (provider cluster.md), so it gets AUTO. A cluster with a policy keeps what the policy sets:
 # a policy that fixes another mode would reject the cluster.
+# Not AUTO for the others, although databricks/cli's templates moved to it in June 2026 (PR
+# #5452): Auto resolves to Standard "by default, and Dedicated when the cluster
+# configuration requires it (for example ML Runtime, GPUs, R, Databricks Container
+# Services, or global init scripts)" (the PR's text): it judges the configuration, not the
+# code, so a user's task that needs Dedicated (RDDs, the SparkContext, a JVM library; docs
+# "Standard compute requirements and limitations") would start failing on the same cluster;
+# the SDK's compute.DataSecurityMode lists AUTO among the modes that "can only be used when
+# `kind = CLASSIC_PREVIEW`", the PR ran it on the latest LTS runtime only, and brickline's
+# runtimes start at 11.3 LTS; and a changed default would re-plan every existing job
+# cluster. A team opts in with data_security_mode (or pipeline.defaults.new_cluster).
 DEFAULT_ACCESS_MODE = "SINGLE_USER"
 DEFAULT_ACCESS_MODE_WITH_KIND = "DATA_SECURITY_MODE_AUTO"
 

@@ -80,9 +80,12 @@ def errors_only(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def render(diagnostics: Sequence[Diagnostic]) -> str:
-    ordered = sorted(diagnostics, key=lambda d: (d.location, d.key_path, d.message))
-    lines = [d.render() for d in ordered]
     errors = len(errors_only(diagnostics))
+    # a note says what brickline decided for a pipeline that holds; beside errors it is
+    # noise about a pipeline that does not, so only warnings and errors show then
+    ordered = sorted((d for d in diagnostics if d.severity != "note" or not errors),
+                     key=lambda d: (d.location, d.key_path, d.message))
+    lines = [d.render() for d in ordered]
     warnings = sum(d.severity == "warning" for d in diagnostics)
     counts = []
     if errors:

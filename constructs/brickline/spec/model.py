@@ -170,6 +170,7 @@ class ClusterOverride(SpecModel):
 # on the catalog and schema for the identities the jobs run as, without which they cannot
 # reach the table; `all` adds them for the viewers too; `none` leaves every grant to the team.
 GrantsMode = Literal["run_as", "objects", "all", "none"]
+StatusCompute = Literal["auto", "serverless", "new_cluster"]
 
 
 class MetadataOverride(SpecModel):
@@ -181,6 +182,7 @@ class MetadataOverride(SpecModel):
     workspace_dir: str | None = None
     create_schema: bool | None = None
     grants: GrantsMode | None = None
+    status_compute: StatusCompute | None = None
 
 
 class Target(SpecModel):
@@ -369,6 +371,14 @@ class MetadataTable(SpecModel):
         "schema brickline does not own, a grant replaces that principal's other direct "
         "privileges there (databricks_grant is authoritative per principal); `none`: the "
         "team grants them elsewhere.")
+    status_compute: StatusCompute = Field(
+        "auto", description="What brickline's two status tasks of each job run on. `auto` "
+        "(default): the compute the job shares (the job cluster or existing cluster of its "
+        "first task that names one), else serverless; never a cluster start of their own. "
+        "`serverless`: always serverless (the workspace must have serverless jobs enabled). "
+        "`new_cluster`: where the job shares no compute, each status task starts a copy of "
+        "the first task's new_cluster (or pipeline.defaults.new_cluster): two cluster "
+        "starts per run, for workspaces without serverless jobs.")
 
     @property
     def full_name(self) -> str:

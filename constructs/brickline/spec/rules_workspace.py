@@ -23,7 +23,9 @@ TRIGGER_KEYS = ("schedule", "trigger", "continuous")
 def check(p: Pipeline) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for job in p.jobs:
-        out += _status_cluster_access(job, p)
+        for mode in status_modes(p):
+            out += [d for d in _status_cluster_access(job, p, mode)
+                    + _status_compute_cost(job, p, mode) if d not in out]
         out += _runs_twice(job)
         out += _for_each_retries(job)
     out += _not_orchestrated(p)
@@ -43,37 +45,91 @@ def _warning(found: Diagnostic) -> Diagnostic:
 
 # --- Unity Catalog access mode of the compute the status tasks run on ----------------------
 
-def status_compute(job: Job) -> tuple[str, Path] | None:
-    """Where brickline's status tasks run: the compute of the first work task, by task_key,
-    that names one (its for_each task's, if it repeats one), the only job cluster counting for
-    a code task that names none. The same choice as plan._status_compute; None: serverless.
-    Returns the compute key and the path of the value (a job cluster's new_cluster)."""
+def status_modes(p: Pipeline) -> list[str]:
+    """metadata.status_compute of the pipeline and of each target that sets its own."""
+    modes = {p.settings.metadata.status_compute}
+    modes |= {t.metadata.status_compute for t in (p.settings.targets or {}).values()
+              if t.metadata is not None and t.metadata.status_compute is not None}
+    return sorted(modes)
+
+
+def status_compute(job: Job, mode: str = "auto") -> tuple[str, Path] | None:
+    """Where brickline's status tasks run (metadata.status_compute `mode`): with `auto`
+    (and `new_cluster`), the compute the job already shares, the job cluster or existing
+    cluster of the first work task, by task_key, that names one (its for_each task's, if it
+    repeats one), the only job cluster counting for a code task that names none. With
+    `auto`, never a copy of a task's own new_cluster: each copy would be a cluster start of
+    its own (docs "Configure compute for jobs": a new job cluster is created for the task
+    and terminated after it), minutes and DBUs per run; with `new_cluster`, a copy of the
+    first work task's where the job shares nothing. The same choice as
+    plan.status_tasks._status_compute; None: serverless (no cluster to start), or
+    pipeline.defaults.new_cluster's copy. Returns the compute key and the path of the value
+    (a job cluster's new_cluster)."""
+    if mode == "serverless":
+        return None
     clusters = [c.job_cluster_key for c in job.job_clusters or []]
     named = any(getattr(t, k) for t in job.tasks for k in COMPUTE_KEYS)
     only = clusters[0] if len(clusters) == 1 and not named else None
-    for i, task in sorted(enumerate(job.tasks), key=lambda it: it[1].task_key):
-        candidates: list[tuple[Any, Path]] = [(task, ("tasks", i))]
-        if task.for_each_task is not None:
-            candidates.append((task.for_each_task.task, ("tasks", i, "for_each_task", "task")))
-        for candidate, path in candidates:
-            key = candidate.job_cluster_key or (
-                only if only and any(getattr(candidate, t, None) for t in CODE_TASK_TYPES)
-                else None)
-            if key:
-                index = clusters.index(key) if key in clusters else None
-                return ("job_cluster_key", ("job_clusters", index, "new_cluster")
-                        if index is not None else (*path, "job_cluster_key"))
-            if candidate.existing_cluster_id:
-                return "existing_cluster_id", (*path, "existing_cluster_id")
+    ordered = sorted(enumerate(job.tasks), key=lambda it: it[1].task_key)
+
+    def candidates() -> Any:
+        for i, task in ordered:
+            yield task, ("tasks", i)
+            if task.for_each_task is not None:
+                yield task.for_each_task.task, ("tasks", i, "for_each_task", "task")
+
+    for candidate, path in candidates():
+        key = candidate.job_cluster_key or (
+            only if only and any(getattr(candidate, t, None) for t in CODE_TASK_TYPES)
+            else None)
+        if key:
+            index = clusters.index(key) if key in clusters else None
+            return ("job_cluster_key", ("job_clusters", index, "new_cluster")
+                    if index is not None else (*path, "job_cluster_key"))
+        if candidate.existing_cluster_id:
+            return "existing_cluster_id", (*path, "existing_cluster_id")
+    if mode == "new_cluster":
+        for candidate, path in candidates():
             if candidate.new_cluster is not None:
                 return "new_cluster", (*path, "new_cluster")
     return None
 
 
-def _status_cluster_access(job: Job, p: Pipeline) -> list[Diagnostic]:
+def _status_compute_cost(job: Job, p: Pipeline, mode: str) -> list[Diagnostic]:
+    """What a job's status tasks run on, where that costs a cluster start or needs
+    serverless jobs ("Run your Lakeflow Jobs with serverless compute": requirements), as a
+    warning on the task whose cluster is at stake."""
+    found = status_compute(job, mode)
+    own = [i for i, t in enumerate(job.tasks) if t.new_cluster is not None]
+    if found is not None and found[0] == "new_cluster":
+        return [_warning(_error(job, found[1], "brickline's status tasks each start a copy of "
+                                "this task's cluster (metadata.status_compute: new_cluster): "
+                                "two cluster starts per run, minutes and DBUs each; a job "
+                                "cluster (job_clusters) the tasks share, or serverless, "
+                                "costs none", key=False))]
+    if found is not None or mode == "serverless" or not own:
+        return []
+    if mode == "new_cluster" and p.settings.defaults.new_cluster is not None:
+        return [_warning(_error(job, ("tasks", own[0], "new_cluster"), "brickline's status "
+                                "tasks each start a cluster of pipeline.defaults.new_cluster "
+                                "(metadata.status_compute: new_cluster): two cluster starts "
+                                "per run, minutes and DBUs each", key=False))]
+    # a note, not a warning: what brickline decided, right wherever serverless jobs are on
+    return [dataclasses.replace(_error(job, ("tasks", own[0], "new_cluster"), "brickline's "
+                            "status tasks run on serverless compute, not on a copy of this "
+                            "task's cluster "
+                            "(each copy would start a cluster of its own, twice per run): the "
+                            "workspace must have serverless jobs enabled; else give the job "
+                            "a job cluster (job_clusters) for its tasks to share, or set "
+                            "metadata.status_compute: new_cluster (two cluster starts per "
+                            "run)", key=False), severity="note")]
+
+
+def _status_cluster_access(job: Job, p: Pipeline, compute: str = "auto"
+                           ) -> list[Diagnostic]:
     """The status tasks write a three-part Unity Catalog name: their cluster needs an access
     mode that reaches Unity Catalog (spec/defaults.py cites the modes)."""
-    found = status_compute(job)
+    found = status_compute(job, compute)
     if found is None:
         return []  # serverless compute is always Unity Catalog
     kind, path = found

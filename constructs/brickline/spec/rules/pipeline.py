@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from brickline import names
+from brickline.spec import rules_grants
 from brickline.spec.diagnostics import Diagnostic, Location, Path
 from brickline.spec.model import Job, Pipeline
 from brickline.spec.rules.cluster import worker_ranges
@@ -27,6 +28,7 @@ from brickline.spec.rules.limits import (
     NAME_PART,
     PIPELINE_NAME,
     RESERVED_SCHEMA,
+    RESERVED_TASK_PREFIX,
     UC_MAX,
 )
 from brickline.spec.rules.schedule import schedule_problems, trigger_problems
@@ -84,7 +86,7 @@ def check_across(pipelines: list[Pipeline]) -> list[Diagnostic]:
                     told.add(other_key)
                     out.append(Diagnostic(there, other_path, _shared(kind, spelled, other,
                                                                      label, table)))
-    return out
+    return out + rules_grants.check(pipelines)
 
 
 def _shared(kind: str, table: str, label: str, other: str, spelled: str) -> str:
@@ -217,6 +219,16 @@ def unique_job_names(p: Pipeline) -> list[Diagnostic]:
                                            f"{len(job.address)} characters, and it is the "
                                            "job's task key in the orchestrator, where the Jobs "
                                            f"API allows {MAX_KEY}: set a shorter 'key:'"))
+        if job.orchestrate and job.address.startswith(RESERVED_TASK_PREFIX) and (
+                job.address not in names.RESERVED):  # else the collision says it
+            # the job's address is its task key in the orchestrator, beside brickline's
+            # own first task (status.START_TASK)
+            where = ("key",) if job.key is not None else ("name",)
+            out.append(job_at(job, where, f"this job's key '{job.address}' is its task key in "
+                                          "the orchestrator, and task keys starting with "
+                                          f"'{RESERVED_TASK_PREFIX}' are brickline's own "
+                                          "(the orchestrator's first task): set a 'key:' "
+                                          "that does not start with it"))
         if job.renamed_from is not None and job.key is not None:
             out.append(job_at(job, ("renamed_from",), "a job with 'key:' keeps its address "
                                                   "through a rename: drop renamed_from"))
