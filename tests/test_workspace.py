@@ -229,6 +229,39 @@ def test_the_prod_example_grants_its_run_as_principal(examples: dict[str, StackP
     assert not any(v[2] == SP for v in grants(examples["sales_daily-dev"]).values())
 
 
+@pytest.mark.parametrize(("mode", "create", "on_schema", "on_catalog"), [
+    # the schema brickline creates is the stack's own: everyone it serves gets USE_SCHEMA
+    ("objects", True, {"analysts", SP}, set()),
+    ("run_as", True, {"analysts", SP}, {SP}),
+    ("all", True, {"analysts", SP}, {"analysts", SP}),
+    # a schema it only reads is shared: the mode says who gets a grant there
+    ("objects", False, set(), set()),
+    ("run_as", False, {SP}, {SP}),
+    ("all", False, {"analysts", SP}, {"analysts", SP}),
+])
+def test_who_reaches_the_schema_and_the_catalog(tmp_path: Path, mode: str, create: bool,
+                                               on_schema: set[str],
+                                               on_catalog: set[str]) -> None:
+    """Each grants mode, with and without create_schema: the run_as identity writes the
+    table, so without USE_SCHEMA on a schema it owns it could not reach it at all ("Unity
+    Catalog privileges and securable objects": USE_SCHEMA and USE_CATALOG are needed to
+    reach a table)."""
+    meta = f", grants: {mode}" + (", create_schema: true" if create else "")
+    # the run_as identity holds no permission of its own here: only run_as gives it grants
+    text = PROD.format(meta=meta).replace(
+        "      permissions:\n        - {service_principal_name: " + SP + ", level: IS_OWNER}\n",
+        "")
+    assert text != PROD.format(meta=meta)
+    found = grants(plan_of(write(tmp_path, {"pipeline.yml": text, "j.yml": ONE_JOB})))
+    schema = Ref("metadata_schema" if create else "data.metadata_schema", "id")
+    assert {p for s, obj, p, privileges in found.values() if s == "schema"} == on_schema
+    assert all((obj, privileges) == (schema, ["USE_SCHEMA"])
+               for s, obj, _, privileges in found.values() if s == "schema")
+    assert {p for s, obj, p, privileges in found.values() if s == "catalog"} == on_catalog
+    assert all((obj, privileges) == ("cat", ["USE_CATALOG"])
+               for s, obj, _, privileges in found.values() if s == "catalog")
+
+
 # --- item 4: the schema -----------------------------------------------------------------------
 
 def test_the_schema_is_read_by_default(tmp_path: Path) -> None:
