@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,42 @@ def view(spark: Any, run_key: str,
 
 def states(ws: Workspace, run_id: int) -> dict[str, str]:
     return {t["task_key"]: t["state"]["result_state"] for t in ws.get_run(run_id)["tasks"]}
+
+
+def test_every_status_value_is_the_run_s_own(fresh: Any,
+                                            examples: dict[str, StackPlan]) -> None:
+    """Each column of each row, by value against what the twin's Jobs service knows: the
+    job's id and the run's id (the row's job, or the orchestrator for the pipeline's start
+    row), the run's start time, its end on the end row, the pipeline, the run_key. A status
+    parameter that resolves to something else (a corrupt reference, another job's id)
+    fails here, not only in a snapshot."""
+    clock = Clock()
+    ws = Workspace(synth(examples["seed_etl"]), spark=fresh, scenario=Scenario({}),
+                   catalogs=LOCAL, clock=clock)
+    orchestrator = ws.job_id("orchestrator")
+    run_id = ws.run_now(orchestrator)
+    assert ws.get_run(run_id)["state"]["result_state"] == "SUCCESS"
+    addresses = {"Data_Extract_Job": "data_extract_job", "Data_Load_Job": "data_load_job",
+                 "ES_Load_Job": "es_load_job"}
+    runs = {None: (orchestrator, run_id)} | {
+        name: (ws.job_id(address), *ws.child_runs(run_id, address))
+        for name, address in addresses.items()}
+    logged = rows(fresh)
+    assert sorted({r.job_name or "" for r in logged}) == ["", *sorted(addresses)]
+    for row in logged:
+        job_id, its_run = runs[row.job_name]
+        run = ws.get_run(its_run)
+        assert run["job_id"] == job_id
+        assert (row.job_id, row.run_id) == (str(job_id), its_run), row
+        assert (row.pipeline, row.run_key, row.attempt) == ("seed_etl", "2026-11-26", 0)
+        started = datetime.fromtimestamp(run["start_time"] / 1000, tz=UTC)
+        assert row.start_time.replace(tzinfo=UTC) == started, row
+        if row.status == "success":
+            assert row.end_time is not None and row.end_time.replace(tzinfo=UTC) > started
+            assert row.end_time == row.logged_at
+        else:
+            assert (row.status, row.end_time) == ("in-progress", None)
+        assert row.failed_tasks == [] and row.error_message is None
 
 
 def test_seed_pipeline_fails_at_load_then_a_repair_runs_only_load_and_es(
