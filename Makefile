@@ -25,6 +25,9 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	# an editable install compiles nothing of brickline; where PYTHONDONTWRITEBYTECODE is
+	# set, every command would compile its modules again (a third of a `validate`)
+	$(BIN)/python -m compileall -q constructs/brickline
 	touch $@
 
 # the tests' own packages (pytest, pyspark, mypy, ...): only `make test` needs them

@@ -23,6 +23,7 @@ Figures, not a test.
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import subprocess
@@ -314,6 +315,12 @@ def main() -> None:
         sizes = [int(s) for s in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
           f"{os.getloadavg()[0]:.1f} at the start")
+    # a process's figure is the steady one, brickline's modules read from their bytecode as
+    # after any install (`make setup` compiles the editable checkout): where
+    # PYTHONDONTWRITEBYTECODE is set, each process would otherwise compile them again
+    import brickline
+
+    compileall.compile_dir(Path(brickline.__file__).parent, quiet=1)
     if "--shapes-only" in sys.argv:
         with tempfile.TemporaryDirectory() as tmp:
             shapes(Path(tmp))
