@@ -445,3 +445,81 @@ def test_diff_says_an_imported_job_is_adopted_not_added(
     assert changed.jobs_added == []
     assert "**Jobs adopted (an import block: the existing job is updated in place, not " \
            "created)**\n- Data_Load_Job (existing job 102)" in render.markdown(review)
+
+
+BUNDLE_ROOT = "bundle:\n  name: etl\ninclude:\n  - resources/*.yml\n"
+
+
+def test_import_into_a_bundle_root_writes_a_job_file_each_as_bundle_generate_does(
+        workspace: Workspace, tmp_path: Path) -> None:
+    """`--pipeline BUNDLE_ROOT`: resources/<key>.job.yml per job holding resources.jobs.<key>
+    (databricks/cli cmd/bundle/generate/job.go), keys from the names as the CLI makes them;
+    the run_job_task between them stays, by reference; the bundle validates, each job is
+    adopted (an import block) and the extract's schedule stays its own."""
+    root = tmp_path / "etl"
+    root.mkdir()
+    (root / "databricks.yml").write_text(BUNDLE_ROOT)
+    result = CliRunner().invoke(cli, ["import", "101", "102", "--pipeline", str(root)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "resources").iterdir()) == [
+        "data_extract_job.job.yml", "data_load_job.job.yml"]
+    extract = yaml.safe_load((root / "resources/data_extract_job.job.yml").read_text())
+    (job,) = extract["resources"]["jobs"].values()
+    assert list(extract["resources"]["jobs"]) == ["data_extract_job"]
+    assert (job["name"], job["import_id"]) == ("Data_Extract_Job", 101)
+    assert "key" not in job and "depends_on" not in job and "orchestrate" not in job
+    run = next(t for t in job["tasks"] if t["task_key"] == "trigger_load")
+    assert run["run_job_task"] == {"job_id": "${resources.jobs.data_load_job.id}"}
+    assert job["schedule"]["quartz_cron_expression"] == "0 0 2 * * ?"
+    assert "warning" not in result.output
+
+    (pipeline,) = load_pipelines([str(root)])
+    (stack,) = plans(pipeline)
+    doc = json.loads(tf.Testing.synth(PipelineStack(tf.Testing.app(), plan=stack)))
+    assert sorted(doc["import"], key=lambda i: i["id"]) == [
+        {"id": "101", "to": "databricks_job.data_extract_job"},
+        {"id": "102", "to": "databricks_job.data_load_job"}]
+    synthesized = doc["resource"]["databricks_job"]
+    trigger = next(t for t in synthesized["data_extract_job"]["task"]
+                   if t["task_key"] == "trigger_load")
+    assert trigger["run_job_task"]["job_id"] == "${databricks_job.data_load_job.id}"
+
+    # again: already there, nothing written
+    before = {p: p.read_bytes() for p in (root / "resources").iterdir()}
+    again = CliRunner().invoke(cli, ["import", "102", "--pipeline", str(root)])
+    assert again.exit_code == 1 and "already in the bundle: job 102 (Data_Load_Job)" in \
+        again.output
+    assert {p: p.read_bytes() for p in (root / "resources").iterdir()} == before
+
+
+def test_import_into_a_bundle_that_does_not_include_the_file_warns_as_the_cli(
+        workspace: Workspace, tmp_path: Path) -> None:
+    root = tmp_path / "etl"
+    root.mkdir()
+    (root / "databricks.yml").write_text("bundle:\n  name: etl\ninclude:\n  - jobs/*.yml\n")
+    result = CliRunner().invoke(cli, ["import", "102", "--pipeline", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "warning: resources/data_load_job.job.yml is not matched by any pattern in the " \
+        "'include' section of databricks.yml" in result.output
+    # a file already there is replaced only with --force
+    refused = CliRunner().invoke(cli, ["import", "102", "--pipeline", str(root)])
+    assert refused.exit_code == 1
+    assert "resources/data_load_job.job.yml exists already: --force replaces it" in \
+        refused.output
+
+
+def test_bundle_keys_are_the_clis() -> None:
+    """textutil.NormalizeString (databricks/cli libs/textutil/textutil.go) and its tests'
+    cases: lowercase, non-alphanumerics as one '_', none at the ends, letters kept."""
+    from brickline.importer import bundle_key
+
+    # libs/textutil/textutil_test.go TestNormalizeString, every case
+    for given, expected in (("test", "test"), ("test test", "test_test"),
+                            ("test-test", "test_test"), ("test_test", "test_test"),
+                            ("test.test", "test_test"), ("test/test", "test_test"),
+                            ("test/test.test", "test_test_test"), ("TestTest", "testtest"),
+                            ("TestTestTest", "testtesttest"),
+                            (".test//test..test", "test_test_test")):
+        assert bundle_key(given) == expected, given
+    assert bundle_key("Data_Extract_Job") == "data_extract_job"
+    assert bundle_key("Ünïcödé ジョブ") == "ünïcödé_ジョブ"

@@ -1035,8 +1035,9 @@ def _ids_by_name(ws: Any, names: Sequence[str], pattern: str | None) -> list[int
               help="Import every job whose name matches this regular expression.")
 @click.option("--pipeline", "target_path", required=True, metavar="PATH",
               type=click.Path(path_type=Path),
-              help="The pipeline folder to write jobs.yml into (added to, when it exists), or "
-              "a .yml file to write.")
+              help="The pipeline folder to write jobs.yml into (added to, when it exists), "
+              "a .yml file to write, or a bundle root (databricks.yml): a "
+              "resources/<key>.job.yml per job, as `databricks bundle generate job` writes.")
 @click.option("--force", is_flag=True, help="Replace the file instead of adding to it.")
 @_profile_option
 @_timeout_option
@@ -1057,6 +1058,11 @@ def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], pattern: str |
             re.compile(pattern)
         except re.error as exc:
             raise click.UsageError(f"--all-matching: bad regular expression: {exc}") from None
+    from brickline.spec import bundle
+
+    if target_path.is_dir() and bundle.root_file(target_path)[0] is not None:
+        _import_into_bundle(job_ids, names, pattern, target_path, force, profile, timeout)
+        return
     single = target_path.suffix in (".yml", ".yaml")
     file = target_path if single else target_path / "jobs.yml"
     adding = file.exists() and not force
@@ -1101,6 +1107,64 @@ def import_jobs(job_ids: tuple[int, ...], names: tuple[str, ...], pattern: str |
         click.echo(f"note: {note}", err=True)
     click.echo(f"next: brickline validate {file if single else file.parent}, then brickline "
                "deploy adopts the jobs (an import block each: updated in place, not created)")
+
+
+def _import_into_bundle(job_ids: tuple[int, ...], names: tuple[str, ...],
+                        pattern: str | None, root: Path, force: bool, profile: str | None,
+                        timeout: float) -> None:
+    """`brickline import --pipeline BUNDLE_ROOT`: a job file per job where `databricks
+    bundle generate job` writes it (resources/<key>.job.yml), each written whole or not at
+    all, none when any would replace a file without --force; a warning when the bundle's
+    `include` does not take the file, as the CLI gives (cmd/bundle/generate/include.go)."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    from brickline import importer, ops
+    from brickline.spec import bundle
+
+    has = importer.existing_bundle(bundle.files(root))
+    beside = importer.existing([root / "pipeline.yml"]) if (root / "pipeline.yml").is_file() \
+        else None
+    try:
+        session = ops.connect(profile=profile, limits=ops.Limits(timeout=timeout))
+        with session.calls():
+            ids = [*job_ids, *_ids_by_name(session.ws, names, pattern)]
+            payloads = importer.fetch(session.ws, sorted(set(ids)))
+        again = sorted(i for i in set(ids) if i in has.import_ids)
+        if again:
+            raise importer.NotImportable(
+                "already in the bundle: " + ", ".join(
+                    f"job {i} ({has.import_ids[i]})" for i in again))
+        written = importer.bundle_files(payloads, defaults=beside.defaults if beside else None,
+                                        taken=has.keys)
+        clash = sorted({n for _, r in written for n in r.names} & has.names)
+        if clash:
+            raise importer.NotImportable(
+                f"the bundle has a job named {', '.join(map(repr, clash))} already: rename "
+                "one of them")
+        present = [path for path, _ in written if (root / path).exists()]
+        if present and not force:
+            raise importer.NotImportable(
+                f"{', '.join(present)} exists already: --force replaces it")
+    except (ops.OpsError, importer.NotImportable, DatabricksError, OSError) as exc:
+        _ops_error(exc)
+    for path, result in written:
+        file = root / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=file.parent,
+                                         suffix=".tmp", delete=False) as out:
+            out.write(result.text)
+        os.replace(out.name, file)
+        click.echo(f"wrote {file}: {', '.join(result.names)}")
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+    included = {p.resolve() for p in bundle.files(root)}
+    missing = [path for path, _ in written if (root / path).resolve() not in included]
+    if missing:
+        click.echo(f"warning: {', '.join(missing)} is not matched by any pattern in the "
+                   "'include' section of databricks.yml, so it will not be deployed; add "
+                   "one, for example:\ninclude:\n  - resources/*.yml", err=True)
+    click.echo(f"next: brickline validate {root}, then brickline deploy adopts the jobs (an "
+               "import block each: updated in place, not created)")
 
 
 def _import_effects(file: Path, single: bool, result: Any) -> list[str]:

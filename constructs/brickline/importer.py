@@ -97,8 +97,24 @@ def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = T
     orchestrator takes over a job's schedule. `defaults` are the pipeline's task defaults:
     a task value they would change is written out (the provider's default), so that the
     job deploys as it runs today. `taken`: the keys of the pipeline's other jobs."""
+    jobs, notes = _jobs(payloads, defaults, _keys(payloads, taken))
+    orchestrator = _triggers(jobs, _edges(jobs), with_settings, notes)
+    _check(jobs)
+    ordered = [_ordered(_names_first(j), JOB_ORDER)
+               for j in sorted(jobs, key=lambda j: j["name"])]
+    header = ("# Imported by `brickline import` from jobs/get. import_id adopts each existing "
+              "job\n# on the first deploy instead of creating a second one.\n")
+    document: dict[str, Any] = {"jobs": ordered}
+    if orchestrator:
+        document = {"pipeline": {"orchestrator": orchestrator}, **document}
+    return Imported(header + _dump(document), [j["name"] for j in ordered], notes, ordered)
+
+
+def _jobs(payloads: Sequence[dict[str, Any]], defaults: TaskDefaults | None,
+          keys: dict[int, str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Each job's settings as a person writes them, with its key (where its name does not
+    give it) and its import_id; and what to say about them."""
     notes: list[str] = []
-    keys = _keys(payloads, taken)
     jobs = []
     for payload in payloads:
         job_id = int(payload["job_id"])
@@ -118,7 +134,11 @@ def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = T
         if defaults is not None:
             settings["tasks"] = [_as_today(task, defaults) for task in settings["tasks"]]
         jobs.append(settings)
-    orchestrator = _triggers(jobs, _edges(jobs), with_settings, notes)
+    return jobs, notes
+
+
+def _check(jobs: list[dict[str, Any]]) -> None:
+    """NotImportable when a job has a field or shape brickline does not read."""
     problems = []
     for settings in jobs:
         try:
@@ -136,14 +156,56 @@ def pipeline_yaml(payloads: Sequence[dict[str, Any]], *, with_settings: bool = T
             "cannot write these jobs as pipeline YAML (a field the Databricks provider "
             f"{engine.current().provider_version} does not take, or a shape brickline does "
             "not read):\n  " + "\n  ".join(problems))
-    ordered = [_ordered(_names_first(j), JOB_ORDER)
-               for j in sorted(jobs, key=lambda j: j["name"])]
-    header = ("# Imported by `brickline import` from jobs/get. import_id adopts each existing "
-              "job\n# on the first deploy instead of creating a second one.\n")
-    document: dict[str, Any] = {"jobs": ordered}
-    if orchestrator:
-        document = {"pipeline": {"orchestrator": orchestrator}, **document}
-    return Imported(header + _dump(document), [j["name"] for j in ordered], notes, ordered)
+
+
+# --- into a bundle root --------------------------------------------------------------------
+
+def bundle_key(name: str) -> str:
+    """A job's resource key as `databricks bundle generate job` derives it from the name
+    (databricks/cli cmd/bundle/generate/job.go: textutil.NormalizeString): lowercase, each
+    character but a letter or a digit as '_', runs of '_' as one, none at either end."""
+    text = re.sub(r"_+", "_", "".join(c if c.isalnum() else "_" for c in name.lower()))
+    return text.strip("_")
+
+
+def bundle_files(payloads: Sequence[dict[str, Any]], *, defaults: TaskDefaults | None = None,
+                 taken: frozenset[str] = frozenset()) -> list[tuple[str, Imported]]:
+    """The jobs of `payloads` as a bundle's job files, one per job, where `databricks
+    bundle generate job` writes them (cli cmd/bundle/generate/job.go: `resources/<key>.
+    job.yml` holding `resources.jobs.<key>`), each with its import_id (a key the Databricks
+    CLI warns about and ignores; brickline's deploy adopts the job with it). Nothing else is
+    rewritten: a run_job_task keeps running its job, by reference when that job is imported
+    too (`${resources.jobs.<key>.id}`), and brickline decides orchestration from it as for
+    any bundle (spec/orchestration.py). `taken`: the bundle's job keys."""
+    keys: dict[int, str] = {}
+    used = set(taken)
+    for p in sorted(payloads, key=lambda p: int(p["job_id"])):
+        name = (p.get("settings") or {}).get("name") or f"job_{p['job_id']}"
+        key = bundle_key(name) or f"job_{p['job_id']}"
+        if key in used:
+            key = f"{key}_{p['job_id']}"
+        used.add(key)
+        keys[int(p["job_id"])] = key
+    jobs, notes = _jobs(payloads, defaults, keys)
+    _check(jobs)
+    out = []
+    for job in sorted(jobs, key=lambda j: keys[j["import_id"]]):
+        key = keys[job["import_id"]]
+        job.pop("key", None)  # the resource key is the job's key
+        for task in job.get("tasks", []):
+            run = task.get("run_job_task")
+            if isinstance(run, dict) and run.get("job_id") in keys:
+                run["job_id"] = f"${{resources.jobs.{keys[run['job_id']]}.id}}"
+        written = _ordered(_names_first(job), JOB_ORDER)
+        header = (f"# Imported by `brickline import` from jobs/get (job {job['import_id']}). "
+                  "import_id adopts\n# the job on brickline's first deploy instead of "
+                  "creating a second one.\n")
+        text = header + _dump({"resources": {"jobs": {key: written}}})
+        out.append((f"resources/{key}.job.yml",
+                    Imported(text, [job["name"]], [], [written])))
+    if out:
+        out[0][1].notes.extend(notes)
+    return out
 
 
 def _as_today(task: dict[str, Any], defaults: TaskDefaults) -> dict[str, Any]:
@@ -471,6 +533,29 @@ def existing(files: Sequence[Any]) -> Existing:
             if isinstance(job.get("import_id"), int):
                 ids[job["import_id"]] = job["name"]
     return Existing(settled, defaults, frozenset(found_names), frozenset(keys), ids)
+
+
+def existing_bundle(files: Sequence[Any]) -> Existing:
+    """What a bundle's files (pathlib.Path: the root file and its includes) hold already:
+    the `resources.jobs` keys, names (a job without one is named by its key) and
+    import_ids, read as plain YAML as `existing` reads a pipeline's."""
+    found_names: set[str] = set()
+    keys: set[str] = set()
+    ids: dict[int, str] = {}
+    for file in files:
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        resources = data.get("resources") if isinstance(data, dict) else None
+        jobs = resources.get("jobs") if isinstance(resources, dict) else None
+        for key, job in (jobs.items() if isinstance(jobs, dict) else []):
+            keys.add(str(key))
+            name = job.get("name") if isinstance(job, dict) else None
+            found_names.add(name if isinstance(name, str) else str(key))
+            if isinstance(job, dict) and isinstance(job.get("import_id"), int):
+                ids[job["import_id"]] = name if isinstance(name, str) else str(key)
+    return Existing(True, None, frozenset(found_names), frozenset(keys), ids)
 
 
 def appended(text: str, imported: Imported) -> str:

@@ -177,6 +177,18 @@ def root_file(folder: FsPath) -> tuple[FsPath | None, list[Diagnostic]]:
     return (found[0] if found else None), []
 
 
+def files(folder: FsPath) -> list[FsPath]:
+    """The bundle root file of `folder` and the files its `include` names, as the CLI finds
+    them (none when there is no single root file; a file that does not read is left out:
+    `brickline validate` reports it)."""
+    root, _ = root_file(folder)
+    if root is None:
+        return []
+    source, _ = read_file(root, bundle=True)
+    included, _ = _includes(folder, source)
+    return [root, *included]
+
+
 # --- reading the files -------------------------------------------------------------------
 
 def _includes(root: FsPath, source: Source) -> tuple[list[FsPath], list[Diagnostic]]:
