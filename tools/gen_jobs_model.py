@@ -1,4 +1,6 @@
-"""Generate constructs/brickline/spec/jobs_api.py from the Databricks provider's own classes.
+"""Generate constructs/brickline/spec/jobs_api.py (databricks_job) and
+constructs/brickline/spec/resources_api.py (databricks_pipeline, databricks_schema,
+databricks_volume) from the Databricks provider's own classes.
 
 The provider bindings are the source of truth for what a `databricks_job` accepts. Walking
 the newest ones brickline synthesizes with (cdktn-provider-databricks, provider 1.138.0)
@@ -10,6 +12,16 @@ provider, recorded in INTRODUCED and checked against the engine in use (spec/sin
 The two packages say only that such a field came after 1.99.0 and by 1.138.0, so it is
 marked 1.138.0: the newest provider known to have it. The spec layer then validates
 without importing jsii, and tests/test_jobs_model.py fails when this file is stale.
+
+The bundle's pipelines, schemas and volumes are walked the same way into resources_api.py,
+in the bundle's words: a field of the provider's resource that the bundle's own struct lacks
+(the SDK's create request, which databricks/cli bundle/config/resources/pipeline.go,
+schema.go and volume.go embed) is left out, as the CLI drops it ("unknown field",
+libs/dyn/convert/normalize.go); a field of the create request that the provider lacks is
+listed in NOT_SENT (the CLI's Terraform deployment drops it, bundle/deploy/terraform/tfdyn/
+convert_pipeline.go `convert.Normalize(schema.ResourcePipeline{}, ...)`); and the bundle's
+own keys (permissions, grants, lifecycle, ...) are added from the provider's classes for
+what they become (databricks_permissions access_control, databricks_grants grant).
 
 Both packages must be installed (`make test-cdktn` sets up .venv-cdktn with both):
 
@@ -25,11 +37,13 @@ import enum
 import functools
 import itertools
 import os
+import re
 import sys
 import typing
 from pathlib import Path
 
 TARGET = Path(__file__).resolve().parent.parent / "constructs/brickline/spec/jobs_api.py"
+RESOURCES_TARGET = TARGET.with_name("resources_api.py")
 # the newest bindings (the model's fields) and the oldest (what came later): Python
 # package, PyPI distribution
 NEWEST = ("cdktn_provider_databricks", "cdktn-provider-databricks")
@@ -132,11 +146,17 @@ def _sdk_inner(hint: typing.Any) -> typing.Any:
 
 
 @functools.cache
-def _sdk_docs(cls: type) -> dict[str, str]:
-    """Field -> the docstring after it in the SDK dataclass's source."""
+def _sdk_docs(cls: typing.Any) -> dict[str, str]:
+    """Field -> the docstring after it in the SDK dataclass's source (a method's: its
+    `:param field:` text)."""
     import ast
     import inspect
+    import re
 
+    if inspect.isfunction(cls):
+        text = inspect.getdoc(cls) or ""
+        return {m.group(1): m.group(2) for m in re.finditer(
+            r":param (\w+):(.*?)(?=\n:param |\n:returns|\Z)", text, re.DOTALL)}
     tree = ast.parse(inspect.getsource(cls))
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
     docs: dict[str, str] = {}
@@ -148,9 +168,12 @@ def _sdk_docs(cls: type) -> dict[str, str]:
     return docs
 
 
-def _sdk_field(sdk_cls: type | None, *names: str) -> tuple[typing.Any, str] | None:
-    """The SDK's type and docstring of the first of `names` that `sdk_cls` has."""
-    if sdk_cls is None or not dataclasses.is_dataclass(sdk_cls):
+def _sdk_field(sdk_cls: typing.Any, *names: str) -> tuple[typing.Any, str] | None:
+    """The SDK's type and docstring of the first of `names` that `sdk_cls` (a dataclass, or
+    an API method: its parameters) has."""
+    import inspect
+
+    if sdk_cls is None or not (dataclasses.is_dataclass(sdk_cls) or inspect.isfunction(sdk_cls)):
         return None
     hints = typing.get_type_hints(sdk_cls)
     for name in names:
@@ -190,70 +213,74 @@ def provider_version(package: str) -> str:
     return match.group(1)
 
 
-def generate() -> str:
-    import importlib
+class _Walker:
+    """The provider's classes walked into model classes (name -> body lines) in the order
+    they can be built (each after the ones it names), with the fields that came after the
+    oldest provider (`introduced`)."""
 
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
-    newest_version, oldest_version = provider_version(NEWEST[0]), provider_version(OLDEST[0])
-    from brickline.constructs.structs import struct_in
+    def __init__(self, newest_version: str, name_of: typing.Callable[[type], str],
+                 list_renames: dict[str, str], field_renames: dict[tuple[str, str], str], *,
+                 both_spellings: bool, renames_at_root_only: bool = False) -> None:
+        self.newest_version = newest_version
+        self.name_of = name_of
+        self.list_renames = list_renames
+        self.field_renames = field_renames
+        # the jobs model loads the provider's spelling too (a pipeline folder's job may be
+        # written in either); a bundle's resource takes only the bundle's, as the CLI does
+        self.both_spellings = both_spellings
+        self.renames_at_root_only = renames_at_root_only
+        self.classes: dict[str, list[str]] = {}
+        self.order: list[str] = []
+        self.introduced: dict[str, dict[str, str]] = {}
 
-    provider_job = importlib.import_module(f"{NEWEST[0]}.job")
-    oldest_job = importlib.import_module(f"{OLDEST[0]}.job")
+    def visit(self, cls: type, *, sdk_cls: typing.Any = None, skip: frozenset[str] = frozenset(),
+              extra: typing.Sequence[tuple[str, str]] = (), is_root: bool = False) -> str:
+        """The model class of provider class `cls`; `skip`: its fields left out; `extra`:
+        (key, line) of fields that are not the provider's, sorted in among its own."""
+        from brickline.constructs.structs import struct_in
 
-    def oldest_fields(cls: type) -> set[str] | None:
-        """The fields of the same class in the oldest bindings (None: it has no such class:
-        a block that came whole, refused where its field is)."""
-        older = getattr(oldest_job, cls.__name__, None)
-        return set(typing.get_type_hints(older.__init__)) if older is not None else None
-
-    classes: dict[str, list[str]] = {}
-    order: list[str] = []
-    introduced: dict[str, dict[str, str]] = {}
-
-    from databricks.sdk.service import jobs as sdk_jobs
-
-    def visit(cls: type, is_root: bool = False, sdk_cls: type | None = None) -> str:
-        name = _model_name(cls)
-        if name in classes:
+        name = self.name_of(cls)
+        if name in self.classes:
             return name
-        classes[name] = []
+        self.classes[name] = []
         hints = typing.get_type_hints(cls.__init__)
-        older = oldest_fields(cls)
-        older_hints = typing.get_type_hints(getattr(oldest_job, cls.__name__).__init__) \
-            if older is not None else {}
-        lines: list[str] = []
+        older_cls = _oldest_class(cls)
+        older = set(typing.get_type_hints(older_cls.__init__)) if older_cls is not None \
+            else None
+        older_hints = typing.get_type_hints(older_cls.__init__) if older_cls is not None \
+            else {}
+        fields: list[tuple[str, str]] = []
         # required by the oldest provider, optional in the newest: asked for on the old one
         loosened = [f for f, h in sorted(hints.items()) if f in older_hints and
                     f not in SKIP_EVERYWHERE and _required(older_hints[f]) and not _required(h)]
         for field, hint in sorted(hints.items()):
-            if field in SKIP_EVERYWHERE or field in ("return", "scope", "id_"):
-                continue
-            if is_root and (field in SKIP_JOB_FIELDS or field in TERRAFORM_META):
+            if field in SKIP_EVERYWHERE or field in ("return", "scope", "id_") or field in skip:
                 continue
             struct = struct_in(hint)
             is_list = _is_sequence(hint)
-            api_name = LIST_RENAMES.get(field, field) if struct is not None and is_list \
-                else field
-            api_name = next((api for (suffix, f), api in FIELD_RENAMES.items()
-                             if f == field and cls.__name__.endswith(suffix)), api_name)
-            sdk = _sdk_field(sdk_cls, api_name, field)
+            renamed = struct is not None and is_list and (
+                is_root or not self.renames_at_root_only)
+            user_name = self.list_renames.get(field, field) if renamed else field
+            user_name = next((api for (suffix, f), api in self.field_renames.items()
+                              if f == field and cls.__name__.endswith(suffix)), user_name)
+            sdk = _sdk_field(sdk_cls, user_name, field)
             if struct is not None:
-                inner = visit(struct, sdk_cls=sdk[0] if sdk else None)
+                inner = self.visit(struct, sdk_cls=sdk[0] if sdk else None)
                 annotation = f"list[{inner}]" if is_list else inner
             else:
                 annotation = _enum_for(cls.__name__, field, sdk) or _leaf_type(hint, field)
-            renamed = struct is not None and is_list
-            user_name = LIST_RENAMES.get(field, field) if renamed else field
-            user_name = next((api for (suffix, f), api in FIELD_RENAMES.items()
-                              if f == field and cls.__name__.endswith(suffix)), user_name)
+                if annotation.startswith("Annotated[") and is_list:
+                    annotation = f"list[{annotation}]"
             extras = []
             if user_name in SHADOWING:
                 # `schema` is a BaseModel attribute: keep the YAML key through an alias.
                 extras.append(f"alias={user_name!r}")
                 user_name += "_"
-            elif user_name != field:
+            elif user_name != field and self.both_spellings:
                 # both spellings load; the Jobs API's is the documented one (the schema's)
                 extras.append(f"validation_alias=AliasChoices({user_name!r}, {field!r})")
+                extras.append(f"serialization_alias={field!r}")
+            elif user_name != field:
                 extras.append(f"serialization_alias={field!r}")
             if _required(hint):
                 default = "..."
@@ -261,46 +288,98 @@ def generate() -> str:
                 annotation = f"{annotation} | None"
                 default = "None"
             if older is None or field not in older:
-                introduced.setdefault(name, {})[user_name] = newest_version
+                self.introduced.setdefault(name, {})[user_name] = self.newest_version
             if older is not None and field not in older:
                 # came after the oldest provider: refused on an engine older than it
-                annotation = (f"Annotated[{annotation}, since({newest_version!r}), "
-                              f"since_doc({newest_version!r})]")
+                annotation = (f"Annotated[{annotation}, since({self.newest_version!r}), "
+                              f"since_doc({self.newest_version!r})]")
             if extras:
                 args = ", ".join([default, *extras])
-                lines.append(f"    {user_name}: {annotation} = Field({args})")
+                line = f"    {user_name}: {annotation} = Field({args})"
             elif default == "...":
-                lines.append(f"    {user_name}: {annotation}")
+                line = f"    {user_name}: {annotation}"
             else:
-                lines.append(f"    {user_name}: {annotation} = {default}")
+                line = f"    {user_name}: {annotation} = {default}"
+            fields.append((field, line))
+        lines = [line for _, line in sorted([*fields, *extra])]
         if loosened:
-            fields = ", ".join(repr(f) for f in loosened)
+            names = ", ".join(repr(f) for f in loosened)
             lines += ["", '    @model_validator(mode="after")',
                       f"    def check_older_provider(self) -> \"{name}\":",
-                      f"        return required_before(self, {newest_version!r}, {fields})"]
-        classes[name] = lines or ["    pass"]
-        order.append(name)
+                      f"        return required_before(self, {self.newest_version!r}, {names})"]
+        self.classes[name] = lines or ["    pass"]
+        self.order.append(name)
         return name
 
-    visit(provider_job.Job, is_root=True, sdk_cls=sdk_jobs.JobSettings)
+    def introduced_table(self) -> list[str]:
+        table = ["INTRODUCED: dict[str, dict[str, str]] = {"]
+        for name in sorted(self.introduced):
+            fields = ", ".join(f"{f!r}: {v!r}" for f, v in sorted(self.introduced[name].items()))
+            table.append(f"    {name!r}: {{{fields}}},")
+        table.append("}")
+        return table
+
+    def class_lines(self) -> list[str]:
+        out: list[str] = []
+        aliases = _same_shape(self.classes, self.order)
+        for name in self.order:
+            if aliases[name] != name:
+                out += ["", f"{name} = {aliases[name]}", ""]
+            else:
+                out += ["", f"class {name}(SpecModel):", *self.classes[name], ""]
+        return out
+
+
+def _oldest_class(cls: type) -> type | None:
+    """The same class in the oldest bindings (None: it has no such class: a block that came
+    whole, refused where its field is)."""
+    import importlib
+
+    try:
+        module = importlib.import_module(cls.__module__.replace(NEWEST[0], OLDEST[0], 1))
+    except ImportError:
+        return None
+    older = getattr(module, cls.__name__, None)
+    return older if isinstance(older, type) else None
+
+
+def _versions() -> tuple[str, str]:
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,18")
+    return provider_version(NEWEST[0]), provider_version(OLDEST[0])
+
+
+def _header(what: list[str]) -> list[str]:
     from importlib.metadata import version
 
-    table = ["INTRODUCED: dict[str, dict[str, str]] = {"]
-    for name in sorted(introduced):
-        fields = ", ".join(f"{f!r}: {v!r}" for f, v in sorted(introduced[name].items()))
-        table.append(f"    {name!r}: {{{fields}}},")
-    table.append("}")
-    out = [
+    newest_version, oldest_version = _versions()
+    return [
         f'"""GENERATED by tools/gen_jobs_model.py from {NEWEST[1]} '
         f'{version(NEWEST[1])} (provider {newest_version}),',
         f"compared with {OLDEST[1]} {version(OLDEST[1])} (provider {oldest_version}). "
         "Do not edit.",
         "",
-        "A databricks_job in the Jobs API's words; serialization aliases are the provider's",
-        "names, and both spellings load (validation aliases). A field the older provider",
-        "lacks carries since(version): refused on an engine whose provider is older.",
+        *what,
         'Regenerate after a provider upgrade; a test fails while this is stale."""',
         "",
+    ]
+
+
+def generate() -> str:
+    import importlib
+
+    newest_version, oldest_version = _versions()
+    provider_job = importlib.import_module(f"{NEWEST[0]}.job")
+    from databricks.sdk.service import jobs as sdk_jobs
+
+    walker = _Walker(newest_version, _model_name, LIST_RENAMES, FIELD_RENAMES,
+                     both_spellings=True)
+    walker.visit(provider_job.Job, sdk_cls=sdk_jobs.JobSettings, is_root=True,
+                 skip=frozenset(SKIP_JOB_FIELDS | TERRAFORM_META))
+    out = [
+        *_header([
+            "A databricks_job in the Jobs API's words; serialization aliases are the provider's",
+            "names, and both spellings load (validation aliases). A field the older provider",
+            "lacks carries since(version): refused on an engine whose provider is older."]),
         # no `from __future__ import annotations`: real annotations, built in order (each
         # class after the ones it names), spare pydantic evaluating 1,000 strings at import
         "from typing import Annotated",
@@ -310,21 +389,139 @@ def generate() -> str:
         "from brickline.spec.base import Bool, Number, OneOf, Real, SpecModel",
         "from brickline.spec.since import required_before, since, since_doc",
         "",
-        "__all__ = [" + ", ".join(repr(n) for n in sorted(order)) + "]",
+        "__all__ = [" + ", ".join(repr(n) for n in sorted(walker.order)) + "]",
         "",
         f"# every field not in INTRODUCED is in provider {oldest_version} (the cdktf engine's)",
         f"BASELINE = {oldest_version!r}",
         "# model -> field -> the provider version that introduced it: after the baseline, by",
         "# this version (the newest bindings have it, the oldest do not)",
-        *table,
+        *walker.introduced_table(),
         "",
     ]
-    aliases = _same_shape(classes, order)
-    for name in order:
-        if aliases[name] != name:
-            out += ["", f"{name} = {aliases[name]}", ""]
-        else:
-            out += ["", f"class {name}(SpecModel):", *classes[name], ""]
+    out += walker.class_lines()
+    return "\n".join(out).rstrip() + "\n"
+
+
+# The bundle's resources brickline provisions besides jobs: bundle key -> (provider module
+# and class, SDK service and API whose `create` takes the request the bundle's struct
+# embeds: databricks/cli bundle/config/resources/pipeline.go pipelines.CreatePipeline,
+# schema.go catalog.CreateSchema, volume.go catalog.CreateVolumeRequestContent).
+RESOURCES = {
+    "pipelines": ("pipeline", "Pipeline", "pipelines", "PipelinesAPI"),
+    "schemas": ("schema", "Schema", "catalog", "SchemasAPI"),
+    "volumes": ("volume", "Volume", "catalog", "VolumesAPI"),
+}
+# bundle/deploy/terraform/tfdyn/convert_pipeline.go renameKeys: the top-level blocks only
+RESOURCE_LIST_RENAMES = {"library": "libraries", "cluster": "clusters",
+                         "notification": "notifications"}
+# a bundle permission's `level` is access_control's permission_level (bundle/config/
+# resources/permission.go PermissionT; tfdyn/convert_permissions.go)
+RESOURCE_FIELD_RENAMES = {("PermissionsAccessControl", "permission_level"): "level"}
+# the provider classes of the bundle's own keys, by the names the bundle gives them
+RESOURCE_CLASS_NAMES = {"PermissionsAccessControl": "PipelinePermission",
+                        "GrantsGrant": "Grant"}
+# The bundle's own keys of each resource, not the provider's resource's: key -> the provider
+# module and class it becomes and the SDK class of its enums (a list of them), or a leaf
+# annotation. bundle/config/resources/pipeline.go (permissions, cascade_on_destroy),
+# schema.go and volume.go (grants; volume_path, read-only), base.go (lifecycle, every
+# resource); tfdyn/convert_permissions.go, convert_grants.go (what they become).
+BUNDLE_KEYS: dict[str, dict[str, tuple[str, str, str] | str]] = {
+    "pipelines": {
+        "permissions": ("permissions", "PermissionsAccessControl",
+                        "pipelines.PipelineAccessControlRequest"),
+        "cascade_on_destroy": "Bool",
+        "lifecycle": "Lifecycle",
+    },
+    "schemas": {
+        "grants": ("grants", "GrantsGrant", "catalog.PrivilegeAssignment"),
+        "lifecycle": "Lifecycle",
+    },
+    "volumes": {
+        "grants": ("grants", "GrantsGrant", "catalog.PrivilegeAssignment"),
+        "lifecycle": "Lifecycle",
+        "volume_path": "str",
+    },
+}
+# bundle/config/resources/lifecycle.go Lifecycle (a resource's `lifecycle`)
+LIFECYCLE = ["    prevent_destroy: Bool | None = None"]
+
+
+def generate_resources() -> str:
+    import importlib
+
+    newest_version, oldest_version = _versions()
+    walker = _Walker(newest_version, lambda c: RESOURCE_CLASS_NAMES.get(c.__name__, c.__name__),
+                     RESOURCE_LIST_RENAMES, RESOURCE_FIELD_RENAMES, both_spellings=False,
+                     renames_at_root_only=True)
+    walker.classes["Lifecycle"] = LIFECYCLE
+    walker.order.append("Lifecycle")
+    roots: dict[str, str] = {}
+    not_sent: dict[str, list[str]] = {}
+    for kind, (module, class_name, service, api) in RESOURCES.items():
+        provider_cls = getattr(importlib.import_module(f"{NEWEST[0]}.{module}"), class_name)
+        create = getattr(importlib.import_module(f"databricks.sdk.service.{service}"),
+                         api).create
+        request = set(typing.get_type_hints(create)) - {"return"}
+        fields = set(typing.get_type_hints(provider_cls.__init__))
+        spelled = {RESOURCE_LIST_RENAMES.get(f, f): f for f in fields}
+        # the provider's fields the bundle's struct lacks: the CLI drops them as unknown
+        skip = frozenset({f for api_name, f in spelled.items() if api_name not in request} |
+                         {"id"} | TERRAFORM_META)
+        not_sent[kind] = sorted(request - set(spelled))
+        extra = []
+        for key, what in BUNDLE_KEYS[kind].items():
+            if isinstance(what, str):
+                extra.append((key, f"    {key}: {what} | None = None"))
+                continue
+            sub_module, sub_class, sdk_name = what
+            sub = getattr(importlib.import_module(f"{NEWEST[0]}.{sub_module}"), sub_class)
+            sdk_service, sdk_class = sdk_name.split(".")
+            sdk_cls = getattr(importlib.import_module(f"databricks.sdk.service.{sdk_service}"),
+                              sdk_class)
+            inner = walker.visit(sub, sdk_cls=sdk_cls)
+            extra.append((key, f"    {key}: list[{inner}] | None = None"))
+        roots[kind] = walker.visit(provider_cls, sdk_cls=create, skip=skip, extra=extra,
+                                   is_root=True)
+    body = "\n".join(walker.class_lines())
+    imports = ", ".join(n for n in ("Bool", "Number", "OneOf", "Real") if
+                        re.search(rf"\b{n}\b", body))
+    pydantic = ", ".join(n for n in ("Field", "model_validator") if re.search(rf"\b{n}\b", body))
+    since_names = ", ".join(n for n in ("required_before", "since", "since_doc")
+                            if re.search(rf"\b{n}\(", body))
+    out = [
+        *_header([
+            "The bundle's pipelines, schemas and volumes (databricks_pipeline, databricks_schema,",
+            "databricks_volume) in the bundle's words (clusters, libraries, notifications;",
+            "serialization aliases are the provider's names), with the bundle's own keys",
+            "(permissions, grants, lifecycle). A field the older provider lacks carries",
+            "since(version): refused on an engine whose provider is older."]),
+        "from typing import Annotated",
+        "",
+        f"from pydantic import {pydantic}",
+        "",
+        f"from brickline.spec.base import {imports}, SpecModel",
+        f"from brickline.spec.since import {since_names}",
+        "",
+        "__all__ = [" + ", ".join(repr(n) for n in sorted(walker.order)) + "]",
+        "",
+        f"# every field not in INTRODUCED is in provider {oldest_version} (the cdktf engine's)",
+        f"BASELINE = {oldest_version!r}",
+        "# model -> field -> the provider version that introduced it: after the baseline, by",
+        "# this version (the newest bindings have it, the oldest do not)",
+        *walker.introduced_table(),
+        "# the bundle's resource types -> their model",
+        "ROOTS = {" + ", ".join(f"{k!r}: {v!r}" for k, v in roots.items()) + "}",
+        "# keys of the API's create request (the bundle's struct) that the provider's resource",
+        "# does not take: the CLI's Terraform deployment drops them (tfdyn), so does brickline",
+        "NOT_SENT: dict[str, tuple[str, ...]] = {" + ", ".join(
+            f"{k!r}: {tuple(v)!r}" for k, v in not_sent.items()) + "}",
+        "# the bundle's own keys of each type (not the provider's resource's): what they",
+        "# become is plan/bundle.py's",
+        "OWN_KEYS: dict[str, tuple[str, ...]] = {" + ", ".join(
+            f"{k!r}: {tuple(sorted(v))!r}" for k, v in BUNDLE_KEYS.items()) + "}",
+        "",
+        body,
+    ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -348,15 +545,16 @@ def _same_shape(classes: dict[str, list[str]], order: list[str]) -> dict[str, st
 
 
 def main(argv: list[str]) -> int:
-    text = generate()
+    outputs = {TARGET: generate(), RESOURCES_TARGET: generate_resources()}
     if "--check" in argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != text:
-            print(f"{TARGET} is stale: run .venv-cdktn/bin/python tools/gen_jobs_model.py")
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
+        stale = [t for t, text in outputs.items()
+                 if (t.read_text(encoding="utf-8") if t.exists() else "") != text]
+        for target in stale:
+            print(f"{target} is stale: run .venv-cdktn/bin/python tools/gen_jobs_model.py")
+        return 1 if stale else 0
+    for target, text in outputs.items():
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 

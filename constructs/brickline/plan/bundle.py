@@ -27,8 +27,6 @@ CURRENT_USER = "current_user"
 USER_DETAILS = "current_user_details"
 PIPELINE_RENAMES = {"libraries": "library", "clusters": "cluster",
                     "notifications": "notification"}
-# keys of a bundle pipeline that are the bundle's own, not the provider's
-PIPELINE_DROPPED = ("permissions", "cascade_on_destroy", "dry_run", "lifecycle")
 RESOURCE_TYPES = {"pipelines": "databricks_pipeline", "schemas": "databricks_schema",
                   "volumes": "databricks_volume"}
 GRANT_ARGUMENT = {"schemas": "schema", "volumes": "volume"}
@@ -86,16 +84,20 @@ def resources(d: Deployment) -> list[ResourcePlan]:
 
 
 def _settings(kind: str, raw: dict[str, Any], d: Deployment) -> dict[str, Any]:
+    """The provider's arguments of a bundle resource (validated and normalized by
+    spec/bundle.py): its keys less the bundle's own (permissions, grants, lifecycle, ...:
+    spec/resources_api.py OWN_KEYS, what they become is made above)."""
+    from brickline.spec.resources_api import OWN_KEYS
+
+    own = OWN_KEYS[kind]
     if kind == "pipelines":
-        settings = {PIPELINE_RENAMES.get(k, k): v for k, v in raw.items()
-                    if k not in PIPELINE_DROPPED}
+        settings = {PIPELINE_RENAMES.get(k, k): v for k, v in raw.items() if k not in own}
         if d.name_prefix and isinstance(settings.get("name"), str):
             settings["name"] = d.name_prefix + settings["name"]
         if d.tags:
             settings["tags"] = {**d.tags, **(settings.get("tags") or {})}
         return settings
-    settings = {k: v for k, v in raw.items() if k not in ("grants", "lifecycle",
-                                                         "volume_path")}
+    settings = {k: v for k, v in raw.items() if k not in own}
     if kind == "schemas" and d.name_prefix and isinstance(settings.get("name"), str):
         settings["name"] = normalized_prefix(d.name_prefix) + settings["name"]
     return settings

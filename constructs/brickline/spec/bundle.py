@@ -49,6 +49,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from brickline.spec import interpolate
+from brickline.spec.base import SpecModel
 from brickline.spec.diagnostics import Diagnostic, Location, Path, did_you_mean, format_path
 from brickline.spec.interpolate import Expression
 from brickline.spec.model import (
@@ -64,6 +65,7 @@ from brickline.spec.validation import (
     kind_of,
     read_file,
     validate_job,
+    validate_model,
     validate_settings,
 )
 from brickline.spec.yamlsource import Source
@@ -930,10 +932,8 @@ def _view(bundle: Bundle, target: str) -> View:
     resources = {}
     for (kind, key), piece in bundle.resources.items():
         if kind in PROVISIONED and kind != "jobs":
-            value = piece.value
-            for fragment in bt.resources.get((kind, key), []):
-                value = merge(value, copy.deepcopy(fragment.value))
-            value = resolve(value, lambda path, m, piece=piece: piece.error(path, m))
+            value = _resource_in_view(kind, piece, bt.resources.get((kind, key), []),
+                                      resolve, problems)
             if kind == "pipelines" and isinstance(value, dict):
                 value = _pipeline_paths(value, bundle, piece, file_path, problems)
                 if presets.get("pipelines_development") is True:
@@ -942,6 +942,10 @@ def _view(bundle: Bundle, target: str) -> View:
                     value["continuous"] = False
                 if isinstance(run_as, dict) and run_as and not value.get("run_as"):
                     value["run_as"] = dict(run_as)
+            if isinstance(value, dict):
+                _, found = validate_model(_resource_model(kind), value, piece.source,
+                                          piece.path)
+                problems += found
             resources[(kind, key)] = value
     host = resolve(workspace.get("host"), at_part("workspace", ("host",)))
     tags = presets.get("tags") if isinstance(presets.get("tags"), dict) else {}
@@ -1048,6 +1052,90 @@ def _job_in_view(key: str, piece: Piece, fragments: list[Piece], resolve: Any,
     job, found = validate_job(piece.source, piece.path, data)
     problems += found
     return job
+
+
+def _resource_model(kind: str) -> type[SpecModel]:
+    """The model of a bundle's pipeline, schema or volume (spec/resources_api.py, generated
+    from the provider's classes like the jobs model), imported only for a bundle that has
+    one."""
+    from brickline.spec import resources_api
+
+    model: type[SpecModel] = getattr(resources_api, resources_api.ROOTS[kind])
+    return model
+
+
+# databricks/cli bundle/config/mutator/resourcemutator/resource_mutator.go: the defaults
+# set on each resource before anything reads it (only those the provider requires a value
+# for; the others are the provider's own defaults too)
+RESOURCE_DEFAULTS = {"volumes": {"volume_type": "MANAGED"}}
+
+
+def _resource_in_view(kind: str, piece: Piece, fragments: list[Piece], resolve: Any,
+                      problems: list[Diagnostic]) -> Any:
+    """A bundle's pipeline, schema or volume as a target deploys it, in the bundle's words:
+    normalized as the CLI normalizes it (an unknown key is a warning and dropped, a value
+    converted to its field's type), the target's fragments merged in, references resolved,
+    the CLI's defaults set. The caller validates it once the presets are applied."""
+    raw = piece.value
+    if not isinstance(raw, dict):
+        problems.append(piece.error((), f"expected a {kind[:-1]} (a mapping), got "
+                                        f"{kind_of(raw)}"))
+        return raw
+    model = _resource_model(kind)
+    data, found = normalize(model, _not_sent(kind, piece, problems), piece.source,
+                            piece.path)
+    problems += found
+    for fragment in fragments:
+        if isinstance(fragment.value, dict):
+            more, found = normalize(model, _not_sent(kind, fragment, problems),
+                                    fragment.source, fragment.path)
+            problems += found
+            data = merge(data, more)
+    data = resolve(data, lambda path, m: piece.error(path, m))
+    # what a reference put in is normalized again, as the CLI does after each round
+    data, found = normalize(model, data, piece.source, piece.path)
+    problems += [d for d in found if d not in problems]
+    for name, default in RESOURCE_DEFAULTS.get(kind, {}).items():
+        if data.get(name) is None:
+            data[name] = default
+    for (refused_kind, name), message in REFUSED_KEYS.items():
+        if refused_kind == kind and data.get(name) is not None:
+            problems.append(piece.error((name,), message, key=True))
+    return data
+
+
+# keys of the bundle's own that the CLI refuses when set (with brickline's engines: the
+# CLI's Terraform deployment), each with its message
+REFUSED_KEYS = {
+    # bundle/config/mutator/validate_cascade_on_destroy.go: "cascade_on_destroy is only
+    # supported in direct deployment mode"; brickline deploys through the provider
+    ("pipelines", "cascade_on_destroy"): (
+        "cascade_on_destroy is not supported by the Databricks Terraform provider brickline "
+        "deploys with (the Databricks CLI refuses it too, except in its direct deployment "
+        "mode): remove it"),
+    # bundle/config/mutator/initialize_volume_paths.go
+    ("volumes", "volume_path"): (
+        "volume_path is computed and read-only (/Volumes/<catalog_name>/<schema_name>/<name>); "
+        "remove it from the configuration"),
+}
+
+
+def _not_sent(kind: str, piece: Piece, problems: list[Diagnostic]) -> dict[str, Any]:
+    """The resource without the keys of the API's create request that the provider's
+    resource does not take (spec/resources_api.py NOT_SENT), each one a warning: the CLI's
+    Terraform deployment drops them too (bundle/deploy/terraform/tfdyn/convert_pipeline.go,
+    convert_schema.go: `convert.Normalize(schema.Resource...)`)."""
+    from brickline.spec import resources_api
+
+    dropped = resources_api.NOT_SENT[kind]
+    value: dict[str, Any] = piece.value
+    for key in dropped:
+        if key in value:
+            problems.append(piece.error(
+                (key,), f"'{key}' is not deployed: the Databricks provider's "
+                f"databricks_{kind[:-1]} has no such argument (the Databricks CLI's Terraform "
+                "deployment drops it too)", key=True, severity="warning"))
+    return {k: v for k, v in value.items() if k not in dropped}
 
 
 def _apply_presets(job: dict[str, Any], presets: dict[str, Any], run_as: Any) -> None:
