@@ -64,6 +64,13 @@ resources:
       catalog_name: ${var.catalog}
       schema_name: ${resources.schemas.raw.name}
       name: landing
+      lifecycle: {prevent_destroy: true}
+  jobs:
+    nightly:
+      lifecycle: {prevent_destroy: true, started: true}
+      tasks:
+        - task_key: t
+          notebook_task: {notebook_path: /Workspace/Shared/t}
 """
 
 
@@ -133,6 +140,17 @@ def test_the_stack_has_the_provider_s_arguments_only(stack: dict[str, Any]) -> N
     assert schema["comment"] == "5" and "owner" not in schema
     # the CLI's default (resource_mutator.go): the provider requires volume_type
     assert stack["databricks_volume"]["volume_landing"]["volume_type"] == "MANAGED"
+
+
+def test_prevent_destroy_is_terraform_s_lifecycle(stack: dict[str, Any]) -> None:
+    """lifecycle.prevent_destroy of a job or a volume becomes the resource's Terraform
+    lifecycle, and `started` (the CLI's own) is not written (databricks/cli
+    bundle/deploy/terraform/tfdyn/lifecycle.go); without it, none."""
+    assert stack["databricks_volume"]["volume_landing"]["lifecycle"] == {
+        "prevent_destroy": True}
+    assert stack["databricks_job"]["nightly"]["lifecycle"] == {"prevent_destroy": True}
+    assert "lifecycle" not in stack["databricks_schema"]["schema_raw"]
+    assert "lifecycle" not in stack["databricks_pipeline"]["pipeline_etl"]
 
 
 def test_wrong_values_are_located_errors(tmp_path: Path) -> None:

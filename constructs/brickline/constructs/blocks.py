@@ -71,7 +71,7 @@ def blocks(plan: StackPlan) -> list[Block]:
     out += [Block("resource", DESTINATION, d.address, d.settings) for d in plan.destinations]
     out += [Block("resource", JOB, j.address, j.settings,
                   moved_from=names.job_resource(j.moved_from) if j.moved_from else None,
-                  import_id=j.import_id, name=j.name)
+                  import_id=j.import_id, name=j.name, protect=j.protect)
             for j in plan.all_jobs]
     out += [Block("resource", PERMISSIONS, p.address, p.settings) for p in plan.permissions]
     if plan.dashboard is not None:
@@ -99,7 +99,7 @@ def _refers(resource: ResourcePlan) -> bool:
 
 def _resource(r: ResourcePlan) -> Block:
     return Block("resource", r.type, r.address, r.settings, tuple(r.depends_on),
-                 moved_from=r.moved_from)
+                 moved_from=r.moved_from, protect=r.protect)
 
 
 def key(block: Block) -> str:

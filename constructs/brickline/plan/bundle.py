@@ -61,7 +61,11 @@ def resources(d: Deployment) -> list[ResourcePlan]:
             continue
         address = bundle.resource_address(kind, key)
         settings = _settings(kind, raw, d)
-        out.append(ResourcePlan(address, settings, type=RESOURCE_TYPES[kind]))
+        # lifecycle.prevent_destroy becomes the resource's Terraform lifecycle, as the CLI
+        # converts it (bundle/deploy/terraform/tfdyn/lifecycle.go)
+        lifecycle = raw.get("lifecycle")
+        protect = isinstance(lifecycle, dict) and lifecycle.get("prevent_destroy") is True
+        out.append(ResourcePlan(address, settings, type=RESOURCE_TYPES[kind], protect=protect))
         permissions = raw.get("permissions")
         if kind == "pipelines" and isinstance(permissions, list) and permissions:
             out.append(ResourcePlan(f"{address}_permissions", {

@@ -23,7 +23,7 @@ from brickline.spec.model import EVENTS, Job, Pipeline, TaskDefaults
 from brickline.spec.targets import Deployment
 
 EXTENSION_KEYS = {"key", "depends_on", "on_success", "rollback", "renamed_from", "notifications",
-                  "warn_after", "permissions", "orchestrate", "import_id"}
+                  "warn_after", "permissions", "orchestrate", "import_id", "lifecycle"}
 
 
 def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
@@ -54,7 +54,8 @@ def _job(job: Job, d: Deployment, uploads: dict[str, ResourcePlan]) -> JobPlan:
     upstream = _upstream(pipeline).get(job.address, [])
     return JobPlan(address=job.address, name=job.name, settings=settings, upstream=upstream,
                    moved_from=job.previous_address,
-                   import_id=str(job.import_id) if job.import_id is not None else None)
+                   import_id=str(job.import_id) if job.import_id is not None else None,
+                   protect=bool(job.lifecycle and job.lifecycle.prevent_destroy))
 
 
 _UPSTREAM: list[tuple[Pipeline, dict[str, list[str]]]] = []

@@ -34,6 +34,7 @@ class JobPlan:
     upstream: list[str] = field(default_factory=list)  # addresses of jobs it waits for
     moved_from: str | None = None  # the address before a rename: a `moved` block
     import_id: str | None = None  # an existing job's id to adopt: an `import` block
+    protect: bool = False  # lifecycle.prevent_destroy, as the YAML asks
 
 
 @dataclass
@@ -63,6 +64,7 @@ class ResourcePlan:
     type: str = ""
     depends_on: list[str] = field(default_factory=list)  # addresses of this stack
     moved_from: str | None = None  # "<type>.<old address>": a `moved` block
+    protect: bool = False  # lifecycle.prevent_destroy, as the bundle asks
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pydantic import AliasChoices, BeforeValidator, Field, PrivateAttr, WithJson
 
 from brickline.names import address_from_name
 from brickline.spec import jobs_api as api
-from brickline.spec.base import SpecModel
+from brickline.spec.base import Bool, SpecModel
 from brickline.spec.diagnostics import Path
 from brickline.spec.yamlsource import Source
 
@@ -248,6 +248,14 @@ class PipelineTask(api.Task):
         None, description="Warn when the task runs longer than this (45m, 1h30m, 90s).")
 
 
+class JobLifecycle(SpecModel):
+    """A bundle resource's `lifecycle` (databricks/cli bundle/config/resources/lifecycle.go):
+    `started` is the CLI's own and not Terraform's (tfdyn/lifecycle.go drops it)."""
+
+    prevent_destroy: Bool | None = None
+    started: Bool | None = None
+
+
 class Job(api.JobSettings):
     name: str
     key: str | None = Field(
@@ -280,6 +288,10 @@ class Job(api.JobSettings):
         "schedule or trigger, and logs its status under a run_key of its own). Unset: "
         "false for a job with its own schedule, trigger or continuous and no edge to "
         "another job, or one another job runs through a run_job_task; true otherwise.")
+    lifecycle: JobLifecycle | None = Field(
+        None, description="prevent_destroy: true makes Terraform refuse any plan that would "
+        "destroy the job (a bundle's lifecycle; the Databricks CLI turns it into the "
+        "resource's Terraform lifecycle block, bundle/deploy/terraform/tfdyn/lifecycle.go).")
     tasks: list[PipelineTask] = Field(  # type: ignore[assignment]
         ..., validation_alias=AliasChoices("tasks", "task"), serialization_alias="task")
 
