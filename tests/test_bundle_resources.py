@@ -303,3 +303,23 @@ def test_generated_resources_model_is_current() -> None:
         sys.path.remove(str(REPO / "tools"))
     assert RESOURCES_TARGET.read_text(encoding="utf-8") == generate_resources(), \
         "spec/resources_api.py is stale: run .venv-cdktn/bin/python tools/gen_jobs_model.py"
+
+
+def test_the_bundle_s_permissions_reach_its_pipelines(tmp_path: Path) -> None:
+    """Top-level permissions are added to each pipeline's at the pipeline's levels (CAN_RUN
+    stays CAN_RUN; a job's is CAN_MANAGE_RUN), except for a principal the pipeline names
+    itself (databricks/cli resourcemutator/apply_bundle_permissions.go)."""
+    from brickline.plan import plans
+    from brickline.spec.load import load_pipelines
+
+    root = write(tmp_path, {
+        "databricks.yml": ROOT + "permissions:\n  - {level: CAN_RUN, group_name: ops}\n"
+                                 "  - {level: CAN_VIEW, group_name: users}\n",
+        "resources/r.yml": "resources:\n  pipelines:\n    etl:\n      name: etl\n"
+                           "      permissions: [{level: CAN_MANAGE, group_name: users}]\n"})
+    (pipeline,) = load_pipelines([str(root)])
+    (stack,) = plans(pipeline)
+    (permissions,) = [r for r in stack.resources if r.address == "pipeline_etl_permissions"]
+    assert permissions.settings["access_control"] == [
+        {"group_name": "users", "permission_level": "CAN_MANAGE"},
+        {"group_name": "ops", "permission_level": "CAN_RUN"}]

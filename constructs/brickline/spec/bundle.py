@@ -93,6 +93,8 @@ RESOURCE_TYPES = (
 PROVISIONED = ("jobs", "pipelines", "schemas", "volumes")
 # apply_bundle_permissions.go levelsMap, the jobs row
 JOB_LEVELS = {"CAN_MANAGE": "CAN_MANAGE", "CAN_VIEW": "CAN_VIEW", "CAN_RUN": "CAN_MANAGE_RUN"}
+# apply_bundle_permissions.go levelsMap["pipelines"]
+PIPELINE_LEVELS = {"CAN_MANAGE": "CAN_MANAGE", "CAN_VIEW": "CAN_VIEW", "CAN_RUN": "CAN_RUN"}
 PRINCIPALS = ("user_name", "group_name", "service_principal_name")
 DEFAULT_TARGET = "default"
 DEV_CONCURRENT_RUNS = 4  # apply_target_mode.go developmentConcurrentRuns
@@ -942,6 +944,7 @@ def _view(bundle: Bundle, target: str) -> View:
                     value["continuous"] = False
                 if isinstance(run_as, dict) and run_as and not value.get("run_as"):
                     value["run_as"] = dict(run_as)
+                _bundle_permissions(value, bundle, bt)
             if isinstance(value, dict):
                 _, found = validate_model(_resource_model(kind), value, piece.source,
                                           piece.path)
@@ -1178,6 +1181,25 @@ def _permissions(bundle: Bundle, bt: BundleTarget,
                 problems.append(piece.error((i,), "a permission names one of user_name, "
                                                   "group_name and service_principal_name"))
     return out
+
+
+def _bundle_permissions(pipeline: dict[str, Any], bundle: Bundle, bt: BundleTarget) -> None:
+    """The top-level and target permissions added to a pipeline's own at the pipeline's
+    levels, except for a principal the pipeline already names (apply_bundle_permissions.go
+    convertPermissions, isPermissionOverlap); a bad level is reported by _permissions."""
+    own = pipeline.get("permissions")
+    own = own if isinstance(own, list) else []
+    added = []
+    for piece in [*bundle.parts.get("permissions", []), *bt.parts.get("permissions", [])]:
+        for entry in piece.value if isinstance(piece.value, list) else []:
+            if not isinstance(entry, dict) or entry.get("level") not in PIPELINE_LEVELS:
+                continue
+            who = {k: entry[k] for k in PRINCIPALS if entry.get(k)}
+            if any(isinstance(p, dict) and p.get(k) == v for p in own for k, v in who.items()):
+                continue
+            added.append({**who, "level": PIPELINE_LEVELS[entry["level"]]})
+    if added:
+        pipeline["permissions"] = [*own, *added]
 
 
 def _job_problem(job: Job, target: str, path: Path, message: str) -> Diagnostic:
