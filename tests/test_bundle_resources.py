@@ -323,3 +323,30 @@ def test_the_bundle_s_permissions_reach_its_pipelines(tmp_path: Path) -> None:
     assert permissions.settings["access_control"] == [
         {"group_name": "users", "permission_level": "CAN_MANAGE"},
         {"group_name": "ops", "permission_level": "CAN_RUN"}]
+
+
+def test_a_resource_of_one_target_only_is_deployed_there(tmp_path: Path) -> None:
+    """A schema (or any resource) that only a target defines is that target's (the CLI
+    merges the target's resources over the root's: bundle/config/root.go
+    MergeTargetOverrides); a resource type brickline does not provision is reported even
+    when only a target has it."""
+    from brickline.plan import plans
+    from brickline.spec.load import load_pipelines
+
+    targets = ("targets:\n  dev:\n    default: true\n    resources:\n      schemas:\n"
+               "        scratch: {catalog_name: main, name: scratch}\n  prod: {}\n")
+    root = write(tmp_path / "ok", {"databricks.yml": ROOT + targets,
+                                   "resources/r.yml": "resources: {}\n"})
+    (pipeline,) = load_pipelines([str(root)])
+    by_target = {s.target: s for s in plans(pipeline)}
+    assert [(r.type, r.settings) for r in by_target["dev"].resources
+            if r.type == "databricks_schema"] == [
+        ("databricks_schema", {"catalog_name": "main", "name": "scratch"})]
+    assert not [r for r in by_target["prod"].resources if r.type == "databricks_schema"]
+
+    app = targets.replace("      schemas:\n        scratch: {catalog_name: main, name: scratch}",
+                          "      apps:\n        viewer: {name: viewer, source_code_path: .}")
+    _, found = collect([str(write(tmp_path / "app", {"databricks.yml": ROOT + app,
+                                                     "resources/r.yml": "resources: {}\n"}))])
+    assert [(d.location.line, d.key_path) for d in found if d.severity == "error"] == [
+        (7, "targets.dev.resources.apps")]

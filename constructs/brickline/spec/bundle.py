@@ -540,12 +540,17 @@ def load(folder: FsPath, root: FsPath
             settings = found_settings or settings
             problems += _settings_clashes(bundle, settings, settings_source)
     reported: set[str] = set()
-    for (kind, _key), piece in bundle.resources.items():
-        if kind not in PROVISIONED and kind not in reported:
+    # a resource a target alone defines is deployed there too (root.go MergeTargetOverrides)
+    defined = {**{k: [f] for k, f in bundle.resources.items()},
+               **{k: fragments for bt in bundle.targets.values()
+                  for k, fragments in bt.resources.items() if k not in bundle.resources}}
+    for (kind, _key), pieces in defined.items():
+        if kind not in PROVISIONED and kind not in reported and pieces:
             reported.add(kind)
-            keys = [k for (t, k) in bundle.resources if t == kind]
+            piece = pieces[0]
+            keys = sorted({k for (t, k) in defined if t == kind})
             problems.append(Diagnostic(
-                piece.source.where(("resources", kind), key=True), f"resources.{kind}",
+                piece.source.where(piece.path[:-1], key=True), format_path(piece.path[:-1]),
                 f"brickline provisions jobs, pipelines, schemas and volumes; resources."
                 f"{kind} ({', '.join(keys)}) is not one of them: deploy it with `databricks "
                 "bundle deploy` from a bundle of its own, and give brickline its id as a "
@@ -837,16 +842,18 @@ def _scope(bundle: Bundle, bt: BundleTarget, target: str,
         if group == "jobs" and key in jobs:
             return Expression(".".join(["databricks_job", jobs[str(key)],
                                         *(str(r) for r in rest)]))
-        if group in ("pipelines", "schemas", "volumes") and (group, key) in bundle.resources:
+        defined = bundle.resources.get((str(group), str(key))) or next(
+            iter(bt.resources.get((str(group), str(key))) or []), None)
+        if group in ("pipelines", "schemas", "volumes") and defined is not None:
             if group == "volumes" and rest == ["volume_path"]:
-                value = bundle.resources[(group, str(key))].value
+                value = defined.value if isinstance(defined.value, dict) else {}
                 return "/Volumes/{catalog_name}/{schema_name}/{name}".format(
                     **{k: value.get(k, "") for k in ("catalog_name", "schema_name", "name")})
             kind = {"pipelines": "databricks_pipeline", "schemas": "databricks_schema",
                     "volumes": "databricks_volume"}[str(group)]
             return Expression(".".join([kind, resource_address(str(group), str(key)),
                                         *(str(r) for r in rest)]))
-        if group not in PROVISIONED and (group, key) in bundle.resources:
+        if group not in PROVISIONED and defined is not None:
             # a resource brickline does not provision has one message of its own (load):
             # what refers to it stays as written, and nothing is synthesized
             return Expression(".".join(str(x) for x in ("resources", *path)))
@@ -932,10 +939,14 @@ def _view(bundle: Bundle, target: str) -> View:
         else:
             jobs.append(job)
     resources = {}
-    for (kind, key), piece in bundle.resources.items():
+    defined = dict(bundle.resources)
+    for (kind, key), fragments in bt.resources.items():
+        if (kind, key) not in defined and fragments:
+            defined[(kind, key)] = fragments[0]  # a resource of this target only
+    for (kind, key), piece in defined.items():
         if kind in PROVISIONED and kind != "jobs":
-            value = _resource_in_view(kind, piece, bt.resources.get((kind, key), []),
-                                      resolve, problems)
+            value = _resource_in_view(kind, piece, [f for f in bt.resources.get((kind, key), [])
+                                                    if f is not piece], resolve, problems)
             if kind == "pipelines" and isinstance(value, dict):
                 value = _pipeline_paths(value, bundle, piece, file_path, problems)
                 if presets.get("pipelines_development") is True:
